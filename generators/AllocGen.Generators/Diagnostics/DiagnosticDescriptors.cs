@@ -1,0 +1,102 @@
+using Microsoft.CodeAnalysis;
+
+namespace AllocGen.Generators.Diagnostics;
+
+/// <summary>Every diagnostic AllocGen reports. Each id has a section in docs/diagnostics.md.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "AllocGen";
+    public const string HelpBase = "https://github.com/AllocGen/AllocGen/blob/main/docs/diagnostics.md#";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            helpLinkUri: HelpBase + id.ToLowerInvariant(), customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+    public static readonly DiagnosticDescriptor NotPartial = Error("AG0001",
+        "Allocator type must be partial",
+        "'{0}' must be declared partial (and so must every type containing it) so that AllocGen can add the allocator's members");
+
+    public static readonly DiagnosticDescriptor NotAClass = Error("AG0002",
+        "Allocator type must be a class",
+        "'{0}' must be a class (not a struct, record or interface): an allocator owns native memory and is disposed once");
+
+    public static readonly DiagnosticDescriptor Generic = Error("AG0003",
+        "Allocator type must not be generic",
+        "'{0}' must not be generic or nested in a generic type: the allocator is specialized for constants, not type arguments");
+
+    public static readonly DiagnosticDescriptor ArenaSizeNotPowerOfTwo = Error("AG0004",
+        "ArenaSize must be a power of two",
+        "ArenaSize {0} is not a power of two: arenas are aligned to their size so that a block's arena is found by masking");
+
+    public static readonly DiagnosticDescriptor PoolSizeNotPowerOfTwo = Error("AG0005",
+        "PoolSize must be a power of two",
+        "PoolSize {0} is not a power of two: pools are aligned to their size so that a block's pool is found by masking");
+
+    public static readonly DiagnosticDescriptor PoolSizeOutOfRange = Error("AG0006",
+        "PoolSize out of range",
+        "PoolSize {0} must be at least 4096 (one OS page) and at most ArenaSize ({1})");
+
+    public static readonly DiagnosticDescriptor AlignmentInvalid = Error("AG0007",
+        "Alignment must be a power of two in 8..4096",
+        "Alignment {0} must be a power of two from 8 to 4096");
+
+    public static readonly DiagnosticDescriptor ThresholdInvalid = Error("AG0008",
+        "SmallRequestThreshold does not fit the pools",
+        "SmallRequestThreshold {0} must be a positive multiple of Alignment ({1}) and at most {2}, the bytes a {3}-byte pool holds after its header");
+
+    public static readonly DiagnosticDescriptor SizeClassesEmpty = Error("AG0009",
+        "Size class list is empty",
+        "[SizeClasses] must list at least one size");
+
+    public static readonly DiagnosticDescriptor SizeClassesUnsorted = Error("AG0010",
+        "Size classes must be ascending",
+        "Size class {0} follows {1}: list the sizes in ascending order");
+
+    public static readonly DiagnosticDescriptor SizeClassDuplicated = Error("AG0011",
+        "Size class listed twice",
+        "Size class {0} is listed more than once");
+
+    public static readonly DiagnosticDescriptor SizeClassNotAligned = Error("AG0012",
+        "Size class is not a multiple of Alignment",
+        "Size class {0} must be a positive multiple of Alignment ({1}) so that every block stays aligned");
+
+    public static readonly DiagnosticDescriptor SizeClassAboveThreshold = Error("AG0013",
+        "Size class above the threshold",
+        "Size class {0} is larger than SmallRequestThreshold ({1}); requests that large go to the system allocator");
+
+    public static readonly DiagnosticDescriptor SizeClassesMissThreshold = Error("AG0014",
+        "Largest size class is below the threshold",
+        "The largest size class ({0}) must equal SmallRequestThreshold ({1}), or requests between them would have no class; add {1} or lower the threshold");
+
+    public static readonly DiagnosticDescriptor SizeClassesWithoutPool = Error("AG0015",
+        "[SizeClasses] needs [PoolAllocator]",
+        "[SizeClasses] on '{0}' only applies to a [PoolAllocator] type");
+
+    public static readonly DiagnosticDescriptor ConflictingAllocators = Error("AG0016",
+        "Conflicting allocator attributes",
+        "'{0}' has both [PoolAllocator] and [BumpArena]; an allocator type is one or the other");
+
+    public static readonly DiagnosticDescriptor TooManySizeClasses = Error("AG0017",
+        "Too many size classes",
+        "{0} size classes are declared; at most 255 are supported (raise Alignment or lower SmallRequestThreshold)");
+
+    public static readonly DiagnosticDescriptor ArenaSizeOutOfRange = Error("AG0018",
+        "ArenaSize out of range",
+        "ArenaSize {0} must be from 4096 to 1073741824 (1 GiB)");
+
+    public static readonly DiagnosticDescriptor UnsafeNotAllowed = Error("AG0019",
+        "Unsafe code must be allowed",
+        "The generated allocator '{0}' uses pointers: set <AllowUnsafeBlocks>true</AllowUnsafeBlocks> in the project");
+
+    public static readonly DiagnosticDescriptor BlockSizeInvalid = Error("AG0020",
+        "BlockSize must be a power of two in 256 B..64 MiB",
+        "BlockSize {0} must be a power of two from 256 to 67108864 (64 MiB)");
+
+    public static readonly DiagnosticDescriptor ArenaAlignmentInvalid = Error("AG0021",
+        "Arena alignment invalid",
+        "Alignment {0} must be a power of two from 1 to 4096 and not larger than BlockSize ({1})");
+
+    public static readonly DiagnosticDescriptor InternalError = Error("AG0099",
+        "AllocGen failed",
+        "AllocGen could not generate '{0}': {1}. Please report this with the declaration.");
+}

@@ -1,0 +1,136 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using AllocGen.Generators.Model;
+using AllocGen.Generators.Validation;
+
+namespace AllocGen.Generators.Emission;
+
+/// <summary>
+/// Plans a pool allocator from its spec (every number the template prints is computed here, not in the template)
+/// and renders it.
+/// </summary>
+internal static class PoolAllocatorEmitter
+{
+    public static (string HintName, string Source) Emit(PoolAllocatorSpec spec)
+    {
+        var model = PoolTemplateModel.From(spec);
+        string body = TemplateRenderer.Render("PoolAllocator.sbn-cs", model);
+        return (spec.Type.HintPrefix + ".PoolAllocator.g.cs", SourceFile.Wrap(spec.Type, "PoolAllocator", body));
+    }
+
+    /// <summary>Index = request size rounded up to the alignment, divided by it; value = the class serving it.</summary>
+    public static byte[] ClassIndexTable(int alignment, int threshold, IReadOnlyList<int> sizeClasses)
+    {
+        var table = new byte[(threshold / alignment) + 1];
+        int cls = 0;
+        for (int i = 0; i < table.Length; i++)
+        {
+            int rounded = i * alignment;
+            while (sizeClasses[cls] < rounded)
+            {
+                cls++;
+            }
+
+            table[i] = (byte)cls;
+        }
+
+        return table;
+    }
+}
+
+/// <summary>What PoolAllocator.sbn-cs reads. Property names are used verbatim in the template.</summary>
+internal sealed class PoolTemplateModel
+{
+    public string TypeName { get; private set; } = "";
+    public string GeneratorVersion { get; private set; } = "";
+    public bool EmitConstructor { get; private set; }
+    public int ArenaSize { get; private set; }
+    public int PoolSize { get; private set; }
+    public int Alignment { get; private set; }
+    public int AlignmentMask { get; private set; }
+    public int AlignmentShift { get; private set; }
+    public int SmallRequestThreshold { get; private set; }
+    public int ArenaShift { get; private set; }
+    public int PoolShift { get; private set; }
+    public int PoolsPerArena { get; private set; }
+    public int PoolOverhead { get; private set; }
+    public int ClassCount { get; private set; }
+    public string ArenaSizeText { get; private set; } = "";
+    public string PoolSizeText { get; private set; } = "";
+    public string SizeClassList { get; private set; } = "";
+    public List<string> ClassIndexRows { get; private set; } = new();
+    public List<ClassModel> Classes { get; private set; } = new();
+
+    public static PoolTemplateModel From(PoolAllocatorSpec spec)
+    {
+        int overhead = PoolConfigValidator.PoolOverhead(spec.Alignment);
+        int[] sizes = spec.SizeClasses.AsSpan().ToArray();
+        byte[] table = PoolAllocatorEmitter.ClassIndexTable(spec.Alignment, spec.SmallRequestThreshold, sizes);
+        var rows = new List<string>();
+        const int perRow = 16;
+        for (int start = 0; start < table.Length; start += perRow)
+        {
+            IEnumerable<byte> row = table.Skip(start).Take(perRow);
+            int first = start * spec.Alignment;
+            int last = System.Math.Min(start + perRow - 1, table.Length - 1) * spec.Alignment;
+            rows.Add(string.Join(", ", row.Select(b => b.ToString(CultureInfo.InvariantCulture))) + ", // sizes up to " + first.ToString(CultureInfo.InvariantCulture) + ".." + last.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return new PoolTemplateModel
+        {
+            TypeName = spec.Type.Name,
+            GeneratorVersion = GeneratorInfo.Version,
+            EmitConstructor = spec.EmitConstructor,
+            ArenaSize = spec.ArenaSize,
+            PoolSize = spec.PoolSize,
+            Alignment = spec.Alignment,
+            AlignmentMask = spec.Alignment - 1,
+            AlignmentShift = Log2(spec.Alignment),
+            SmallRequestThreshold = spec.SmallRequestThreshold,
+            ArenaShift = Log2(spec.ArenaSize),
+            PoolShift = Log2(spec.PoolSize),
+            PoolsPerArena = spec.ArenaSize / spec.PoolSize,
+            PoolOverhead = overhead,
+            ClassCount = sizes.Length,
+            ArenaSizeText = Bytes(spec.ArenaSize),
+            PoolSizeText = Bytes(spec.PoolSize),
+            SizeClassList = string.Join(", ", sizes.Select(s => s.ToString(CultureInfo.InvariantCulture))),
+            ClassIndexRows = rows,
+            Classes = sizes.Select((size, i) => new ClassModel(i, size, (spec.PoolSize - overhead) / size, (spec.PoolSize - overhead) % size)).ToList(),
+        };
+    }
+
+    internal static int Log2(int value)
+    {
+        int shift = 0;
+        while ((1 << shift) < value)
+        {
+            shift++;
+        }
+
+        return shift;
+    }
+
+    internal static string Bytes(int value) =>
+        value >= 1 << 20 && value % (1 << 20) == 0 ? (value >> 20).ToString(CultureInfo.InvariantCulture) + " MiB"
+        : value >= 1 << 10 && value % (1 << 10) == 0 ? (value >> 10).ToString(CultureInfo.InvariantCulture) + " KiB"
+        : value.ToString(CultureInfo.InvariantCulture) + " B";
+}
+
+/// <summary>One size class as the template prints it.</summary>
+internal sealed class ClassModel
+{
+    public ClassModel(int index, int blockSize, int blocksPerPool, int wastePerPool)
+    {
+        Index = index;
+        BlockSize = blockSize;
+        BlocksPerPool = blocksPerPool;
+        WastePerPool = wastePerPool;
+    }
+
+    public int Index { get; }
+    public int BlockSize { get; }
+    public int BlocksPerPool { get; }
+    public int WastePerPool { get; }
+}

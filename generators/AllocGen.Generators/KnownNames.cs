@@ -1,0 +1,9 @@
+namespace AllocGen.Generators;
+
+/// <summary>Metadata names of the runtime types the generator looks for.</summary>
+internal static class KnownNames
+{
+    public const string PoolAllocatorAttribute = "AllocGen.PoolAllocatorAttribute";
+    public const string SizeClassesAttribute = "AllocGen.SizeClassesAttribute";
+    public const string BumpArenaAttribute = "AllocGen.BumpArenaAttribute";
+}

@@ -1,0 +1,214 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using AllocGen.Generators.Diagnostics;
+using AllocGen.Generators.Helpers;
+using AllocGen.Generators.Model;
+using AllocGen.Generators.Validation;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace AllocGen.Generators.Parsing;
+
+/// <summary>
+/// Reads attributed types into value models. All symbol and syntax work happens here; nothing symbolic leaves.
+/// </summary>
+internal static class AllocatorParser
+{
+    public static AllocatorModel ParsePoolAllocator(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        Guard(context, cancellationToken, static (context, attribute, diagnostics, cancellationToken) =>
+        {
+            var type = (INamedTypeSymbol)context.TargetSymbol;
+            Location location = AttributeLocation(attribute, context.TargetNode, cancellationToken);
+            TypeSpec? typeSpec = TypeShape.Check(type, context.TargetNode, location, diagnostics);
+
+            if (HasAttribute(type, KnownNames.BumpArenaAttribute))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingAllocators, location, type.ToDisplayString()));
+            }
+
+            CheckUnsafe(context, type, location, diagnostics);
+
+            AttributeData? sizeClassesAttribute = FindAttribute(type, KnownNames.SizeClassesAttribute);
+            var config = new PoolConfig(
+                Named(attribute, "ArenaSize", PoolConfig.DefaultArenaSize),
+                Named(attribute, "PoolSize", PoolConfig.DefaultPoolSize),
+                Named(attribute, "Alignment", PoolConfig.DefaultAlignment),
+                Named(attribute, "SmallRequestThreshold", PoolConfig.DefaultSmallRequestThreshold),
+                sizeClassesAttribute is null ? null : SizeList(sizeClassesAttribute));
+
+            List<ConfigProblem> problems = PoolConfigValidator.Validate(config, out int[] sizeClasses);
+            foreach (ConfigProblem problem in problems)
+            {
+                Location at = problem.Argument == "SizeClasses" && sizeClassesAttribute is not null
+                    ? SizeClassLocation(sizeClassesAttribute, problem.ElementIndex, location, cancellationToken)
+                    : ArgumentLocation(attribute, problem.Argument, location, cancellationToken);
+                diagnostics.Add(DiagnosticInfo.Create(problem.Descriptor, at, problem.Arguments));
+            }
+
+            return diagnostics.Count != 0 || typeSpec is null
+                ? new AllocatorModel(null, null, diagnostics.ToEquatableArray())
+                : new AllocatorModel(
+                    new PoolAllocatorSpec(typeSpec, config.ArenaSize, config.PoolSize, config.Alignment, config.SmallRequestThreshold, sizeClasses.ToEquatableArray(), NeedsConstructor(type)),
+                    null,
+                    EquatableArray<DiagnosticInfo>.Empty);
+        });
+
+    public static AllocatorModel ParseBumpArena(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        Guard(context, cancellationToken, static (context, attribute, diagnostics, cancellationToken) =>
+        {
+            var type = (INamedTypeSymbol)context.TargetSymbol;
+            if (HasAttribute(type, KnownNames.PoolAllocatorAttribute))
+            {
+                // The [PoolAllocator] side reports the conflict once.
+                return new AllocatorModel(null, null, EquatableArray<DiagnosticInfo>.Empty);
+            }
+
+            Location location = AttributeLocation(attribute, context.TargetNode, cancellationToken);
+            TypeSpec? typeSpec = TypeShape.Check(type, context.TargetNode, location, diagnostics);
+            CheckUnsafe(context, type, location, diagnostics);
+
+            int blockSize = Named(attribute, "BlockSize", BumpArenaValidator.DefaultBlockSize);
+            int alignment = Named(attribute, "Alignment", BumpArenaValidator.DefaultAlignment);
+            foreach (ConfigProblem problem in BumpArenaValidator.Validate(blockSize, alignment))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(problem.Descriptor, ArgumentLocation(attribute, problem.Argument, location, cancellationToken), problem.Arguments));
+            }
+
+            return diagnostics.Count != 0 || typeSpec is null
+                ? new AllocatorModel(null, null, diagnostics.ToEquatableArray())
+                : new AllocatorModel(null, new BumpArenaSpec(typeSpec, blockSize, alignment, NeedsConstructor(type)), EquatableArray<DiagnosticInfo>.Empty);
+        });
+
+    /// <summary>[SizeClasses] on a type without [PoolAllocator] would be silently ignored: report it.</summary>
+    public static AllocatorModel ParseSizeClassesAlone(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        Guard(context, cancellationToken, static (context, attribute, diagnostics, cancellationToken) =>
+        {
+            var type = (INamedTypeSymbol)context.TargetSymbol;
+            if (!HasAttribute(type, KnownNames.PoolAllocatorAttribute))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeClassesWithoutPool,
+                    AttributeLocation(attribute, context.TargetNode, cancellationToken), type.ToDisplayString()));
+            }
+
+            return new AllocatorModel(null, null, diagnostics.ToEquatableArray());
+        });
+
+    private delegate AllocatorModel ParseBody(GeneratorAttributeSyntaxContext context, AttributeData attribute, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken);
+
+    /// <summary>A bug in the generator becomes a diagnostic on the declaration, never a crash of the build.</summary>
+    private static AllocatorModel Guard(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken, ParseBody body)
+    {
+        try
+        {
+            return body(context, context.Attributes[0], new List<DiagnosticInfo>(), cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return new AllocatorModel(null, null, new[]
+            {
+                DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, context.TargetNode.GetLocation(), context.TargetSymbol.Name, exception.GetType().Name + ": " + exception.Message),
+            }.ToEquatableArray());
+        }
+    }
+
+    private static void CheckUnsafe(GeneratorAttributeSyntaxContext context, INamedTypeSymbol type, Location location, List<DiagnosticInfo> diagnostics)
+    {
+        if (context.SemanticModel.Compilation.Options is CSharpCompilationOptions { AllowUnsafe: false })
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsafeNotAllowed, location, type.ToDisplayString()));
+        }
+    }
+
+    /// <summary>Users may write their own parameterless constructor; the field initializer sets the heap up either way.</summary>
+    private static bool NeedsConstructor(INamedTypeSymbol type) =>
+        !type.InstanceConstructors.Any(c => c.Parameters.Length == 0 && !c.IsImplicitlyDeclared);
+
+    private static bool HasAttribute(INamedTypeSymbol type, string metadataName) => FindAttribute(type, metadataName) is not null;
+
+    private static AttributeData? FindAttribute(INamedTypeSymbol type, string metadataName) =>
+        type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == metadataName);
+
+    private static int Named(AttributeData attribute, string name, int defaultValue)
+    {
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            if (argument.Key == name && argument.Value.Value is int value)
+            {
+                return value;
+            }
+        }
+
+        return defaultValue;
+    }
+
+    private static IReadOnlyList<int> SizeList(AttributeData attribute)
+    {
+        if (attribute.ConstructorArguments.Length != 1)
+        {
+            return Array.Empty<int>();
+        }
+
+        TypedConstant argument = attribute.ConstructorArguments[0];
+        ImmutableArray<TypedConstant> values = argument.Kind == TypedConstantKind.Array && !argument.IsNull ? argument.Values : ImmutableArray<TypedConstant>.Empty;
+        return values.Select(v => v.Value is int i ? i : 0).ToArray();
+    }
+
+    private static Location AttributeLocation(AttributeData attribute, SyntaxNode fallback, CancellationToken cancellationToken) =>
+        attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? fallback.GetLocation();
+
+    private static Location ArgumentLocation(AttributeData attribute, string? name, Location fallback, CancellationToken cancellationToken)
+    {
+        if (name is not null && attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: { } list })
+        {
+            foreach (AttributeArgumentSyntax argument in list.Arguments)
+            {
+                if (argument.NameEquals?.Name.Identifier.ValueText == name)
+                {
+                    return argument.GetLocation();
+                }
+            }
+        }
+
+        return fallback;
+    }
+
+    private static Location SizeClassLocation(AttributeData attribute, int index, Location fallback, CancellationToken cancellationToken)
+    {
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax syntax)
+        {
+            return fallback;
+        }
+
+        if (syntax.ArgumentList is not { Arguments.Count: > 0 } list)
+        {
+            return syntax.GetLocation();
+        }
+
+        // Sizes written one per argument (the params form) point at the size itself; an array points at the array.
+        if (index >= 0 && list.Arguments.Count > 1 && index < list.Arguments.Count)
+        {
+            return list.Arguments[index].GetLocation();
+        }
+
+        ExpressionSyntax expression = list.Arguments[0].Expression;
+        if (index >= 0 && list.Arguments.Count == 1)
+        {
+            SeparatedSyntaxList<ExpressionSyntax>? elements = expression switch
+            {
+                ArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions,
+                ImplicitArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions,
+                _ => null,
+            };
+            if (elements is { } items && index < items.Count)
+            {
+                return items[index].GetLocation();
+            }
+        }
+
+        return index < 0 ? syntax.GetLocation() : expression.GetLocation();
+    }
+}

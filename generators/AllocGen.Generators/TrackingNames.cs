@@ -1,0 +1,20 @@
+namespace AllocGen.Generators;
+
+/// <summary>Names of the pipeline steps, so tests can assert that they are cached.</summary>
+public static class TrackingNames
+{
+    /// <summary>[PoolAllocator] declarations read into models.</summary>
+    public const string PoolAllocatorModel = nameof(PoolAllocatorModel);
+
+    /// <summary>Valid pool allocator specs.</summary>
+    public const string PoolAllocatorSpec = nameof(PoolAllocatorSpec);
+
+    /// <summary>[BumpArena] declarations read into models.</summary>
+    public const string BumpArenaModel = nameof(BumpArenaModel);
+
+    /// <summary>Valid bump arena specs.</summary>
+    public const string BumpArenaSpec = nameof(BumpArenaSpec);
+
+    /// <summary>[SizeClasses] declarations without [PoolAllocator].</summary>
+    public const string OrphanSizeClasses = nameof(OrphanSizeClasses);
+}

@@ -1,0 +1,20 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace AllocGen.Generators.Validation;
+
+/// <summary>The raw values of a [PoolAllocator] (and optional [SizeClasses]) declaration, before validation.</summary>
+internal sealed record PoolConfig(int ArenaSize, int PoolSize, int Alignment, int SmallRequestThreshold, IReadOnlyList<int>? SizeClasses)
+{
+    public const int DefaultArenaSize = 1 << 20;
+    public const int DefaultPoolSize = 16 << 10;
+    public const int DefaultAlignment = 16;
+    public const int DefaultSmallRequestThreshold = 512;
+}
+
+/// <summary>One thing wrong with a declaration, and which argument it is about (for the diagnostic's location).</summary>
+/// <param name="Descriptor">What is wrong.</param>
+/// <param name="Argument">The attribute argument at fault (a property name, or <c>SizeClasses</c>), or null for the attribute.</param>
+/// <param name="ElementIndex">For <c>SizeClasses</c>, the index of the size at fault, or -1.</param>
+/// <param name="Arguments">The message arguments.</param>
+internal sealed record ConfigProblem(DiagnosticDescriptor Descriptor, string? Argument, int ElementIndex, object[] Arguments);

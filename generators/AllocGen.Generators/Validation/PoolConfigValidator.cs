@@ -1,0 +1,153 @@
+using System.Collections.Generic;
+using AllocGen.Generators.Diagnostics;
+
+namespace AllocGen.Generators.Validation;
+
+/// <summary>
+/// Checks a pool allocator declaration and resolves its size classes. Pure: values in, problems out, so every rule
+/// can be tested without a compilation.
+/// </summary>
+internal static class PoolConfigValidator
+{
+    /// <summary>Bytes of the runtime's <c>AllocGen.Pools.PoolHeader</c> (a test keeps the two in step).</summary>
+    public const int PoolHeaderSize = 64;
+
+    /// <summary>The most classes a configuration may have (class indices are stored in a byte table).</summary>
+    public const int MaxSizeClasses = 255;
+
+    public const int MinPoolSize = 4096;
+    public const int MaxArenaSize = 1 << 30;
+    public const int MinAlignment = 8;
+    public const int MaxAlignment = 4096;
+
+    /// <summary>Header bytes at the start of each pool, rounded up to the alignment.</summary>
+    public static int PoolOverhead(int alignment) => (PoolHeaderSize + alignment - 1) & -alignment;
+
+    public static bool IsPowerOfTwo(int value) => value > 0 && (value & (value - 1)) == 0;
+
+    /// <summary>Validates <paramref name="config"/>; returns the problems and, when there are none, the size classes.</summary>
+    public static List<ConfigProblem> Validate(PoolConfig config, out int[] sizeClasses)
+    {
+        var problems = new List<ConfigProblem>();
+        sizeClasses = System.Array.Empty<int>();
+
+        bool arenaOk = true;
+        if (!IsPowerOfTwo(config.ArenaSize))
+        {
+            problems.Add(new(DiagnosticDescriptors.ArenaSizeNotPowerOfTwo, "ArenaSize", -1, new object[] { config.ArenaSize }));
+            arenaOk = false;
+        }
+        else if (config.ArenaSize < MinPoolSize || config.ArenaSize > MaxArenaSize)
+        {
+            problems.Add(new(DiagnosticDescriptors.ArenaSizeOutOfRange, "ArenaSize", -1, new object[] { config.ArenaSize }));
+            arenaOk = false;
+        }
+
+        bool poolOk = true;
+        if (!IsPowerOfTwo(config.PoolSize))
+        {
+            problems.Add(new(DiagnosticDescriptors.PoolSizeNotPowerOfTwo, "PoolSize", -1, new object[] { config.PoolSize }));
+            poolOk = false;
+        }
+        else if (config.PoolSize < MinPoolSize || (arenaOk && config.PoolSize > config.ArenaSize))
+        {
+            problems.Add(new(DiagnosticDescriptors.PoolSizeOutOfRange, "PoolSize", -1, new object[] { config.PoolSize, config.ArenaSize }));
+            poolOk = false;
+        }
+
+        int alignment = config.Alignment;
+        bool alignmentOk = IsPowerOfTwo(alignment) && alignment >= MinAlignment && alignment <= MaxAlignment;
+        if (!alignmentOk)
+        {
+            problems.Add(new(DiagnosticDescriptors.AlignmentInvalid, "Alignment", -1, new object[] { alignment }));
+        }
+
+        if (!alignmentOk || !poolOk)
+        {
+            // The threshold and classes are judged against the alignment and the pool; report them once those are right.
+            return problems;
+        }
+
+        int threshold = config.SmallRequestThreshold;
+        int capacity = config.PoolSize - PoolOverhead(alignment);
+        if (threshold <= 0 || threshold % alignment != 0 || threshold > capacity)
+        {
+            problems.Add(new(DiagnosticDescriptors.ThresholdInvalid, "SmallRequestThreshold", -1,
+                new object[] { threshold, alignment, capacity < 0 ? 0 : capacity, config.PoolSize }));
+            return problems;
+        }
+
+        if (config.SizeClasses is null)
+        {
+            int count = threshold / alignment;
+            if (count > MaxSizeClasses)
+            {
+                problems.Add(new(DiagnosticDescriptors.TooManySizeClasses, "SmallRequestThreshold", -1, new object[] { count }));
+                return problems;
+            }
+
+            sizeClasses = new int[count];
+            for (int i = 0; i < count; i++)
+            {
+                sizeClasses[i] = (i + 1) * alignment;
+            }
+
+            return problems;
+        }
+
+        IReadOnlyList<int> sizes = config.SizeClasses;
+        if (sizes.Count == 0)
+        {
+            problems.Add(new(DiagnosticDescriptors.SizeClassesEmpty, "SizeClasses", -1, System.Array.Empty<object>()));
+            return problems;
+        }
+
+        int before = problems.Count;
+        var seen = new HashSet<int>();
+        for (int i = 0; i < sizes.Count; i++)
+        {
+            int size = sizes[i];
+            if (size <= 0 || size % alignment != 0)
+            {
+                problems.Add(new(DiagnosticDescriptors.SizeClassNotAligned, "SizeClasses", i, new object[] { size, alignment }));
+            }
+            else if (size > threshold)
+            {
+                problems.Add(new(DiagnosticDescriptors.SizeClassAboveThreshold, "SizeClasses", i, new object[] { size, threshold }));
+            }
+
+            if (!seen.Add(size))
+            {
+                problems.Add(new(DiagnosticDescriptors.SizeClassDuplicated, "SizeClasses", i, new object[] { size }));
+            }
+            else if (i > 0 && size < sizes[i - 1])
+            {
+                problems.Add(new(DiagnosticDescriptors.SizeClassesUnsorted, "SizeClasses", i, new object[] { size, sizes[i - 1] }));
+            }
+        }
+
+        if (sizes.Count > MaxSizeClasses)
+        {
+            problems.Add(new(DiagnosticDescriptors.TooManySizeClasses, "SizeClasses", -1, new object[] { sizes.Count }));
+        }
+
+        if (problems.Count != before)
+        {
+            return problems;
+        }
+
+        if (sizes[sizes.Count - 1] != threshold)
+        {
+            problems.Add(new(DiagnosticDescriptors.SizeClassesMissThreshold, "SizeClasses", -1, new object[] { sizes[sizes.Count - 1], threshold }));
+            return problems;
+        }
+
+        sizeClasses = new int[sizes.Count];
+        for (int i = 0; i < sizes.Count; i++)
+        {
+            sizeClasses[i] = sizes[i];
+        }
+
+        return problems;
+    }
+}

@@ -1,0 +1,30 @@
+namespace AllocGen;
+
+/// <summary>
+/// Declares a pymalloc-style pool allocator on a <c>partial</c> class. The AllocGen source generator emits
+/// the allocator's members on that class, specialized for the constants given here.
+/// </summary>
+/// <remarks>
+/// Memory is taken from the OS in arenas of <see cref="ArenaSize"/> bytes, each cut into pools of
+/// <see cref="PoolSize"/> bytes; a pool serves one size class of fixed-size blocks. Requests above
+/// <see cref="SmallRequestThreshold"/> go to the system allocator. Every argument is optional; the defaults are
+/// CPython's 64-bit ones. Invalid values are compile-time errors (diagnostics AG0001 and up).
+/// </remarks>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
+public sealed class PoolAllocatorAttribute : Attribute
+{
+    /// <summary>Bytes per arena taken from the OS. A power of two, at least <see cref="PoolSize"/>. Default 1 MiB.</summary>
+    public int ArenaSize { get; set; } = 1 << 20;
+
+    /// <summary>Bytes per pool. A power of two from 4 KiB up to <see cref="ArenaSize"/>. Default 16 KiB.</summary>
+    public int PoolSize { get; set; } = 16 << 10;
+
+    /// <summary>Alignment of every block, and the step of the default size classes. A power of two in 8..4096. Default 16.</summary>
+    public int Alignment { get; set; } = 16;
+
+    /// <summary>
+    /// Largest request served from pools; larger ones go to the system allocator. A multiple of
+    /// <see cref="Alignment"/> that fits in one pool after its header. Default 512.
+    /// </summary>
+    public int SmallRequestThreshold { get; set; } = 512;
+}

@@ -1,0 +1,32 @@
+using System.Runtime.InteropServices;
+
+namespace AllocGen.Pools;
+
+/// <summary>
+/// Descriptor of one arena (kept outside the arena, in native memory). Arenas are aligned to their size, so the
+/// arena and pool of any block are found by masking its address.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct ArenaObject
+{
+    /// <summary>Base address of the arena.</summary>
+    public byte* Address;
+
+    /// <summary>Next never-carved pool (high-water mark).</summary>
+    public byte* PoolAddress;
+
+    /// <summary>Empty pools carved earlier, linked through <see cref="PoolHeader.NextPool"/>.</summary>
+    public PoolHeader* FreePools;
+
+    /// <summary>Neighbours in the heap's usable-arena list, kept in ascending order of <see cref="FreePoolCount"/>.</summary>
+    public ArenaObject* NextUsable, PrevUsable;
+
+    /// <summary>Neighbours in the list of every arena of the heap (statistics, disposal).</summary>
+    public ArenaObject* NextAll, PrevAll;
+
+    /// <summary>Pools available: empty ones plus never-carved ones.</summary>
+    public uint FreePoolCount;
+
+    /// <summary>Pools in the arena.</summary>
+    public uint TotalPoolCount;
+}

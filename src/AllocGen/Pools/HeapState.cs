@@ -1,0 +1,45 @@
+using System.Runtime.InteropServices;
+using AllocGen.Memory;
+
+namespace AllocGen.Pools;
+
+/// <summary>
+/// The mutable state of one pool heap, in native memory. It is followed by three arrays whose lengths are
+/// constants of the heap's geometry: the used-pool heads per class, the last arena per free-pool count, and the
+/// root of the arena map (see <see cref="PoolHeap{TGeometry}"/> for the offsets).
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct HeapState
+{
+    /// <summary>Arenas with at least one free pool, in ascending order of free pools (fullest first).</summary>
+    public ArenaObject* UsableArenas;
+
+    /// <summary>Every arena of the heap.</summary>
+    public ArenaObject* AllArenas;
+
+    /// <summary>Blocks above the threshold, served by the system allocator.</summary>
+    public LargeBlockTable Large;
+
+    public nuint ArenasCurrent;
+    public nuint ArenasAllocated;
+    public nuint ArenasReleased;
+    public nuint ArenasHighWater;
+
+    /// <summary>Arenas whose pools are all free (at most one is kept as a spare).</summary>
+    public nuint WhollyFreeArenas;
+
+    public int Disposed;
+}
+
+/// <summary>The shared stand-in for "no pool": its free list is null, so an allocation from it takes the slow path.</summary>
+internal static unsafe class EmptyPool
+{
+    public static readonly PoolHeader* Instance = CreateInstance();
+
+    private static PoolHeader* CreateInstance()
+    {
+        var pool = (PoolHeader*)NativeMemory.AllocZeroed((nuint)sizeof(PoolHeader));
+        pool->SizeClass = PoolHeader.NoClass;
+        return pool;
+    }
+}

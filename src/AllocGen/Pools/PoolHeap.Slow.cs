@@ -1,0 +1,350 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using AllocGen.Memory;
+
+namespace AllocGen.Pools;
+
+// The cold half: new pools, full and empty pools, arenas. Arena bookkeeping follows CPython's obmalloc: usable
+// arenas are kept in ascending order of free pools so new pools come from the fullest arena and nearly empty ones
+// get a chance to drain; "last arena with n free pools" fingers keep every reordering O(1).
+public unsafe partial struct PoolHeap<TGeometry>
+{
+    /// <summary>The class has no pool with a free block: take a pool from the fullest usable arena.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void* AllocateFromNewPool(int sizeClass)
+    {
+        HeapState* s = _state;
+        if (s->Disposed != 0)
+        {
+            ThrowHelper.ObjectDisposed(null);
+        }
+
+        ArenaObject** last = LastArenaWith(s);
+        ArenaObject* arena = s->UsableArenas;
+        if (arena == null)
+        {
+            arena = NewArena(s);
+            s->UsableArenas = arena;
+            last[arena->FreePoolCount] = arena;
+        }
+
+        // The head has the fewest free pools; taking one keeps the order, only the fingers move.
+        uint free = arena->FreePoolCount;
+        if (free == arena->TotalPoolCount)
+        {
+            s->WhollyFreeArenas--;
+        }
+
+        if (last[free] == arena)
+        {
+            last[free] = null;
+        }
+
+        arena->FreePoolCount = free - 1;
+        if (free - 1 == 0)
+        {
+            s->UsableArenas = arena->NextUsable;
+            if (arena->NextUsable != null)
+            {
+                arena->NextUsable->PrevUsable = null;
+            }
+
+            arena->NextUsable = null;
+        }
+        else if (last[free - 1] == null)
+        {
+            last[free - 1] = arena;
+        }
+
+        PoolHeader* pool = arena->FreePools;
+        if (pool != null)
+        {
+            arena->FreePools = pool->NextPool;
+        }
+        else
+        {
+            pool = (PoolHeader*)arena->PoolAddress;
+            arena->PoolAddress += PoolSize;
+            pool->SizeClass = PoolHeader.NoClass;
+            pool->Arena = arena;
+            pool->Owner = s;
+        }
+
+        pool->NextPool = null;
+        pool->PrevPool = null;
+        UsedPools(s)[sizeClass] = pool;
+
+        // A pool reused for the class it served before keeps its free list; otherwise lay it out afresh.
+        if (pool->SizeClass != (uint)sizeClass)
+        {
+            uint blockSize = (uint)TGeometry.BlockSize(sizeClass);
+            byte* first = (byte*)pool + PoolOverhead;
+            *(byte**)first = null;
+            pool->FreeList = first;
+            pool->SizeClass = (uint)sizeClass;
+            pool->BlockSize = blockSize;
+            pool->Count = 0;
+            pool->NextOffset = PoolOverhead + blockSize;
+            pool->MaxNextOffset = (uint)PoolSize - blockSize;
+        }
+
+        return AllocateSmall(sizeClass);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void RetireFullPool(PoolHeader* pool) => UnlinkUsed((HeapState*)pool->Owner, pool);
+
+    /// <summary>Every free that is not a plain push: validation, full→used, used→empty.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FreeSlow(PoolHeader* pool, byte* block)
+    {
+        if (pool->Count == 0 || pool->SizeClass == PoolHeader.NoClass)
+        {
+            ThrowHelper.InvalidBlock(block, "its pool has no live blocks (double free?)");
+        }
+
+        if (block == pool->FreeList)
+        {
+            ThrowHelper.InvalidBlock(block, "it was just freed (double free)");
+        }
+
+        nuint offset = (nuint)(block - (byte*)pool);
+        if (offset < PoolOverhead || (offset - PoolOverhead) % pool->BlockSize != 0 || offset >= pool->NextOffset)
+        {
+            ThrowHelper.InvalidBlock(block, "it does not point at the start of a block");
+        }
+
+        HeapState* s = _state;
+        byte* head = pool->FreeList;
+        *(byte**)block = head;
+        pool->FreeList = block;
+        uint count = --pool->Count;
+        if (head == null)
+        {
+            // The pool was full and in no list: it goes to the front of its class so the block is reused next.
+            if (count != 0)
+            {
+                InsertUsedFront(s, pool);
+                return;
+            }
+        }
+        else
+        {
+            UnlinkUsed(s, pool);
+        }
+
+        ReturnPoolToArena(s, pool);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FreeOutsidePools(void* pointer)
+    {
+        if (pointer == null)
+        {
+            return;
+        }
+
+        HeapState* s = _state;
+        if (!s->Large.Remove(pointer, out _))
+        {
+            ThrowNotOurs(pointer);
+        }
+
+        ReleaseLargeBlock(pointer);
+    }
+
+    private readonly void ThrowNotOurs(void* pointer)
+    {
+        if (_state->Disposed != 0)
+        {
+            ThrowHelper.ObjectDisposed(null);
+        }
+
+        ThrowHelper.ForeignPointer(pointer);
+    }
+
+    /// <summary>The pool of a pointer known to lie in an arena, checked to be serving blocks.</summary>
+    private static PoolHeader* LivePool(void* pointer)
+    {
+        var pool = (PoolHeader*)((nuint)pointer & ~(PoolSize - 1));
+        if (pool->Count == 0 || pool->SizeClass == PoolHeader.NoClass)
+        {
+            ThrowHelper.InvalidBlock(pointer, "its pool has no live blocks");
+        }
+
+        return pool;
+    }
+
+    private static void InsertUsedFront(HeapState* s, PoolHeader* pool)
+    {
+        ref PoolHeader* head = ref UsedPools(s)[(int)pool->SizeClass];
+        pool->PrevPool = null;
+        if (head == EmptyPool.Instance)
+        {
+            pool->NextPool = null;
+        }
+        else
+        {
+            pool->NextPool = head;
+            head->PrevPool = pool;
+        }
+
+        head = pool;
+    }
+
+    private static void UnlinkUsed(HeapState* s, PoolHeader* pool)
+    {
+        PoolHeader* next = pool->NextPool;
+        PoolHeader* prev = pool->PrevPool;
+        if (prev != null)
+        {
+            prev->NextPool = next;
+        }
+        else
+        {
+            UsedPools(s)[(int)pool->SizeClass] = next != null ? next : EmptyPool.Instance;
+        }
+
+        if (next != null)
+        {
+            next->PrevPool = prev;
+        }
+    }
+
+    /// <summary>An empty pool goes back to its arena, which moves right in the usable list or is released.</summary>
+    private static void ReturnPoolToArena(HeapState* s, PoolHeader* pool)
+    {
+        ArenaObject* arena = pool->Arena;
+        pool->NextPool = arena->FreePools;
+        arena->FreePools = pool;
+
+        ArenaObject** last = LastArenaWith(s);
+        uint old = arena->FreePoolCount;
+        uint free = old + 1;
+        arena->FreePoolCount = free;
+
+        if (old == 0)
+        {
+            // It was full and in no list; with one free pool it is the new head.
+            arena->PrevUsable = null;
+            arena->NextUsable = s->UsableArenas;
+            if (s->UsableArenas != null)
+            {
+                s->UsableArenas->PrevUsable = arena;
+            }
+
+            s->UsableArenas = arena;
+        }
+        else if (last[old] == arena)
+        {
+            // Already the rightmost with the old count, so the order holds; only the finger moves left.
+            ArenaObject* prev = arena->PrevUsable;
+            last[old] = prev != null && prev->FreePoolCount == old ? prev : null;
+        }
+        else
+        {
+            // Move it right behind the last arena that had its old count.
+            ArenaObject* target = last[old];
+            UnlinkUsable(s, arena);
+            arena->PrevUsable = target;
+            arena->NextUsable = target->NextUsable;
+            if (target->NextUsable != null)
+            {
+                target->NextUsable->PrevUsable = arena;
+            }
+
+            target->NextUsable = arena;
+        }
+
+        if (last[free] == null)
+        {
+            last[free] = arena;
+        }
+
+        if (free == arena->TotalPoolCount && ++s->WhollyFreeArenas > 1)
+        {
+            ReleaseArena(s, arena);
+        }
+    }
+
+    private static void UnlinkUsable(HeapState* s, ArenaObject* arena)
+    {
+        if (arena->PrevUsable != null)
+        {
+            arena->PrevUsable->NextUsable = arena->NextUsable;
+        }
+        else
+        {
+            s->UsableArenas = arena->NextUsable;
+        }
+
+        if (arena->NextUsable != null)
+        {
+            arena->NextUsable->PrevUsable = arena->PrevUsable;
+        }
+
+        arena->PrevUsable = null;
+        arena->NextUsable = null;
+    }
+
+    /// <summary>A second wholly free arena goes back to the OS; one is kept as a spare against thrashing.</summary>
+    private static void ReleaseArena(HeapState* s, ArenaObject* arena)
+    {
+        ArenaObject** last = LastArenaWith(s);
+        uint free = arena->FreePoolCount;
+        if (last[free] == arena)
+        {
+            ArenaObject* prev = arena->PrevUsable;
+            last[free] = prev != null && prev->FreePoolCount == free ? prev : null;
+        }
+
+        UnlinkUsable(s, arena);
+        if (arena->PrevAll != null)
+        {
+            arena->PrevAll->NextAll = arena->NextAll;
+        }
+        else
+        {
+            s->AllArenas = arena->NextAll;
+        }
+
+        if (arena->NextAll != null)
+        {
+            arena->NextAll->PrevAll = arena->PrevAll;
+        }
+
+        ArenaMap<TGeometry>.Set(MapRoot(s), arena->Address, null);
+        OsPages.Free(arena->Address, ArenaSize);
+        NativeMemory.Free(arena);
+        s->WhollyFreeArenas--;
+        s->ArenasCurrent--;
+        s->ArenasReleased++;
+    }
+
+    private static ArenaObject* NewArena(HeapState* s)
+    {
+        byte* memory = OsPages.AllocateAligned(ArenaSize);
+        var arena = (ArenaObject*)NativeMemory.AllocZeroed((nuint)sizeof(ArenaObject));
+        arena->Address = memory;
+        arena->PoolAddress = memory;
+        arena->FreePoolCount = (uint)PoolsPerArena;
+        arena->TotalPoolCount = (uint)PoolsPerArena;
+        ArenaMap<TGeometry>.Set(MapRoot(s), memory, arena);
+
+        arena->NextAll = s->AllArenas;
+        if (s->AllArenas != null)
+        {
+            s->AllArenas->PrevAll = arena;
+        }
+
+        s->AllArenas = arena;
+        s->WhollyFreeArenas++;
+        s->ArenasAllocated++;
+        if (++s->ArenasCurrent > s->ArenasHighWater)
+        {
+            s->ArenasHighWater = s->ArenasCurrent;
+        }
+
+        return arena;
+    }
+}

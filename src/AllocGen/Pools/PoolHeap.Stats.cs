@@ -1,0 +1,48 @@
+using AllocGen.Stats;
+
+namespace AllocGen.Pools;
+
+public unsafe partial struct PoolHeap<TGeometry>
+{
+    /// <summary>Walks every carved pool; costs O(pools), so the fast paths keep no counters.</summary>
+    public readonly AllocatorStats GetStats()
+    {
+        HeapState* s = _state;
+        var pools = new long[TGeometry.ClassCount];
+        var used = new long[TGeometry.ClassCount];
+        long freePools = 0;
+        for (ArenaObject* arena = s->AllArenas; arena != null; arena = arena->NextAll)
+        {
+            freePools += arena->FreePoolCount;
+            for (byte* p = arena->Address; p < arena->PoolAddress; p += PoolSize)
+            {
+                var pool = (PoolHeader*)p;
+                if (pool->Count != 0)
+                {
+                    pools[pool->SizeClass]++;
+                    used[pool->SizeClass] += pool->Count;
+                }
+            }
+        }
+
+        var classes = new SizeClassStats[TGeometry.ClassCount];
+        for (int i = 0; i < classes.Length; i++)
+        {
+            classes[i] = new SizeClassStats(i, TGeometry.BlockSize(i), pools[i], used[i], (pools[i] * BlocksPerPool(i)) - used[i]);
+        }
+
+        return new AllocatorStats
+        {
+            SizeClasses = classes,
+            ArenasCurrent = (long)s->ArenasCurrent,
+            ArenasAllocated = (long)s->ArenasAllocated,
+            ArenasReleased = (long)s->ArenasReleased,
+            ArenasHighWater = (long)s->ArenasHighWater,
+            ArenaSize = (long)ArenaSize,
+            PoolSize = (long)PoolSize,
+            PoolsFree = freePools,
+            LargeBlocks = (long)s->Large.Count,
+            LargeBytes = (long)s->Large.Bytes,
+        };
+    }
+}

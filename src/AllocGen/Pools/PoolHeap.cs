@@ -1,0 +1,310 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using AllocGen.Memory;
+
+namespace AllocGen.Pools;
+
+/// <summary>
+/// The generic half of a generated pool allocator: pools, arenas and the system fallback. The generated class
+/// holds one of these, instantiated over its private geometry struct, and calls the fast paths with constant size
+/// classes and block sizes; the JIT compiles a separate copy per geometry with every constant folded in.
+/// </summary>
+/// <remarks>
+/// Not thread-safe. All state lives in native memory; the struct itself is one pointer. After
+/// <see cref="Dispose"/> the pointer is swapped for a shared, disposed state whose pools are all empty, so the fast
+/// paths need no disposed check: they fall into the slow path, which throws <see cref="ObjectDisposedException"/>.
+/// </remarks>
+public unsafe partial struct PoolHeap<TGeometry>
+    where TGeometry : struct, IPoolGeometry
+{
+    private HeapState* _state;
+
+    /// <summary>Pool size in bytes.</summary>
+    public static nuint PoolSize => (nuint)1 << TGeometry.PoolShift;
+
+    /// <summary>Arena size in bytes.</summary>
+    public static nuint ArenaSize => (nuint)1 << TGeometry.ArenaShift;
+
+    /// <summary>Pools per arena (arenas are size-aligned, so always exactly this many).</summary>
+    public static int PoolsPerArena => 1 << (TGeometry.ArenaShift - TGeometry.PoolShift);
+
+    /// <summary>Bytes at the start of each pool taken by its header, rounded up to the alignment.</summary>
+    public static uint PoolOverhead => (uint)((sizeof(PoolHeader) + TGeometry.Alignment - 1) & -TGeometry.Alignment);
+
+    /// <summary>Blocks one pool of a class holds.</summary>
+    public static int BlocksPerPool(int sizeClass) => (int)((PoolSize - PoolOverhead) / (nuint)TGeometry.BlockSize(sizeClass));
+
+    private static int LastArenaOffset => TGeometry.ClassCount * sizeof(void*);
+
+    private static int MapRootOffset => LastArenaOffset + ((PoolsPerArena + 1) * sizeof(void*));
+
+    private static nuint StateSize => (nuint)(sizeof(HeapState) + MapRootOffset + (ArenaMap<TGeometry>.RootLength * sizeof(void*)));
+
+    /// <summary>Head of the used-pool list of each class (the empty pool when the class has none).</summary>
+    private static PoolHeader** UsedPools(HeapState* s) => (PoolHeader**)(s + 1);
+
+    /// <summary>For each free-pool count, the last usable arena with that many free pools (CPython's nfp2lasta).</summary>
+    private static ArenaObject** LastArenaWith(HeapState* s) => (ArenaObject**)((byte*)(s + 1) + LastArenaOffset);
+
+    private static void** MapRoot(HeapState* s) => (void**)((byte*)(s + 1) + MapRootOffset);
+
+    private static readonly HeapState* s_disposedState = CreateDisposedState();
+
+    /// <summary>Creates an empty heap; arenas are taken on the first allocation.</summary>
+    public static PoolHeap<TGeometry> Create() => new() { _state = CreateState() };
+
+    /// <summary>Whether <see cref="Dispose"/> was called.</summary>
+    public readonly bool IsDisposed => _state->Disposed != 0;
+
+    /// <summary>Allocates a block of the class serving <paramref name="size"/>, or from the system above the threshold.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void* Allocate(nuint size) =>
+        size > (nuint)TGeometry.SmallRequestThreshold ? AllocateLarge(size) : AllocateSmall(TGeometry.ClassOf(size));
+
+    /// <summary>Allocates a block of <paramref name="sizeClass"/>, reading the block size from the pool.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void* AllocateSmall(int sizeClass)
+    {
+        PoolHeader* pool = UsedPools(_state)[sizeClass];
+        byte* block = pool->FreeList;
+        if (block == null)
+        {
+            return AllocateFromNewPool(sizeClass);
+        }
+
+        byte* next = *(byte**)block;
+        pool->Count++;
+        if (next == null)
+        {
+            next = CarveOrRetire(pool, pool->BlockSize);
+        }
+
+        pool->FreeList = next;
+        return block;
+    }
+
+    /// <summary>Allocates a block of <paramref name="sizeClass"/> whose size is the constant <paramref name="blockSize"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void* AllocateSmall(int sizeClass, uint blockSize)
+    {
+        PoolHeader* pool = UsedPools(_state)[sizeClass];
+        byte* block = pool->FreeList;
+        if (block == null)
+        {
+            return AllocateFromNewPool(sizeClass);
+        }
+
+        byte* next = *(byte**)block;
+        pool->Count++;
+        if (next == null)
+        {
+            next = CarveOrRetire(pool, blockSize);
+        }
+
+        pool->FreeList = next;
+        return block;
+    }
+
+    /// <summary>
+    /// The free list just ran dry: carve the next never-used block, or, when the pool is full, take it out of its
+    /// class's used list (it comes back on its first free).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte* CarveOrRetire(PoolHeader* pool, uint blockSize)
+    {
+        uint offset = pool->NextOffset;
+        if (offset <= pool->MaxNextOffset)
+        {
+            byte* virgin = (byte*)pool + offset;
+            pool->NextOffset = offset + blockSize;
+            *(byte**)virgin = null;
+            return virgin;
+        }
+
+        RetireFullPool(pool);
+        return null;
+    }
+
+    /// <summary>Releases a block; null is a no-op.</summary>
+    /// <exception cref="ArgumentException">The pointer is not a live block of this heap (foreign, interior, or freed twice where detected).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(void* pointer)
+    {
+        if (ArenaMap<TGeometry>.Lookup(MapRoot(_state), pointer) == null)
+        {
+            FreeOutsidePools(pointer);
+            return;
+        }
+
+        var pool = (PoolHeader*)((nuint)pointer & ~(PoolSize - 1));
+        byte* head = pool->FreeList;
+        uint count = pool->Count - 1;
+
+        // One test for everything that is not the common case: the pool was full, becomes empty, was already
+        // empty (double free), the block is the one freed last (double free), or the pointer is misaligned.
+        if ((head == null) | ((int)count <= 0) | ((byte*)pointer == head) | (((nuint)pointer & (nuint)(TGeometry.Alignment - 1)) != 0))
+        {
+            FreeSlow(pool, (byte*)pointer);
+            return;
+        }
+
+        *(byte**)pointer = head;
+        pool->FreeList = (byte*)pointer;
+        pool->Count = count;
+    }
+
+    /// <summary>Allocates <paramref name="count"/> × <paramref name="size"/> bytes, zeroed.</summary>
+    /// <exception cref="OverflowException">The product does not fit in a <see cref="nuint"/>.</exception>
+    public void* AllocateZeroed(nuint count, nuint size)
+    {
+        if (size != 0 && count > nuint.MaxValue / size)
+        {
+            ThrowHelper.SizeOverflow();
+        }
+
+        nuint total = count * size;
+        void* block = Allocate(total);
+        NativeMemory.Clear(block, total);
+        return block;
+    }
+
+    /// <summary>Whether the pointer lies in one of this heap's arenas or is one of its live large blocks.</summary>
+    public readonly bool Owns(void* pointer) =>
+        ArenaMap<TGeometry>.Lookup(MapRoot(_state), pointer) != null || _state->Large.TryGetSize(pointer, out _);
+
+    /// <summary>The usable size of a live block.</summary>
+    public readonly nuint UsableSize(void* pointer)
+    {
+        if (ArenaMap<TGeometry>.Lookup(MapRoot(_state), pointer) != null)
+        {
+            return LivePool(pointer)->BlockSize;
+        }
+
+        if (!_state->Large.TryGetSize(pointer, out nuint size))
+        {
+            ThrowNotOurs(pointer);
+        }
+
+        return size;
+    }
+
+    /// <summary>
+    /// Resizes a block: a pool block stays in place while the new size maps to its class; otherwise the contents
+    /// move to a new block. Null allocates. On failure the old block stays valid.
+    /// </summary>
+    public void* Reallocate(void* pointer, nuint newSize)
+    {
+        if (pointer == null)
+        {
+            return Allocate(newSize);
+        }
+
+        nuint oldSize;
+        if (ArenaMap<TGeometry>.Lookup(MapRoot(_state), pointer) != null)
+        {
+            PoolHeader* pool = LivePool(pointer);
+            if (newSize <= (nuint)TGeometry.SmallRequestThreshold && (uint)TGeometry.ClassOf(newSize) == pool->SizeClass)
+            {
+                return pointer;
+            }
+
+            oldSize = pool->BlockSize;
+        }
+        else
+        {
+            if (!_state->Large.TryGetSize(pointer, out oldSize))
+            {
+                ThrowNotOurs(pointer);
+            }
+
+            if (newSize > (nuint)TGeometry.SmallRequestThreshold)
+            {
+                void* moved = TGeometry.Alignment <= 16
+                    ? NativeMemory.Realloc(pointer, newSize)
+                    : NativeMemory.AlignedRealloc(pointer, newSize, (nuint)TGeometry.Alignment);
+                _state->Large.Remove(pointer, out _);
+                _state->Large.Add(moved, newSize);
+                return moved;
+            }
+        }
+
+        void* block = Allocate(newSize);
+        Buffer.MemoryCopy(pointer, block, newSize, Math.Min(oldSize, newSize));
+        Free(pointer);
+        return block;
+    }
+
+    /// <summary>Allocates from the system allocator with the declared alignment, and records the block.</summary>
+    /// <exception cref="OutOfMemoryException">The system allocator failed.</exception>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void* AllocateLarge(nuint size)
+    {
+        HeapState* s = _state;
+        if (s->Disposed != 0)
+        {
+            ThrowHelper.ObjectDisposed(null);
+        }
+
+        void* block = TGeometry.Alignment <= 16
+            ? NativeMemory.Alloc(size)
+            : NativeMemory.AlignedAlloc(size, (nuint)TGeometry.Alignment);
+        s->Large.Add(block, size);
+        return block;
+    }
+
+    /// <summary>Returns every arena and large block to the OS. Later use throws <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        HeapState* s = _state;
+        if (s == null || s->Disposed != 0)
+        {
+            return;
+        }
+
+        ArenaObject* arena = s->AllArenas;
+        while (arena != null)
+        {
+            ArenaObject* next = arena->NextAll;
+            OsPages.Free(arena->Address, ArenaSize);
+            NativeMemory.Free(arena);
+            arena = next;
+        }
+
+        s->Large.ReleaseAll(&ReleaseLargeBlock);
+        ArenaMap<TGeometry>.FreeNodes(MapRoot(s));
+        NativeMemory.Free(s);
+        _state = s_disposedState;
+    }
+
+    private static void ReleaseLargeBlock(void* block)
+    {
+        if (TGeometry.Alignment <= 16)
+        {
+            NativeMemory.Free(block);
+        }
+        else
+        {
+            NativeMemory.AlignedFree(block);
+        }
+    }
+
+    private static HeapState* CreateState()
+    {
+        var s = (HeapState*)NativeMemory.AllocZeroed(StateSize);
+        PoolHeader** used = UsedPools(s);
+        for (int i = 0; i < TGeometry.ClassCount; i++)
+        {
+            used[i] = EmptyPool.Instance;
+        }
+
+        ArenaMap<TGeometry>.Initialize(MapRoot(s));
+        return s;
+    }
+
+    private static HeapState* CreateDisposedState()
+    {
+        HeapState* s = CreateState();
+        s->Disposed = 1;
+        return s;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text;
+
+namespace AllocGen.Stats;
+
+/// <summary>A snapshot of an allocator's statistics.</summary>
+public sealed class AllocatorStats
+{
+    /// <summary>Per-class statistics, in class order (every class, used or not).</summary>
+    public required IReadOnlyList<SizeClassStats> SizeClasses { get; init; }
+
+    /// <summary>Arenas held now.</summary>
+    public required long ArenasCurrent { get; init; }
+
+    /// <summary>Arenas taken from the OS since the allocator was created.</summary>
+    public required long ArenasAllocated { get; init; }
+
+    /// <summary>Arenas returned to the OS since the allocator was created.</summary>
+    public required long ArenasReleased { get; init; }
+
+    /// <summary>Most arenas held at once.</summary>
+    public required long ArenasHighWater { get; init; }
+
+    /// <summary>Arena size in bytes.</summary>
+    public required long ArenaSize { get; init; }
+
+    /// <summary>Pool size in bytes.</summary>
+    public required long PoolSize { get; init; }
+
+    /// <summary>Pools holding live blocks.</summary>
+    public long PoolsInUse => SizeClasses.Sum(c => c.Pools);
+
+    /// <summary>Carved pools with no live block, plus never-carved pools, in held arenas.</summary>
+    public required long PoolsFree { get; init; }
+
+    /// <summary>Live blocks served by the system allocator (above the threshold).</summary>
+    public required long LargeBlocks { get; init; }
+
+    /// <summary>Bytes of those blocks.</summary>
+    public required long LargeBytes { get; init; }
+
+    /// <summary>Bytes of live blocks: pool blocks at their block size, plus large blocks.</summary>
+    public long BytesInUse => SizeClasses.Sum(c => c.BlocksInUse * c.BlockSize) + LargeBytes;
+
+    /// <summary>Bytes held from the OS: every arena, plus large blocks.</summary>
+    public long BytesReserved => (ArenasCurrent * ArenaSize) + LargeBytes;
+
+    /// <summary>Live blocks of every class plus large blocks.</summary>
+    public long BlocksInUse => SizeClasses.Sum(c => c.BlocksInUse) + LargeBlocks;
+
+    /// <summary>A table in the spirit of <c>sys._debugmallocstats()</c>.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        text.AppendLine("class   size   pools   blocks in use   avail blocks");
+        text.AppendLine("-----   ----   -----   -------------   ------------");
+        foreach (SizeClassStats c in SizeClasses)
+        {
+            if (c.Pools == 0)
+            {
+                continue;
+            }
+
+            text.AppendLine(string.Format(inv, "{0,5}   {1,4}   {2,5}   {3,13}   {4,12}", c.Index, c.BlockSize, c.Pools, c.BlocksInUse, c.FreeBlocks));
+        }
+
+        text.AppendLine();
+        text.AppendLine(string.Format(inv, "arenas: {0} current, {1} allocated, {2} released, {3} high-water ({4} KiB each)", ArenasCurrent, ArenasAllocated, ArenasReleased, ArenasHighWater, ArenaSize / 1024));
+        text.AppendLine(string.Format(inv, "pools: {0} in use, {1} free ({2} KiB each)", PoolsInUse, PoolsFree, PoolSize / 1024));
+        text.AppendLine(string.Format(inv, "large blocks: {0} ({1} bytes)", LargeBlocks, LargeBytes));
+        text.Append(string.Format(inv, "bytes: {0} in use, {1} reserved", BytesInUse, BytesReserved));
+        return text.ToString();
+    }
+}
