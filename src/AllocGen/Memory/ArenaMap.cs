@@ -18,19 +18,38 @@ public static unsafe class ArenaMap<TGeometry>
 {
     private const int AddressBits = 48;
 
-    private static int KeyBits => AddressBits - TGeometry.ArenaShift;
+    private static int KeyBits
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => AddressBits - TGeometry.ArenaShift;
+    }
 
-    /// <summary>Bits resolved by a leaf node.</summary>
-    private static int LeafBits => KeyBits / 3;
+    /// <summary>Bits resolved by a leaf node (and by a middle node).</summary>
+    private static int LeafBits
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => KeyBits / 3;
+    }
 
-    /// <summary>Bits resolved by a middle node.</summary>
-    private static int MidBits => KeyBits / 3;
+    private static int MidBits
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => KeyBits / 3;
+    }
 
-    /// <summary>Bits resolved by the root.</summary>
-    private static int RootBits => KeyBits - (2 * (KeyBits / 3));
+    /// <summary>Bits resolved by the root: the rest.</summary>
+    private static int RootBits
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => KeyBits - (2 * (KeyBits / 3));
+    }
 
     /// <summary>Number of root entries; the root lives inside the heap state.</summary>
-    public static int RootLength => 1 << RootBits;
+    public static int RootLength
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 1 << RootBits;
+    }
 
     private static readonly void** s_emptyLeaf = CreateEmptyLeaf();
     private static readonly void** s_emptyMid = CreateEmptyMid(s_emptyLeaf);

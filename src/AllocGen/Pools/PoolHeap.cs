@@ -20,33 +20,63 @@ public unsafe partial struct PoolHeap<TGeometry>
     private HeapState* _state;
 
     /// <summary>Pool size in bytes.</summary>
-    public static nuint PoolSize => (nuint)1 << TGeometry.PoolShift;
+    public static nuint PoolSize
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (nuint)1 << TGeometry.PoolShift;
+    }
 
     /// <summary>Arena size in bytes.</summary>
-    public static nuint ArenaSize => (nuint)1 << TGeometry.ArenaShift;
+    public static nuint ArenaSize
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (nuint)1 << TGeometry.ArenaShift;
+    }
 
     /// <summary>Pools per arena (arenas are size-aligned, so always exactly this many).</summary>
-    public static int PoolsPerArena => 1 << (TGeometry.ArenaShift - TGeometry.PoolShift);
+    public static int PoolsPerArena
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 1 << (TGeometry.ArenaShift - TGeometry.PoolShift);
+    }
 
     /// <summary>Bytes at the start of each pool taken by its header, rounded up to the alignment.</summary>
-    public static uint PoolOverhead => (uint)((sizeof(PoolHeader) + TGeometry.Alignment - 1) & -TGeometry.Alignment);
+    public static uint PoolOverhead
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (uint)((sizeof(PoolHeader) + TGeometry.Alignment - 1) & -TGeometry.Alignment);
+    }
 
     /// <summary>Blocks one pool of a class holds.</summary>
     public static int BlocksPerPool(int sizeClass) => (int)((PoolSize - PoolOverhead) / (nuint)TGeometry.BlockSize(sizeClass));
 
-    private static int LastArenaOffset => TGeometry.ClassCount * sizeof(void*);
+    // The state is followed by: the map root (its length is a geometry constant, so it goes first and every
+    // offset below folds to a constant), the used-pool heads, then the last-arena fingers.
+    private static int UsedPoolsOffset
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ArenaMap<TGeometry>.RootLength * sizeof(void*);
+    }
 
-    private static int MapRootOffset => LastArenaOffset + ((PoolsPerArena + 1) * sizeof(void*));
+    private static int LastArenaOffset
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => UsedPoolsOffset + (TGeometry.ClassCount * sizeof(void*));
+    }
 
-    private static nuint StateSize => (nuint)(sizeof(HeapState) + MapRootOffset + (ArenaMap<TGeometry>.RootLength * sizeof(void*)));
+    private static nuint StateSize => (nuint)(sizeof(HeapState) + LastArenaOffset + ((PoolsPerArena + 1) * sizeof(void*)));
+
+    /// <summary>Root of the arena map.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void** MapRoot(HeapState* s) => (void**)(s + 1);
 
     /// <summary>Head of the used-pool list of each class (the empty pool when the class has none).</summary>
-    private static PoolHeader** UsedPools(HeapState* s) => (PoolHeader**)(s + 1);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static PoolHeader** UsedPools(HeapState* s) => (PoolHeader**)((byte*)(s + 1) + UsedPoolsOffset);
 
     /// <summary>For each free-pool count, the last usable arena with that many free pools (CPython's nfp2lasta).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ArenaObject** LastArenaWith(HeapState* s) => (ArenaObject**)((byte*)(s + 1) + LastArenaOffset);
-
-    private static void** MapRoot(HeapState* s) => (void**)((byte*)(s + 1) + MapRootOffset);
 
     private static readonly HeapState* s_disposedState = CreateDisposedState();
 
