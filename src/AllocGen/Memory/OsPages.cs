@@ -67,6 +67,24 @@ public static unsafe class OsPages
         }
     }
 
+    /// <summary>
+    /// Gives a region's pages back to the OS but keeps its address range: the kernel reclaims the pages when it needs
+    /// memory (Linux and macOS <c>MADV_FREE</c>), and touching them again before that costs no page fault. Elsewhere
+    /// a no-op. Returns false when the OS refused.
+    /// </summary>
+    public static bool Decommit(byte* pointer, nuint size)
+    {
+        if (!s_useMmap)
+        {
+            return true;
+        }
+
+        return madvise(pointer, size, OperatingSystem.IsMacOS() ? 5 : 8) == 0;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int madvise(void* address, nuint length, int advice);
+
     [DllImport("libc", SetLastError = true)]
     private static extern void* mmap(void* address, nuint length, int protection, int flags, int fd, nint offset);
 

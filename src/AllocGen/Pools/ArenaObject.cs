@@ -29,4 +29,7 @@ public unsafe struct ArenaObject
 
     /// <summary>Pools in the arena.</summary>
     public uint TotalPoolCount;
+
+    /// <summary>Pools of this arena kept as the only pool of their class (see <see cref="PoolHeader.Retained"/>).</summary>
+    public uint RetainedPoolCount;
 }

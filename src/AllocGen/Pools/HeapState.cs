@@ -25,8 +25,16 @@ internal unsafe struct HeapState
     public nuint ArenasReleased;
     public nuint ArenasHighWater;
 
-    /// <summary>Arenas whose pools are all free (at most one is kept as a spare).</summary>
-    public nuint WhollyFreeArenas;
+    /// <summary>
+    /// The one arena allowed to hold no live block (its pools all free, or retained empty). When another arena
+    /// becomes idle while this one still is, this one goes back to the OS.
+    /// </summary>
+    public ArenaObject* IdleArena;
+
+    /// <summary>Released arenas whose pages went back to the OS but whose address range is kept for reuse.</summary>
+    public ArenaObject* CachedArenas;
+
+    public nuint CachedArenaCount;
 
     public int Disposed;
 }

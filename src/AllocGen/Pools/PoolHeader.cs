@@ -12,6 +12,7 @@ namespace AllocGen.Pools;
 /// one and is in no list; an empty pool (<see cref="Count"/> 0) sits in its arena's free-pool list and keeps its
 /// class, so reusing it for the same class needs no re-initialisation.
 /// </remarks>
+/// <para>The header is 64 bytes; the generator relies on that size (a test checks it).</para>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct PoolHeader
 {
@@ -37,20 +38,20 @@ public unsafe struct PoolHeader
     public uint Count;
 
     /// <summary>Index of the size class, or <see cref="NoClass"/> for a pool never initialised.</summary>
-    public uint SizeClass;
+    public ushort SizeClass;
 
-    /// <summary>Byte offset of the first never-used block.</summary>
+    /// <summary>
+    /// 1 while the pool is kept, empty or not, as the only pool of its class instead of going back to its arena,
+    /// so a class that drains and refills (allocate, free, allocate...) does not re-take a pool every time.
+    /// </summary>
+    public ushort Retained;
+
+    /// <summary>Byte offset of the first never-used block; carving stops once it passes pool size minus block size.</summary>
     public uint NextOffset;
-
-    /// <summary>Largest valid <see cref="NextOffset"/>: pool size minus block size.</summary>
-    public uint MaxNextOffset;
 
     /// <summary>Block size of the pool's class, in bytes.</summary>
     public uint BlockSize;
 
-    /// <summary>Reserved; keeps the header a multiple of 16 bytes.</summary>
-    public uint Reserved;
-
     /// <summary>Marks a pool that has never served a class.</summary>
-    public const uint NoClass = uint.MaxValue;
+    public const ushort NoClass = ushort.MaxValue;
 }

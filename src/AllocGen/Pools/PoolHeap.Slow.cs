@@ -7,6 +7,12 @@ namespace AllocGen.Pools;
 // The cold half: new pools, full and empty pools, arenas. Arena bookkeeping follows CPython's obmalloc: usable
 // arenas are kept in ascending order of free pools so new pools come from the fullest arena and nearly empty ones
 // get a chance to drain; "last arena with n free pools" fingers keep every reordering O(1).
+//
+// Unlike CPython, the last pool of a class is retained when it empties (as mimalloc retires pages lazily): a class
+// that drains and refills then keeps its pool instead of handing it back and taking one again on every cycle. The
+// memory cost is bounded by "one idle arena": an arena whose pools are all free or retained-empty is idle, and when
+// a second arena becomes idle while the first still is, the first goes back to the OS. So a heap whose blocks were
+// all freed holds at most one arena.
 public unsafe partial struct PoolHeap<TGeometry>
 {
     /// <summary>The class has no pool with a free block: take a pool from the fullest usable arena.</summary>
@@ -30,11 +36,6 @@ public unsafe partial struct PoolHeap<TGeometry>
 
         // The head has the fewest free pools; taking one keeps the order, only the fingers move.
         uint free = arena->FreePoolCount;
-        if (free == arena->TotalPoolCount)
-        {
-            s->WhollyFreeArenas--;
-        }
-
         if (last[free] == arena)
         {
             last[free] = null;
@@ -66,6 +67,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             pool = (PoolHeader*)arena->PoolAddress;
             arena->PoolAddress += PoolSize;
             pool->SizeClass = PoolHeader.NoClass;
+            pool->Retained = 0;
             pool->Arena = arena;
             pool->Owner = s;
         }
@@ -75,24 +77,27 @@ public unsafe partial struct PoolHeap<TGeometry>
         UsedPools(s)[sizeClass] = pool;
 
         // A pool reused for the class it served before keeps its free list; otherwise lay it out afresh.
-        if (pool->SizeClass != (uint)sizeClass)
+        if (pool->SizeClass != (ushort)sizeClass)
         {
             uint blockSize = (uint)TGeometry.BlockSize(sizeClass);
             byte* first = (byte*)pool + PoolOverhead;
             *(byte**)first = null;
             pool->FreeList = first;
-            pool->SizeClass = (uint)sizeClass;
+            pool->SizeClass = (ushort)sizeClass;
             pool->BlockSize = blockSize;
             pool->Count = 0;
             pool->NextOffset = PoolOverhead + blockSize;
-            pool->MaxNextOffset = (uint)PoolSize - blockSize;
         }
 
         return AllocateSmall(sizeClass);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void RetireFullPool(PoolHeader* pool) => UnlinkUsed((HeapState*)pool->Owner, pool);
+    private static void RetireFullPool(PoolHeader* pool)
+    {
+        UnlinkUsed((HeapState*)pool->Owner, pool);
+        Unretain(pool);
+    }
 
     /// <summary>Every free that is not a plain push: validation, full→used, used→empty.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -122,18 +127,104 @@ public unsafe partial struct PoolHeap<TGeometry>
         if (head == null)
         {
             // The pool was full and in no list: it goes to the front of its class so the block is reused next.
-            if (count != 0)
-            {
-                InsertUsedFront(s, pool);
-                return;
-            }
-        }
-        else
-        {
-            UnlinkUsed(s, pool);
+            InsertUsedFront(s, pool);
         }
 
+        if (count != 0)
+        {
+            return;
+        }
+
+        if (pool->PrevPool == null && pool->NextPool == null)
+        {
+            // The last pool of its class: keep it for the class's next allocation.
+            Retain(s, pool);
+            return;
+        }
+
+        UnlinkUsed(s, pool);
+        Unretain(pool);
         ReturnPoolToArena(s, pool);
+    }
+
+    private static void Retain(HeapState* s, PoolHeader* pool)
+    {
+        ArenaObject* arena = pool->Arena;
+        if (pool->Retained == 0)
+        {
+            pool->Retained = 1;
+            arena->RetainedPoolCount++;
+        }
+
+        if (arena->TotalPoolCount - arena->FreePoolCount == arena->RetainedPoolCount)
+        {
+            NoteIdle(s, arena);
+        }
+    }
+
+    private static void Unretain(PoolHeader* pool)
+    {
+        if (pool->Retained != 0)
+        {
+            pool->Retained = 0;
+            pool->Arena->RetainedPoolCount--;
+        }
+    }
+
+    /// <summary><paramref name="arena"/> may hold no live block: keep it as the idle arena, releasing an older one.</summary>
+    private static void NoteIdle(HeapState* s, ArenaObject* arena)
+    {
+        ArenaObject* idle = s->IdleArena;
+        if (idle == arena)
+        {
+            return;
+        }
+
+        if (idle != null && IsIdle(s, idle))
+        {
+            ReleaseIdleArena(s, idle);
+        }
+
+        s->IdleArena = arena;
+    }
+
+    /// <summary>Whether every pool of the arena is free or retained-empty (retained pools are class heads).</summary>
+    private static bool IsIdle(HeapState* s, ArenaObject* arena)
+    {
+        if (arena->TotalPoolCount - arena->FreePoolCount != arena->RetainedPoolCount)
+        {
+            return false;
+        }
+
+        PoolHeader** used = UsedPools(s);
+        for (int i = 0; i < TGeometry.ClassCount; i++)
+        {
+            if (used[i]->Arena == arena && used[i]->Count != 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Hands an idle arena's retained pools back to it, then returns the arena to the OS.</summary>
+    private static void ReleaseIdleArena(HeapState* s, ArenaObject* arena)
+    {
+        PoolHeader** used = UsedPools(s);
+        for (int i = 0; i < TGeometry.ClassCount; i++)
+        {
+            PoolHeader* pool = used[i];
+            if (pool->Arena == arena)
+            {
+                used[i] = EmptyPool.Instance;
+                pool->NextPool = null;
+                Unretain(pool);
+                GivePoolBack(s, pool);
+            }
+        }
+
+        ReleaseArena(s, arena);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -185,6 +276,8 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
         else
         {
+            // A retained pool stops being the class's only pool.
+            Unretain(head);
             pool->NextPool = head;
             head->PrevPool = pool;
         }
@@ -211,8 +304,19 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
     }
 
-    /// <summary>An empty pool goes back to its arena, which moves right in the usable list or is released.</summary>
+    /// <summary>An empty pool goes back to its arena; an arena left idle may release another idle one.</summary>
     private static void ReturnPoolToArena(HeapState* s, PoolHeader* pool)
+    {
+        GivePoolBack(s, pool);
+        ArenaObject* arena = pool->Arena;
+        if (arena->TotalPoolCount - arena->FreePoolCount == arena->RetainedPoolCount)
+        {
+            NoteIdle(s, arena);
+        }
+    }
+
+    /// <summary>Puts an empty pool on its arena's free list; the arena moves right in the usable list.</summary>
+    private static void GivePoolBack(HeapState* s, PoolHeader* pool)
     {
         ArenaObject* arena = pool->Arena;
         pool->NextPool = arena->FreePools;
@@ -260,11 +364,6 @@ public unsafe partial struct PoolHeap<TGeometry>
         {
             last[free] = arena;
         }
-
-        if (free == arena->TotalPoolCount && ++s->WhollyFreeArenas > 1)
-        {
-            ReleaseArena(s, arena);
-        }
     }
 
     private static void UnlinkUsable(HeapState* s, ArenaObject* arena)
@@ -287,7 +386,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         arena->NextUsable = null;
     }
 
-    /// <summary>A second wholly free arena goes back to the OS; one is kept as a spare against thrashing.</summary>
+    /// <summary>Returns a wholly free arena to the OS.</summary>
     private static void ReleaseArena(HeapState* s, ArenaObject* arena)
     {
         ArenaObject** last = LastArenaWith(s);
@@ -314,18 +413,49 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
 
         ArenaMap<TGeometry>.Set(MapRoot(s), arena->Address, null);
-        OsPages.Free(arena->Address, ArenaSize);
-        NativeMemory.Free(arena);
-        s->WhollyFreeArenas--;
         s->ArenasCurrent--;
         s->ArenasReleased++;
+
+        // The pages go back to the OS either way; keeping the address range lets a later burst reuse it without
+        // mapping it again and faulting every page in.
+        if (s->CachedArenaCount < MaxCachedArenas && OsPages.Decommit(arena->Address, ArenaSize))
+        {
+            arena->NextAll = s->CachedArenas;
+            s->CachedArenas = arena;
+            s->CachedArenaCount++;
+            return;
+        }
+
+        OsPages.Free(arena->Address, ArenaSize);
+        NativeMemory.Free(arena);
+    }
+
+    /// <summary>Address ranges of released arenas kept for reuse (their pages are the OS's).</summary>
+    private static nuint MaxCachedArenas => (nuint)Math.Max(4, (64 << 20) >> TGeometry.ArenaShift);
+
+    private static ArenaObject* TakeArena(HeapState* s)
+    {
+        ArenaObject* arena = s->CachedArenas;
+        if (arena != null)
+        {
+            s->CachedArenas = arena->NextAll;
+            s->CachedArenaCount--;
+            byte* memory = arena->Address;
+            *arena = default;
+            arena->Address = memory;
+            return arena;
+        }
+
+        byte* fresh = OsPages.AllocateAligned(ArenaSize);
+        arena = (ArenaObject*)NativeMemory.AllocZeroed((nuint)sizeof(ArenaObject));
+        arena->Address = fresh;
+        return arena;
     }
 
     private static ArenaObject* NewArena(HeapState* s)
     {
-        byte* memory = OsPages.AllocateAligned(ArenaSize);
-        var arena = (ArenaObject*)NativeMemory.AllocZeroed((nuint)sizeof(ArenaObject));
-        arena->Address = memory;
+        ArenaObject* arena = TakeArena(s);
+        byte* memory = arena->Address;
         arena->PoolAddress = memory;
         arena->FreePoolCount = (uint)PoolsPerArena;
         arena->TotalPoolCount = (uint)PoolsPerArena;
@@ -338,7 +468,6 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
 
         s->AllArenas = arena;
-        s->WhollyFreeArenas++;
         s->ArenasAllocated++;
         if (++s->ArenasCurrent > s->ArenasHighWater)
         {

@@ -11,6 +11,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         var pools = new long[TGeometry.ClassCount];
         var used = new long[TGeometry.ClassCount];
         long freePools = 0;
+        long retainedPools = 0;
         for (ArenaObject* arena = s->AllArenas; arena != null; arena = arena->NextAll)
         {
             freePools += arena->FreePoolCount;
@@ -21,6 +22,10 @@ public unsafe partial struct PoolHeap<TGeometry>
                 {
                     pools[pool->SizeClass]++;
                     used[pool->SizeClass] += pool->Count;
+                }
+                else if (pool->Retained != 0)
+                {
+                    retainedPools++;
                 }
             }
         }
@@ -41,6 +46,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             ArenaSize = (long)ArenaSize,
             PoolSize = (long)PoolSize,
             PoolsFree = freePools,
+            PoolsRetained = retainedPools,
             LargeBlocks = (long)s->Large.Count,
             LargeBytes = (long)s->Large.Bytes,
         };

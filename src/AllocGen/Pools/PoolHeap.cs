@@ -143,7 +143,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     private static byte* CarveOrRetire(PoolHeader* pool, uint blockSize)
     {
         uint offset = pool->NextOffset;
-        if (offset <= pool->MaxNextOffset)
+        if (offset <= (uint)PoolSize - blockSize)
         {
             byte* virgin = (byte*)pool + offset;
             pool->NextOffset = offset + blockSize;
@@ -291,7 +291,17 @@ public unsafe partial struct PoolHeap<TGeometry>
             return;
         }
 
-        ArenaObject* arena = s->AllArenas;
+        FreeArenaList(s->AllArenas);
+        FreeArenaList(s->CachedArenas);
+
+        s->Large.ReleaseAll(&ReleaseLargeBlock);
+        ArenaMap<TGeometry>.FreeNodes(MapRoot(s));
+        NativeMemory.Free(s);
+        _state = s_disposedState;
+    }
+
+    private static void FreeArenaList(ArenaObject* arena)
+    {
         while (arena != null)
         {
             ArenaObject* next = arena->NextAll;
@@ -299,11 +309,6 @@ public unsafe partial struct PoolHeap<TGeometry>
             NativeMemory.Free(arena);
             arena = next;
         }
-
-        s->Large.ReleaseAll(&ReleaseLargeBlock);
-        ArenaMap<TGeometry>.FreeNodes(MapRoot(s));
-        NativeMemory.Free(s);
-        _state = s_disposedState;
     }
 
     private static void ReleaseLargeBlock(void* block)

@@ -33,6 +33,9 @@ public sealed class AllocatorStats
     /// <summary>Carved pools with no live block, plus never-carved pools, in held arenas.</summary>
     public required long PoolsFree { get; init; }
 
+    /// <summary>Empty pools kept as the only pool of their class, ready for its next allocation.</summary>
+    public required long PoolsRetained { get; init; }
+
     /// <summary>Live blocks served by the system allocator (above the threshold).</summary>
     public required long LargeBlocks { get; init; }
 
@@ -67,7 +70,7 @@ public sealed class AllocatorStats
 
         text.AppendLine();
         text.AppendLine(string.Format(inv, "arenas: {0} current, {1} allocated, {2} released, {3} high-water ({4} KiB each)", ArenasCurrent, ArenasAllocated, ArenasReleased, ArenasHighWater, ArenaSize / 1024));
-        text.AppendLine(string.Format(inv, "pools: {0} in use, {1} free ({2} KiB each)", PoolsInUse, PoolsFree, PoolSize / 1024));
+        text.AppendLine(string.Format(inv, "pools: {0} in use, {1} retained empty, {2} free ({3} KiB each)", PoolsInUse, PoolsRetained, PoolsFree, PoolSize / 1024));
         text.AppendLine(string.Format(inv, "large blocks: {0} ({1} bytes)", LargeBlocks, LargeBytes));
         text.Append(string.Format(inv, "bytes: {0} in use, {1} reserved", BytesInUse, BytesReserved));
         return text.ToString();
