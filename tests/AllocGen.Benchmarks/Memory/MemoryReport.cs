@@ -1,0 +1,305 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using AllocGen.Benchmarks.Peers;
+using AllocGen.Benchmarks.Workloads;
+
+namespace AllocGen.Benchmarks.Memory;
+
+/// <summary>
+/// The <c>--memory</c> mode: not a timed benchmark. Runs the churn workload (10,000 live blocks, sizes
+/// uniform in [1, 512], <see cref="Ops"/> ops) once per allocator, each in a fresh child process so
+/// that one allocator's leftovers do not show up in the next one's RSS, and prints the peak of the
+/// live requested bytes against the bytes the allocator reserved from the OS.
+/// </summary>
+/// <remarks>
+/// Reserved bytes come from the allocator itself where it can say (AllocGen: <c>GetStats().BytesReserved</c>;
+/// Floor: its slabs), otherwise from the growth of the process's resident set (/proc/self/statm) over
+/// the run, sampled every <see cref="Chunk"/> ops (peak). RSS counts touched pages only, so it
+/// understates address space an allocator mapped but never touched.
+/// </remarks>
+public static class MemoryReport
+{
+    public const string ChildFlag = "--memory-one";
+    public const int Ops = 1 << 20;
+    public const int Chunk = 1 << 16;
+    private const string ResultPrefix = "MEMORY-RESULT\t";
+
+    private sealed record Row(Allocator Allocator, long PeakLive, long OwnReserved, long RssDelta, long InUseAtPeak, string? Skipped);
+
+    /// <summary>Parent: one child per available allocator, then the table (and optionally a markdown file).</summary>
+    public static int RunAll(string? markdownOut)
+    {
+        var rows = new List<Row>();
+        foreach (var allocator in AllocatorCatalog.Available())
+        {
+            Console.WriteLine($"// memory: {allocator} ...");
+            rows.Add(RunChild(allocator));
+        }
+
+        var markdown = ToMarkdown(rows);
+        Console.WriteLine();
+        Console.WriteLine(markdown);
+        if (markdownOut is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(markdownOut))!);
+            File.WriteAllText(markdownOut, markdown);
+            Console.WriteLine($"// memory report written to {markdownOut}");
+        }
+        return rows.Any(r => r.Skipped is null) ? 0 : 1;
+    }
+
+    private static Row RunChild(Allocator allocator)
+    {
+        var psi = new ProcessStartInfo
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var processPath = Environment.ProcessPath ?? "dotnet";
+        psi.FileName = processPath;
+        if (Path.GetFileNameWithoutExtension(processPath).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+            psi.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
+        psi.ArgumentList.Add(ChildFlag);
+        psi.ArgumentList.Add(allocator.ToString());
+        // jemalloc needs this from process start; set it for every child so all run alike.
+        psi.Environment[NativePeer.TlsTunableName] = NativePeer.TlsTunableValue;
+
+        using var process = Process.Start(psi)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string? result = null;
+        while (process.StandardOutput.ReadLine() is { } line)
+        {
+            if (line.StartsWith(ResultPrefix, StringComparison.Ordinal))
+                result = line[ResultPrefix.Length..];
+            else
+                Console.WriteLine("   " + line);
+        }
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            return new Row(allocator, 0, -1, -1, -1, "timed out");
+        }
+        if (process.ExitCode != 0 || result is null)
+        {
+            var error = stderr.Result.Split('\n').FirstOrDefault(l => l.Trim().Length > 0)?.Trim() ?? "";
+            return new Row(allocator, 0, -1, -1, -1, $"child exited {process.ExitCode}: {error}");
+        }
+        var f = result.Split('\t');
+        return new Row(allocator, long.Parse(f[0], CultureInfo.InvariantCulture), long.Parse(f[1], CultureInfo.InvariantCulture),
+            long.Parse(f[2], CultureInfo.InvariantCulture), long.Parse(f[3], CultureInfo.InvariantCulture), null);
+    }
+
+    /// <summary>Child: run the churn for one allocator and print one result line.</summary>
+    public static int RunOne(Allocator allocator)
+    {
+        if (!AllocatorCatalog.IsAvailable(allocator, out var reason))
+        {
+            Console.Error.WriteLine($"{allocator} unavailable: {reason}");
+            return 3;
+        }
+        using var run = new MemoryChurn { Allocator = allocator };
+        var (peakLive, ownReserved, rssDelta, inUse) = run.Measure();
+        Console.WriteLine(FormattableString.Invariant($"{ResultPrefix}{peakLive}\t{ownReserved}\t{rssDelta}\t{inUse}"));
+        return 0;
+    }
+
+    /// <summary>
+    /// Resident set size of this process, from /proc/self/statm (-1 where unavailable). Reads into a
+    /// stack buffer so sampling does not itself grow the managed heap (and so the RSS) much.
+    /// </summary>
+    public static long ResidentBytes()
+    {
+        try
+        {
+            using var handle = File.OpenHandle("/proc/self/statm");
+            Span<byte> buffer = stackalloc byte[128];
+            var length = RandomAccess.Read(handle, buffer, 0);
+            var text = buffer[..length];
+            var space = text.IndexOf((byte)' ');
+            if (space < 0)
+                return -1;
+            long pages = 0;
+            foreach (var b in text[(space + 1)..])
+            {
+                if (b is < (byte)'0' or > (byte)'9')
+                    break;
+                pages = (pages * 10) + (b - '0');
+            }
+            return pages * Environment.SystemPageSize;
+        }
+        catch (IOException)
+        {
+            return -1;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return -1;
+        }
+    }
+
+    private static string ToMarkdown(List<Row> rows)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(FormattableString.Invariant(
+            $"Churn, {ChurnWorkload.LiveBlocks:N0} live blocks, sizes uniform in [1, 512], {Ops:N0} ops, one fresh process per allocator."));
+        sb.AppendLine("Reserved = the allocator's own count where it has one (AllocGen `GetStats().BytesReserved`, Floor slabs), else the peak growth of the process RSS over the run.");
+        sb.AppendLine("RSS counts touched pages only, so for a like-for-like comparison read the RSS columns; an allocator's own count also includes reserved pages it has not touched yet.");
+        sb.AppendLine();
+        sb.AppendLine("| Allocator | Peak live (requested) | Reserved | Reserved from | Reserved / peak live | RSS delta | RSS delta / peak live | In use (allocator) |");
+        sb.AppendLine("|---|--:|--:|---|--:|--:|--:|--:|");
+        foreach (var r in rows)
+        {
+            if (r.Skipped is not null)
+            {
+                sb.AppendLine($"| {r.Allocator} | - | - | skipped: {r.Skipped} | - | - | - | - |");
+                continue;
+            }
+            var own = r.OwnReserved >= 0;
+            var reserved = own ? r.OwnReserved : r.RssDelta;
+            sb.AppendLine($"| {r.Allocator} | {Bytes(r.PeakLive)} | {Bytes(reserved)} | {(own ? "allocator" : "RSS delta")} | {Ratio(reserved, r.PeakLive)} | {Bytes(r.RssDelta)} | {Ratio(r.RssDelta, r.PeakLive)} | {(r.InUseAtPeak >= 0 ? Bytes(r.InUseAtPeak) : "-")} |");
+        }
+        return sb.ToString();
+    }
+
+    private static string Ratio(long bytes, long peakLive) => peakLive > 0 && bytes >= 0
+        ? ((double)bytes / peakLive).ToString("0.00", CultureInfo.InvariantCulture)
+        : "-";
+
+    private static string Bytes(long b) => b < 0
+        ? "-"
+        : (b / 1024.0 / 1024.0).ToString("0.00", CultureInfo.InvariantCulture) + " MiB";
+}
+
+/// <summary>The churn workload, run once with sampling instead of timing.</summary>
+internal sealed class MemoryChurn : WorkloadBase, IDisposable
+{
+    private int[] _fillSizes = [];
+    private int[][] _slots = [];
+    private int[][] _sizes = [];
+    private Array? _live;
+
+    public (long PeakLive, long OwnReserved, long RssDelta, long InUseAtPeak) Measure()
+    {
+        var chunks = MemoryReport.Ops / MemoryReport.Chunk;
+        _fillSizes = Inputs.UniformSizes(ChurnWorkload.LiveBlocks, Inputs.Seed);
+        var slots = Inputs.Indices(MemoryReport.Ops, ChurnWorkload.LiveBlocks, Inputs.Seed + 1);
+        var sizes = Inputs.UniformSizes(MemoryReport.Ops, Inputs.Seed + 2);
+        _slots = new int[chunks][];
+        _sizes = new int[chunks][];
+        for (var c = 0; c < chunks; c++)
+        {
+            _slots[c] = slots.AsSpan(c * MemoryReport.Chunk, MemoryReport.Chunk).ToArray();
+            _sizes[c] = sizes.AsSpan(c * MemoryReport.Chunk, MemoryReport.Chunk).ToArray();
+        }
+        var peakLive = PeakLiveBytes(_fillSizes, slots, sizes);
+
+        CreateAllocator();
+        _live = NewBlockArray(ChurnWorkload.LiveBlocks);
+        WarmUp();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var rssBefore = MemoryReport.ResidentBytes();
+
+        long peakRss = 0, peakOwn = -1, inUseAtPeak = -1;
+        void Sample()
+        {
+            peakRss = Math.Max(peakRss, MemoryReport.ResidentBytes() - rssBefore);
+            var (reserved, inUse) = OwnCounters();
+            if (reserved > peakOwn)
+            {
+                peakOwn = reserved;
+                inUseAtPeak = inUse;
+            }
+        }
+
+        var fill = new FillAction(this);
+        Dispatch(ref fill);
+        Sample();
+        for (var c = 0; c < chunks; c++)
+        {
+            var run = new ChunkAction(this, c);
+            Dispatch(ref run);
+            Sample();
+        }
+        return (peakLive, peakOwn, rssBefore < 0 ? -1 : peakRss, inUseAtPeak);
+    }
+
+    /// <summary>
+    /// JIT-compiles the fill/churn/drain loops and the sampling code before the RSS baseline, so code
+    /// and runtime data do not count as allocator memory. Uses 64 blocks, freed again.
+    /// </summary>
+    private void WarmUp()
+    {
+        var live = _live;
+        var fillSizes = _fillSizes;
+        var slots = _slots;
+        var sizes = _sizes;
+        _live = NewBlockArray(64);
+        _fillSizes = fillSizes[..64];
+        _slots = [Inputs.Indices(4096, 64, Inputs.Seed + 9)];
+        _sizes = [sizes[0][..4096]];
+        for (var round = 0; round < 40; round++)
+        {
+            var fill = new FillAction(this);
+            Dispatch(ref fill);
+            var run = new ChunkAction(this, 0);
+            Dispatch(ref run);
+            var drain = new DrainAction(this);
+            Dispatch(ref drain);
+            _ = MemoryReport.ResidentBytes();
+            _ = OwnCounters();
+        }
+        (_live, _fillSizes, _slots, _sizes) = (live, fillSizes, slots, sizes);
+    }
+
+    /// <summary>The peak of the live requested bytes over the run (the same for every allocator).</summary>
+    private static long PeakLiveBytes(int[] fillSizes, int[] slots, int[] sizes)
+    {
+        var live = (int[])fillSizes.Clone();
+        long total = 0;
+        foreach (var s in live)
+            total += s;
+        var peak = total;
+        for (var i = 0; i < slots.Length; i++)
+        {
+            // Each op frees first, then allocates: the peak is reached after the allocation.
+            total += sizes[i] - live[slots[i]];
+            live[slots[i]] = sizes[i];
+            peak = Math.Max(peak, total);
+        }
+        return peak;
+    }
+
+    public void Dispose()
+    {
+        if (_live is not null)
+        {
+            var drain = new DrainAction(this);
+            Dispatch(ref drain);
+            _live = null;
+        }
+        DestroyAllocator();
+    }
+
+    private readonly struct FillAction(MemoryChurn w) : IAllocatorAction
+    {
+        public void Run<TA, TB, TP>(ref TA a) where TA : struct, IBenchAllocator<TB, TP>
+            => Kernels.Fill<TA, TB, TP>(ref a, (TB[])w._live!, w._fillSizes);
+    }
+
+    private readonly struct ChunkAction(MemoryChurn w, int chunk) : IAllocatorAction
+    {
+        public void Run<TA, TB, TP>(ref TA a) where TA : struct, IBenchAllocator<TB, TP>
+            => Kernels.Churn<TA, TB, TP>(ref a, (TB[])w._live!, w._slots[chunk], w._sizes[chunk]);
+    }
+
+    private readonly struct DrainAction(MemoryChurn w) : IAllocatorAction
+    {
+        public void Run<TA, TB, TP>(ref TA a) where TA : struct, IBenchAllocator<TB, TP>
+            => Kernels.Drain<TA, TB, TP>(ref a, (TB[])w._live!);
+    }
+}

@@ -1,0 +1,81 @@
+namespace AllocGen.Benchmarks.Peers;
+
+/// <summary>
+/// Which allocator rows exist in this build and on this machine. Every workload's
+/// <c>[ParamsSource]</c> goes through <see cref="Available"/>, so a missing peer library removes its
+/// rows (with one console line saying why) instead of crashing the run.
+/// </summary>
+public static partial class AllocatorCatalog
+{
+    private static readonly object Gate = new();
+    private static readonly HashSet<Allocator> Reported = [];
+    private static HashSet<Allocator>? _selection;
+
+    /// <summary>Restricts the rows to these allocators (Program's <c>--allocators</c> option).</summary>
+    public static void Select(IEnumerable<Allocator> allocators) => _selection = [.. allocators];
+
+    /// <summary>The native peer behind an allocator row, or null for rows that are not native libraries.</summary>
+    public static NativePeer? PeerOf(Allocator allocator) => allocator switch
+    {
+        Allocator.glibc_fnptr => NativePeer.Libc,
+        Allocator.mimalloc => NativePeer.Mimalloc,
+        Allocator.jemalloc => NativePeer.Jemalloc,
+        Allocator.tcmalloc => NativePeer.Tcmalloc,
+        _ => null,
+    };
+
+    /// <summary>True when the generated BenchHeap is compiled into this build (AllocGenRows/ included).</summary>
+    public static bool AllocGenCompiled
+    {
+        get
+        {
+            var compiled = false;
+            AllocGenIsCompiled(ref compiled);
+            return compiled;
+        }
+    }
+
+    // Implemented in AllocGenRows/BenchHeap.cs; when that folder is excluded from the build the call
+    // disappears and the AllocGen rows are skipped with a message.
+    static partial void AllocGenIsCompiled(ref bool compiled);
+
+    /// <summary>Whether <paramref name="allocator"/> can run here, and if not, why.</summary>
+    public static bool IsAvailable(Allocator allocator, out string? reason)
+    {
+        reason = null;
+        if (allocator == Allocator.AllocGen && !AllocGenCompiled)
+        {
+            reason = "the generated BenchHeap is not compiled into this build (AllocGenRows/ excluded in the csproj)";
+            return false;
+        }
+        var peer = PeerOf(allocator);
+        if (peer is null || peer.IsLoaded)
+            return true;
+        if (peer.LoadableWithTunable)
+            return true; // the benchmark job starts its child processes with the tunable
+        reason = peer.Failure;
+        return false;
+    }
+
+    /// <summary>All allocator rows that can run here, each missing one reported once on the console.</summary>
+    public static IEnumerable<Allocator> Available()
+    {
+        var result = new List<Allocator>();
+        foreach (var allocator in Enum.GetValues<Allocator>())
+        {
+            if (_selection is not null && !_selection.Contains(allocator))
+                continue;
+            if (IsAvailable(allocator, out var reason))
+            {
+                result.Add(allocator);
+                continue;
+            }
+            lock (Gate)
+            {
+                if (Reported.Add(allocator))
+                    Console.WriteLine($"// AllocGen.Benchmarks: skipping {allocator} rows: {reason}");
+            }
+        }
+        return result;
+    }
+}

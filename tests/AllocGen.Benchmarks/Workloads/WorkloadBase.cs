@@ -1,0 +1,129 @@
+using AllocGen.Benchmarks.Floor;
+using AllocGen.Benchmarks.Peers;
+using BenchmarkDotNet.Attributes;
+
+namespace AllocGen.Benchmarks.Workloads;
+
+/// <summary>
+/// Shared shape of every workload class: the allocator row is a parameter (so each row runs in its own
+/// process and only its allocator is created), and <see cref="Dispatch{TAction}"/> hands a workload
+/// step the struct adapter of that allocator.
+/// </summary>
+public abstract partial class WorkloadBase
+{
+    /// <summary>The allocator row. Only rows that can run here are listed (see <see cref="AllocatorCatalog"/>).</summary>
+    [ParamsSource(nameof(Allocators))]
+    public Allocator Allocator { get; set; }
+
+    public static IEnumerable<Allocator> Allocators() => AllocatorCatalog.Available();
+
+    private NativeMemoryAllocator _glibc;
+    private FunctionPointerAllocator _peer;
+    private FloorAllocator _floor;
+    private ArrayPoolAllocator _arrayPool;
+    private NewArrayAllocator _newArray;
+    private FreeListFloor? _floorInstance;
+
+    /// <summary>Creates the allocator of the current row (GlobalSetup, untimed).</summary>
+    protected void CreateAllocator()
+    {
+        switch (Allocator)
+        {
+            case Allocator.AllocGen:
+                var created = false;
+                CreateAllocGen(ref created);
+                if (!created)
+                    throw new InvalidOperationException(
+                        "AllocGen rows need the generated BenchHeap (AllocGenRows/ is excluded from this build).");
+                break;
+            case Allocator.Floor:
+                _floorInstance = new FreeListFloor();
+                _floor = new FloorAllocator(_floorInstance);
+                break;
+            case Allocator.glibc:
+                _glibc = new NativeMemoryAllocator();
+                break;
+            case Allocator.glibc_fnptr:
+            case Allocator.mimalloc:
+            case Allocator.jemalloc:
+            case Allocator.tcmalloc:
+                var peer = AllocatorCatalog.PeerOf(Allocator)!;
+                if (!peer.IsLoaded)
+                {
+                    // The host listed it, so the library exists; say clearly why this process can't load it.
+                    throw new InvalidOperationException($"{peer.Name} cannot be loaded in the benchmark process: {peer.Failure}");
+                }
+                _peer = new FunctionPointerAllocator(peer.Functions);
+                break;
+            case Allocator.ArrayPool:
+                _arrayPool = new ArrayPoolAllocator();
+                break;
+            case Allocator.NewArray:
+                _newArray = new NewArrayAllocator();
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(Allocator), Allocator, null);
+        }
+    }
+
+    /// <summary>Releases the allocator of the current row (GlobalCleanup).</summary>
+    protected void DestroyAllocator()
+    {
+        _floorInstance?.Dispose();
+        _floorInstance = null;
+        DestroyAllocGen();
+    }
+
+    /// <summary>Runs <paramref name="action"/> with the current row's allocator adapter.</summary>
+    protected void Dispatch<TAction>(ref TAction action) where TAction : struct, IAllocatorAction
+    {
+        switch (Allocator)
+        {
+            case Allocator.AllocGen:
+                DispatchAllocGen(ref action);
+                break;
+            case Allocator.Floor:
+                action.Run<FloorAllocator, nint, nint>(ref _floor);
+                break;
+            case Allocator.glibc:
+                action.Run<NativeMemoryAllocator, nint, nint>(ref _glibc);
+                break;
+            case Allocator.glibc_fnptr:
+            case Allocator.mimalloc:
+            case Allocator.jemalloc:
+            case Allocator.tcmalloc:
+                action.Run<FunctionPointerAllocator, nint, nint>(ref _peer);
+                break;
+            case Allocator.ArrayPool:
+                action.Run<ArrayPoolAllocator, byte[], Payload24[]>(ref _arrayPool);
+                break;
+            case Allocator.NewArray:
+                action.Run<NewArrayAllocator, byte[], Payload24[]>(ref _newArray);
+                break;
+        }
+    }
+
+    /// <summary>A handle array of the right element type for the current row (native address or managed array).</summary>
+    protected Array NewBlockArray(int length) =>
+        Allocator is Allocator.ArrayPool or Allocator.NewArray ? new byte[length][] : new nint[length];
+
+    /// <summary>
+    /// What the current row's allocator says it took from the OS and hands out, or -1 where it
+    /// cannot tell (then only the process RSS says).
+    /// </summary>
+    protected (long Reserved, long InUse) OwnCounters()
+    {
+        long reserved = -1, inUse = -1;
+        if (Allocator == Allocator.AllocGen)
+            AllocGenStats(ref reserved, ref inUse);
+        else if (Allocator == Allocator.Floor && _floorInstance is not null)
+            reserved = _floorInstance.BytesReserved;
+        return (reserved, inUse);
+    }
+
+    // Implemented in AllocGenRows/AllocGenRows.cs (excluded from the build until the generator works).
+    partial void CreateAllocGen(ref bool created);
+    partial void DestroyAllocGen();
+    partial void DispatchAllocGen<TAction>(ref TAction action) where TAction : struct, IAllocatorAction;
+    partial void AllocGenStats(ref long bytesReserved, ref long bytesInUse);
+}
