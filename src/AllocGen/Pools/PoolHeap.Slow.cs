@@ -269,20 +269,26 @@ public unsafe partial struct PoolHeap<TGeometry>
     private static void InsertUsedFront(HeapState* s, PoolHeader* pool)
     {
         ref PoolHeader* head = ref UsedPools(s)[(int)pool->SizeClass];
+        PoolHeader* old = head;
         pool->PrevPool = null;
-        if (head == EmptyPool.Instance)
+        head = pool;
+        if (old == EmptyPool.Instance)
         {
             pool->NextPool = null;
-        }
-        else
-        {
-            // A retained pool stops being the class's only pool.
-            Unretain(head);
-            pool->NextPool = head;
-            head->PrevPool = pool;
+            return;
         }
 
-        head = pool;
+        // A retained pool stops being the class's only pool; an empty one is no longer needed at all.
+        Unretain(old);
+        if (old->Count == 0)
+        {
+            pool->NextPool = null;
+            ReturnPoolToArena(s, old);
+            return;
+        }
+
+        pool->NextPool = old;
+        old->PrevPool = pool;
     }
 
     private static void UnlinkUsed(HeapState* s, PoolHeader* pool)

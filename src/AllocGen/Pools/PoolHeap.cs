@@ -58,10 +58,19 @@ public unsafe partial struct PoolHeap<TGeometry>
         get => ArenaMap<TGeometry>.RootLength * sizeof(void*);
     }
 
-    private static int LastArenaOffset
+    private static int BlockCheckOffset
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => UsedPoolsOffset + (TGeometry.ClassCount * sizeof(void*));
+    }
+
+    /// <summary>Entries of the block-check table: one per possible class index byte, so any header indexes it safely.</summary>
+    private const int BlockCheckLength = 256;
+
+    private static int LastArenaOffset
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => BlockCheckOffset + (BlockCheckLength * sizeof(ulong));
     }
 
     private static nuint StateSize => (nuint)(sizeof(HeapState) + LastArenaOffset + ((PoolsPerArena + 1) * sizeof(void*)));
@@ -73,6 +82,14 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>Head of the used-pool list of each class (the empty pool when the class has none).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static PoolHeader** UsedPools(HeapState* s) => (PoolHeader**)((byte*)(s + 1) + UsedPoolsOffset);
+
+    /// <summary>
+    /// Per class, ceil(2^64 / block size): a 32-bit offset n is a whole number of blocks exactly when
+    /// n × magic (mod 2^64) is below magic (Lemire's divisibility test), so <see cref="Free"/> rejects interior
+    /// pointers with a multiply instead of a division. Unused entries are 0, which rejects everything.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong* BlockCheck(HeapState* s) => (ulong*)((byte*)(s + 1) + BlockCheckOffset);
 
     /// <summary>For each free-pool count, the last usable arena with that many free pools (CPython's nfp2lasta).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -160,7 +177,8 @@ public unsafe partial struct PoolHeap<TGeometry>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(void* pointer)
     {
-        if (ArenaMap<TGeometry>.Lookup(MapRoot(_state), pointer) == null)
+        HeapState* s = _state;
+        if (ArenaMap<TGeometry>.Lookup(MapRoot(s), pointer) == null)
         {
             FreeOutsidePools(pointer);
             return;
@@ -169,10 +187,14 @@ public unsafe partial struct PoolHeap<TGeometry>
         var pool = (PoolHeader*)((nuint)pointer & ~(PoolSize - 1));
         byte* head = pool->FreeList;
         uint count = pool->Count - 1;
+        uint offset = (uint)((nuint)pointer & (PoolSize - 1)) - PoolOverhead;
+        ulong magic = BlockCheck(s)[pool->SizeClass & (BlockCheckLength - 1)];
 
         // One test for everything that is not the common case: the pool was full, becomes empty, was already
-        // empty (double free), the block is the one freed last (double free), or the pointer is misaligned.
-        if ((head == null) | ((int)count <= 0) | ((byte*)pointer == head) | (((nuint)pointer & (nuint)(TGeometry.Alignment - 1)) != 0))
+        // empty (double free), the block is the one freed last (double free), or the pointer is not the start of
+        // a carved block (header, interior, never handed out).
+        if ((head == null) | ((int)count <= 0) | ((byte*)pointer == head)
+            | (offset >= pool->NextOffset - PoolOverhead) | ((ulong)offset * magic >= magic))
         {
             FreeSlow(pool, (byte*)pointer);
             return;
@@ -327,9 +349,11 @@ public unsafe partial struct PoolHeap<TGeometry>
     {
         var s = (HeapState*)NativeMemory.AllocZeroed(StateSize);
         PoolHeader** used = UsedPools(s);
+        ulong* check = BlockCheck(s);
         for (int i = 0; i < TGeometry.ClassCount; i++)
         {
             used[i] = EmptyPool.Instance;
+            check[i] = (ulong.MaxValue / (ulong)TGeometry.BlockSize(i)) + 1;
         }
 
         ArenaMap<TGeometry>.Initialize(MapRoot(s));

@@ -1,0 +1,186 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Xunit;
+
+namespace AllocGen.Tests.Pools;
+
+/// <summary>
+/// The allocator lives in native memory: allocating and freeing, even when that takes new pools and arenas from the
+/// OS, must not allocate on the managed heap. Each body runs once first, so JIT and first-call work are not counted.
+/// </summary>
+public sealed unsafe class AllocationFreeTests
+{
+    private const int Pairs = 100_000;
+
+    public static TheoryData<string> Configurations => new() { nameof(DefaultHeap), nameof(SmallPoolHeap), nameof(IrregularHeap) };
+
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public void SmallAllocateFreePairsAllocateNothingManaged(string configuration)
+    {
+        HeapGeometry g = HeapGeometry.Named(configuration);
+        using IAllocator heap = g.Create();
+        var random = new Random(11);
+        var sizes = new nuint[Pairs];
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            sizes[i] = (nuint)random.Next(0, g.Threshold + 1);
+        }
+
+        var window = new nint[257];
+        SmallPairs(heap, sizes, window);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        SmallPairs(heap, sizes, window);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(0, heap.GetStats().BlocksInUse);
+    }
+
+    [StructLayout(LayoutKind.Sequential, Size = 24)]
+    private struct Vertex
+    {
+        public long A;
+    }
+
+    [StructLayout(LayoutKind.Sequential, Size = 600)]
+    private struct Big
+    {
+        public long A;
+    }
+
+    [Fact]
+    public void TypedAllocateFreeAllocatesNothingManaged()
+    {
+        using var heap = new DefaultHeap();
+        var window = new nint[64];
+        TypedPairs(heap, window);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        TypedPairs(heap, window);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(0, heap.GetStats().BlocksInUse);
+    }
+
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public void NewPoolsAndArenasAllocateNothingManaged(string configuration)
+    {
+        HeapGeometry g = HeapGeometry.Named(configuration);
+        using IAllocator heap = g.Create();
+        var blocks = new nint[50_000];
+        FillAndDrain(heap, (nuint)g.Threshold, blocks);
+        long arenasBefore = heap.GetStats().ArenasAllocated;
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        FillAndDrain(heap, (nuint)g.Threshold, blocks);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+
+        // The measured run really did take arenas from the OS (and released them again).
+        Assert.True(heap.GetStats().ArenasAllocated > arenasBefore + 1, $"{arenasBefore} → {heap.GetStats().ArenasAllocated}");
+        Assert.InRange(heap.GetStats().ArenasCurrent, 0, 1);
+    }
+
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public void LargeAllocateFreeAndReallocateAllocateNothingManaged(string configuration)
+    {
+        HeapGeometry g = HeapGeometry.Named(configuration);
+        using IAllocator heap = g.Create();
+        var random = new Random(5);
+        var sizes = new nuint[20_000];
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            sizes[i] = (nuint)random.Next(0, 3 * g.Threshold);
+        }
+
+        var window = new nint[300];
+        MixedWithReallocate(heap, sizes, window);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        MixedWithReallocate(heap, sizes, window);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(0, heap.GetStats().BlocksInUse);
+    }
+
+    /// <summary>Allocate/free pairs over a small window of live blocks, so pools fill, empty and come back.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SmallPairs(IAllocator heap, nuint[] sizes, nint[] window)
+    {
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            int slot = i % window.Length;
+            heap.Free((void*)window[slot]);
+            window[slot] = (nint)heap.Allocate(sizes[i]);
+        }
+
+        for (int slot = 0; slot < window.Length; slot++)
+        {
+            heap.Free((void*)window[slot]);
+            window[slot] = 0;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void TypedPairs(DefaultHeap heap, nint[] window)
+    {
+        for (int i = 0; i < Pairs; i++)
+        {
+            int slot = i % window.Length;
+            heap.Free((void*)window[slot]);
+            window[slot] = (i % 3) switch
+            {
+                0 => (nint)heap.Allocate<Vertex>(),
+                1 => (nint)heap.Allocate<long>(),
+                _ => (nint)heap.Allocate<Big>(),
+            };
+        }
+
+        for (int slot = 0; slot < window.Length; slot++)
+        {
+            heap.Free((void*)window[slot]);
+            window[slot] = 0;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void FillAndDrain(IAllocator heap, nuint size, nint[] blocks)
+    {
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            blocks[i] = (nint)heap.Allocate(size);
+        }
+
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            heap.Free((void*)blocks[i]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void MixedWithReallocate(IAllocator heap, nuint[] sizes, nint[] window)
+    {
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            int slot = i % window.Length;
+            if (window[slot] != 0 && (i & 3) == 0)
+            {
+                window[slot] = (nint)heap.Reallocate((void*)window[slot], sizes[i]);
+                continue;
+            }
+
+            heap.Free((void*)window[slot]);
+            window[slot] = (i & 7) == 1 ? (nint)heap.AllocateZeroed(1, sizes[i]) : (nint)heap.Allocate(sizes[i]);
+        }
+
+        for (int slot = 0; slot < window.Length; slot++)
+        {
+            heap.Free((void*)window[slot]);
+            window[slot] = 0;
+        }
+    }
+}

@@ -1,0 +1,111 @@
+namespace AllocGen.Tests.Pools;
+
+/// <summary>CPython's 64-bit defaults: 1 MiB arenas of 16 KiB pools, 32 classes of 16..512 bytes, 16-byte alignment.</summary>
+[PoolAllocator]
+public sealed partial class DefaultHeap
+{
+}
+
+/// <summary>Small pools and 64 KiB arenas (16 pools each), so arenas are taken, drained and released all the time.</summary>
+[PoolAllocator(PoolSize = 4096, Alignment = 8, ArenaSize = 64 * 1024)]
+public sealed partial class SmallPoolHeap
+{
+}
+
+/// <summary>An explicit, irregular class list: a request is served by the smallest class that holds it.</summary>
+[PoolAllocator(ArenaSize = 256 * 1024)]
+[SizeClasses(16, 32, 48, 64, 128, 256, 512)]
+public sealed partial class IrregularHeap
+{
+}
+
+/// <summary>
+/// A threshold equal to what the generator believes one pool can hold after its header (4096 - 64 = 4032 bytes),
+/// so each pool holds exactly one block: used to show that the runtime header is larger than the generator assumes.
+/// </summary>
+[PoolAllocator(PoolSize = 4096, ArenaSize = 64 * 1024, SmallRequestThreshold = 4032)]
+public sealed partial class PoolFillingHeap
+{
+}
+
+/// <summary>
+/// The geometry of one generated allocator, read from its generated constants, plus a factory: what the
+/// configuration-independent tests and the reference model need.
+/// </summary>
+public sealed class HeapGeometry
+{
+    private readonly byte[] _classOf;
+
+    private HeapGeometry(string name, int arenaSize, int poolSize, int alignment, int threshold, int poolOverhead, int poolsPerArena, int[] classes, Func<IAllocator> create)
+    {
+        Name = name;
+        ArenaSize = arenaSize;
+        PoolSize = poolSize;
+        Alignment = alignment;
+        Threshold = threshold;
+        PoolOverhead = poolOverhead;
+        PoolsPerArena = poolsPerArena;
+        Classes = classes;
+        Create = create;
+        _classOf = new byte[threshold + 1];
+        int cls = 0;
+        for (int size = 0; size <= threshold; size++)
+        {
+            while (classes[cls] < size)
+            {
+                cls++;
+            }
+
+            _classOf[size] = (byte)cls;
+        }
+    }
+
+    public static HeapGeometry Default { get; } = new(
+        nameof(DefaultHeap), DefaultHeap.ArenaSize, DefaultHeap.PoolSize, DefaultHeap.Alignment, DefaultHeap.SmallRequestThreshold,
+        DefaultHeap.PoolOverhead, DefaultHeap.PoolsPerArena, DefaultHeap.SizeClasses.ToArray(), () => new DefaultHeap());
+
+    public static HeapGeometry SmallPool { get; } = new(
+        nameof(SmallPoolHeap), SmallPoolHeap.ArenaSize, SmallPoolHeap.PoolSize, SmallPoolHeap.Alignment, SmallPoolHeap.SmallRequestThreshold,
+        SmallPoolHeap.PoolOverhead, SmallPoolHeap.PoolsPerArena, SmallPoolHeap.SizeClasses.ToArray(), () => new SmallPoolHeap());
+
+    public static HeapGeometry Irregular { get; } = new(
+        nameof(IrregularHeap), IrregularHeap.ArenaSize, IrregularHeap.PoolSize, IrregularHeap.Alignment, IrregularHeap.SmallRequestThreshold,
+        IrregularHeap.PoolOverhead, IrregularHeap.PoolsPerArena, IrregularHeap.SizeClasses.ToArray(), () => new IrregularHeap());
+
+    public string Name { get; }
+
+    public int ArenaSize { get; }
+
+    public int PoolSize { get; }
+
+    public int Alignment { get; }
+
+    public int Threshold { get; }
+
+    /// <summary>The generated <c>PoolOverhead</c> constant.</summary>
+    public int PoolOverhead { get; }
+
+    public int PoolsPerArena { get; }
+
+    public int[] Classes { get; }
+
+    public Func<IAllocator> Create { get; }
+
+    public static HeapGeometry Named(string name) => name switch
+    {
+        nameof(DefaultHeap) => Default,
+        nameof(SmallPoolHeap) => SmallPool,
+        nameof(IrregularHeap) => Irregular,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
+    };
+
+    /// <summary>The smallest class that holds <paramref name="size"/> (0 → the first class).</summary>
+    public int ClassOf(nuint size) => _classOf[(int)size];
+
+    public bool IsSmall(nuint size) => size <= (nuint)Threshold;
+
+    /// <summary>Blocks one pool of a class holds, by the generated constants: (PoolSize - PoolOverhead) / blockSize.</summary>
+    public int BlocksPerPool(int sizeClass) => (PoolSize - PoolOverhead) / Classes[sizeClass];
+
+    public override string ToString() => Name;
+}
