@@ -178,7 +178,8 @@ public unsafe partial struct PoolHeap<TGeometry>
     public void Free(void* pointer)
     {
         HeapState* s = _state;
-        if (ArenaMap<TGeometry>.Lookup(MapRoot(s), pointer) == null)
+        ArenaObject* arena = ArenaMap<TGeometry>.Lookup(MapRoot(s), pointer);
+        if (arena == null)
         {
             FreeOutsidePools(pointer);
             return;
@@ -190,10 +191,14 @@ public unsafe partial struct PoolHeap<TGeometry>
         uint offset = (uint)((nuint)pointer & (PoolSize - 1)) - PoolOverhead;
         ulong magic = BlockCheck(s)[pool->SizeClass & (BlockCheckLength - 1)];
 
-        // One test for everything that is not the common case: the pool was full, becomes empty, was already
+        // Emptying the retained pool of a class in the idle arena changes nothing but the free list (the
+        // allocate-then-free cycle of a class); emptying any other pool moves it, so it takes the slow path.
+        bool staysPut = (count != 0) | ((pool->Retained != 0) & (arena == s->IdleArena));
+
+        // One test for everything that is not the common case: the pool was full or becomes empty, was already
         // empty (double free), the block is the one freed last (double free), or the pointer is not the start of
         // a carved block (header, interior, never handed out).
-        if ((head == null) | ((int)count <= 0) | ((byte*)pointer == head)
+        if ((head == null) | !staysPut | ((int)count < 0) | ((byte*)pointer == head)
             | (offset >= pool->NextOffset - PoolOverhead) | ((ulong)offset * magic >= magic))
         {
             FreeSlow(pool, (byte*)pointer);
