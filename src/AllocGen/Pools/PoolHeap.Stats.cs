@@ -12,9 +12,11 @@ public unsafe partial struct PoolHeap<TGeometry>
         var used = new long[TGeometry.ClassCount];
         long freePools = 0;
         long retainedPools = 0;
+        long carvedBytes = 0;
         for (ArenaObject* arena = s->AllArenas; arena != null; arena = arena->NextAll)
         {
             freePools += arena->FreePoolCount;
+            carvedBytes += arena->PoolAddress - arena->Address;
             for (byte* p = arena->Address; p < arena->PoolAddress; p += PoolSize)
             {
                 var pool = (PoolHeader*)p;
@@ -47,6 +49,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             PoolSize = (long)PoolSize,
             PoolsFree = freePools,
             PoolsRetained = retainedPools,
+            CarvedPoolBytes = carvedBytes,
             LargeBlocks = (long)s->Large.Count,
             LargeBytes = (long)s->Large.Bytes,
         };

@@ -48,6 +48,15 @@ public sealed class AllocatorStats
     /// <summary>Bytes held from the OS: every arena, plus large blocks.</summary>
     public long BytesReserved => (ArenasCurrent * ArenaSize) + LargeBytes;
 
+    /// <summary>Bytes of pools ever carved in the held arenas: the part of them the heap has touched.</summary>
+    public required long CarvedPoolBytes { get; init; }
+
+    /// <summary>
+    /// Bytes the heap has touched: carved pools plus large blocks. Never-carved pools of an arena are reserved
+    /// address space whose pages the OS has not provided yet, so this is the heap's share of resident memory.
+    /// </summary>
+    public long BytesCommitted => CarvedPoolBytes + LargeBytes;
+
     /// <summary>Live blocks of every class plus large blocks.</summary>
     public long BlocksInUse => SizeClasses.Sum(c => c.BlocksInUse) + LargeBlocks;
 
@@ -72,7 +81,7 @@ public sealed class AllocatorStats
         text.AppendLine(string.Format(inv, "arenas: {0} current, {1} allocated, {2} released, {3} high-water ({4} KiB each)", ArenasCurrent, ArenasAllocated, ArenasReleased, ArenasHighWater, ArenaSize / 1024));
         text.AppendLine(string.Format(inv, "pools: {0} in use, {1} retained empty, {2} free ({3} KiB each)", PoolsInUse, PoolsRetained, PoolsFree, PoolSize / 1024));
         text.AppendLine(string.Format(inv, "large blocks: {0} ({1} bytes)", LargeBlocks, LargeBytes));
-        text.Append(string.Format(inv, "bytes: {0} in use, {1} reserved", BytesInUse, BytesReserved));
+        text.Append(string.Format(inv, "bytes: {0} in use, {1} committed, {2} reserved", BytesInUse, BytesCommitted, BytesReserved));
         return text.ToString();
     }
 }

@@ -66,7 +66,7 @@ namespace AllocGen.Benchmarks.Workloads
             if (_allocGenHeap is null)
                 return;
             var stats = _allocGenHeap.GetStats();
-            bytesReserved = (long)stats.BytesReserved;
+            bytesReserved = stats.BytesCommitted;
             bytesInUse = (long)stats.BytesInUse;
         }
     }

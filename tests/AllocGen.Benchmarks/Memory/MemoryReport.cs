@@ -14,7 +14,8 @@ namespace AllocGen.Benchmarks.Memory;
 /// live requested bytes against the bytes the allocator reserved from the OS.
 /// </summary>
 /// <remarks>
-/// Reserved bytes come from the allocator itself where it can say (AllocGen: <c>GetStats().BytesReserved</c>;
+/// Reserved bytes come from the allocator itself where it can say (AllocGen: <c>GetStats().BytesCommitted</c>, the carved
+/// pools plus large blocks; its never-carved pools are address space the OS has not backed;
 /// Floor: its slabs), otherwise from the growth of the process's resident set (/proc/self/statm) over
 /// the run, sampled every <see cref="Chunk"/> ops (peak). RSS counts touched pages only, so it
 /// understates address space an allocator mapped but never touched.
@@ -145,7 +146,7 @@ public static class MemoryReport
         var sb = new StringBuilder();
         sb.AppendLine(FormattableString.Invariant(
             $"Churn, {ChurnWorkload.LiveBlocks:N0} live blocks, sizes uniform in [1, 512], {Ops:N0} ops, one fresh process per allocator."));
-        sb.AppendLine("Reserved = the allocator's own count where it has one (AllocGen `GetStats().BytesReserved`, Floor slabs), else the peak growth of the process RSS over the run.");
+        sb.AppendLine("Reserved = the allocator's own count where it has one (AllocGen `GetStats().BytesCommitted` (carved pools + large blocks; whole arenas are `BytesReserved`), Floor slabs), else the peak growth of the process RSS over the run.");
         sb.AppendLine("RSS counts touched pages only, so for a like-for-like comparison read the RSS columns; an allocator's own count also includes reserved pages it has not touched yet.");
         sb.AppendLine();
         sb.AppendLine("| Allocator | Peak live (requested) | Reserved | Reserved from | Reserved / peak live | RSS delta | RSS delta / peak live | In use (allocator) |");
