@@ -1,0 +1,425 @@
+using System.Collections;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Xunit;
+
+namespace AllocGen.Generators.Tests;
+
+/// <summary>
+/// The pipeline caches: edits that do not touch an allocator declaration leave every tracked step Cached or
+/// Unchanged; an edit of an attribute argument shows up as Modified; and no step output holds on to a symbol,
+/// a syntax node, a compilation, a semantic model or a location.
+/// </summary>
+public sealed class IncrementalTests
+{
+    private const string PoolsFile = "Pools.cs";
+    private const string ArenaFile = "Arena.cs";
+    private const string OtherFile = "Other.cs";
+
+    // One declaration for every pipeline: a default pool, a pool with explicit classes (which also runs the
+    // [SizeClasses] pipeline), and a bump arena. All valid.
+    private const string PoolsSource = """
+        using AllocGen;
+
+        namespace Game.Memory;
+
+        [PoolAllocator(ArenaSize = 262144)]
+        public sealed partial class GameHeap
+        {
+        }
+
+        [PoolAllocator]
+        [SizeClasses(16, 32, 48, 64, 128, 256, 512)]
+        public sealed partial class IrregularHeap
+        {
+        }
+        """;
+
+    private const string ArenaSource = """
+        using AllocGen;
+
+        namespace Game.Memory;
+
+        [BumpArena(BlockSize = 65536)]
+        public sealed partial class Scratch
+        {
+        }
+        """;
+
+    private const string OtherSource = """
+        namespace Game;
+
+        public static class Other
+        {
+            public static int Answer() => 41;
+        }
+        """;
+
+    /// <summary>Every constant of <see cref="TrackingNames"/>, read by reflection so a new step cannot be forgotten.</summary>
+    public static IReadOnlyList<string> AllTrackingNames { get; } = typeof(TrackingNames)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .ToList();
+
+    [Fact]
+    public void TrackingNamesAreFoundByReflection()
+    {
+        Assert.Equal(
+            ["BumpArenaModel", "BumpArenaSpec", "OrphanSizeClasses", "PoolAllocatorModel", "PoolAllocatorSpec"],
+            AllTrackingNames.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void FirstRunHasEveryTrackedStepAndGeneratesEveryAllocator()
+    {
+        GeneratorRun run = GeneratorHarness.Run(CreateCompilation());
+        Assert.Null(run.GeneratorResult.Exception);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal(
+            ["Game.Memory.GameHeap.PoolAllocator.g.cs", "Game.Memory.IrregularHeap.PoolAllocator.g.cs", "Game.Memory.Scratch.BumpArena.g.cs"],
+            run.HintNames);
+        AssertEveryTrackedStepRan(run.GeneratorResult);
+        foreach (string name in AllTrackingNames)
+        {
+            Assert.All(Outputs(run.GeneratorResult, name), output => Assert.Equal(IncrementalStepRunReason.New, output.Reason));
+        }
+    }
+
+    [Fact]
+    public void AddingAnUnrelatedSyntaxTreeLeavesEveryStepCachedOrUnchanged()
+    {
+        CSharpCompilationAndDriver first = RunFirst();
+        Compilation edited = first.Compilation.AddSyntaxTrees(GeneratorHarness.ParseTree("class Unrelated {}", "Unrelated.cs"));
+
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, edited);
+
+        AssertAllCachedOrUnchanged(second);
+        Assert.Equal(first.Run.HintNames, second.HintNames);
+    }
+
+    [Fact]
+    public void ReplacingAMethodBodyInAnotherFileLeavesEveryStepCachedOrUnchanged()
+    {
+        CSharpCompilationAndDriver first = RunFirst();
+        SyntaxTree other = Tree(first.Compilation, OtherFile);
+        var method = other.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().Single();
+        var body = method.ExpressionBody!.Expression;
+        SyntaxTree replaced = other.WithChangedText(
+            other.GetText().Replace(body.Span, "41 + 1"));
+        Compilation edited = first.Compilation.ReplaceSyntaxTree(other, replaced);
+
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, edited);
+
+        Assert.Contains("41 + 1", Tree(edited, OtherFile).ToString(), StringComparison.Ordinal);
+        AssertAllCachedOrUnchanged(second);
+    }
+
+    [Fact]
+    public void EditingTriviaInTheAllocatorFileLeavesTheGeneratedCodeCached()
+    {
+        // A comment added at the end of the file moves no declaration: the models are equal, the specs cached.
+        CSharpCompilationAndDriver first = RunFirst();
+        SyntaxTree arena = Tree(first.Compilation, ArenaFile);
+        SyntaxTree commented = arena.WithChangedText(arena.GetText().Replace(new Microsoft.CodeAnalysis.Text.TextSpan(arena.Length, 0), "\n// a trailing comment\n"));
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, first.Compilation.ReplaceSyntaxTree(arena, commented));
+
+        AssertAllCachedOrUnchanged(second);
+    }
+
+    [Fact]
+    public void ChangingArenaSizeModifiesThatPoolSpecOnly()
+    {
+        CSharpCompilationAndDriver first = RunFirst();
+        SyntaxTree pools = Tree(first.Compilation, PoolsFile);
+        string text = pools.GetText().ToString();
+        int at = text.IndexOf("262144", StringComparison.Ordinal);
+        SyntaxTree edited = pools.WithChangedText(
+            pools.GetText().Replace(new Microsoft.CodeAnalysis.Text.TextSpan(at, "262144".Length), "524288"));
+
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, first.Compilation.ReplaceSyntaxTree(pools, edited));
+
+        Assert.Null(second.GeneratorResult.Exception);
+        AssertEveryTrackedStepRan(second.GeneratorResult);
+
+        // The edited pool's spec is Modified and carries the new size; the other pool's is not.
+        var specs = Outputs(second.GeneratorResult, TrackingNames.PoolAllocatorSpec);
+        var modified = Assert.Single(specs, o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Equal(524288, ReadProperty<int>(modified.Value, "ArenaSize"));
+        Assert.Contains("GameHeap", ReadProperty<object>(modified.Value, "Type").ToString(), StringComparison.Ordinal);
+        Assert.All(specs.Where(o => !ReferenceEquals(o.Value, modified.Value)), o =>
+            Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{o.Reason}: {o.Value}"));
+
+        var models = Outputs(second.GeneratorResult, TrackingNames.PoolAllocatorModel);
+        Assert.Contains(models, o => o.Reason == IncrementalStepRunReason.Modified);
+
+        // The arena lives in another file: untouched.
+        foreach (string name in new[] { TrackingNames.BumpArenaModel, TrackingNames.BumpArenaSpec })
+        {
+            Assert.All(Outputs(second.GeneratorResult, name), o =>
+                Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{name}: {o.Reason}"));
+        }
+
+        // And the new constant reaches the generated code.
+        Assert.Contains("public const int ArenaSize = 524288;", second.Source("Game.Memory.GameHeap.PoolAllocator.g.cs"), StringComparison.Ordinal);
+        Assert.Empty(second.OutputErrorsAndWarnings);
+    }
+
+    [Fact]
+    public void MakingADeclarationInvalidAndValidAgainIsTracked()
+    {
+        CSharpCompilationAndDriver first = RunFirst();
+        SyntaxTree arena = Tree(first.Compilation, ArenaFile);
+        int at = arena.GetText().ToString().IndexOf("65536", StringComparison.Ordinal);
+        SyntaxTree broken = arena.WithChangedText(arena.GetText().Replace(new Microsoft.CodeAnalysis.Text.TextSpan(at, 5), "65535"));
+
+        Compilation brokenCompilation = first.Compilation.ReplaceSyntaxTree(arena, broken);
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, brokenCompilation);
+        Assert.Equal("AG0020", Assert.Single(second.GeneratorDiagnostics).Id);
+        Assert.DoesNotContain("Game.Memory.Scratch.BumpArena.g.cs", second.HintNames);
+        Assert.Contains(Outputs(second.GeneratorResult, TrackingNames.BumpArenaModel), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains(Outputs(second.GeneratorResult, TrackingNames.BumpArenaSpec), o => o.Reason == IncrementalStepRunReason.Removed);
+
+        GeneratorRun third = GeneratorHarness.Run(second.Driver, brokenCompilation.ReplaceSyntaxTree(broken, arena));
+        Assert.Empty(third.GeneratorDiagnostics);
+        Assert.Equal(first.Run.HintNames, third.HintNames);
+        Assert.Contains(Outputs(third.GeneratorResult, TrackingNames.BumpArenaSpec), o => o.Reason == IncrementalStepRunReason.New);
+    }
+
+    [Fact]
+    public void InvalidDeclarationsAreCachedToo()
+    {
+        // Models carrying diagnostics must be value-equal as well, or every keystroke re-reports them.
+        const string invalid = """
+            using AllocGen;
+
+            [PoolAllocator(ArenaSize = 1000)]
+            [SizeClasses(16, 40, 64)]
+            public sealed class Broken
+            {
+            }
+
+            [SizeClasses(16, 512)]
+            public sealed partial class Orphan
+            {
+            }
+
+            [BumpArena(BlockSize = 3)]
+            public sealed partial class BadArena
+            {
+            }
+            """;
+        Compilation compilation = CreateCompilation().AddSyntaxTrees(GeneratorHarness.ParseTree(invalid, "Invalid.cs"));
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        Assert.Equal(["AG0001", "AG0004", "AG0012", "AG0015", "AG0020"], first.GeneratorDiagnostics.Select(d => d.Id).Order(StringComparer.Ordinal));
+
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, compilation.AddSyntaxTrees(GeneratorHarness.ParseTree("class Unrelated {}", "Unrelated.cs")));
+
+        AssertAllCachedOrUnchanged(second);
+        Assert.Equal(
+            first.GeneratorDiagnostics.Select(d => d.ToString()).Order(StringComparer.Ordinal),
+            second.GeneratorDiagnostics.Select(d => d.ToString()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void StepOutputsHoldNoSymbolsSyntaxCompilationsSemanticModelsOrLocations()
+    {
+        const string invalid = """
+            using AllocGen;
+
+            [PoolAllocator(ArenaSize = 1000)]
+            public sealed class Broken
+            {
+            }
+
+            [SizeClasses(16, 512)]
+            public sealed partial class Orphan
+            {
+            }
+            """;
+        Compilation compilation = CreateCompilation().AddSyntaxTrees(GeneratorHarness.ParseTree(invalid, "Invalid.cs"));
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, compilation.AddSyntaxTrees(GeneratorHarness.ParseTree("class Unrelated {}", "Unrelated.cs")));
+
+        foreach (GeneratorRun run in new[] { first, second })
+        {
+            AssertEveryTrackedStepRan(run.GeneratorResult);
+            foreach (string name in AllTrackingNames)
+            {
+                foreach (var (value, _) in Outputs(run.GeneratorResult, name))
+                {
+                    string? path = FindForbidden(value, name, new HashSet<object>(ReferenceEqualityComparer.Instance), depth: 0);
+                    Assert.True(path is null, $"Step {name} outputs a value that roots compiler state: {path}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void TheForbiddenObjectWalkFindsASymbolHiddenInAGraph()
+    {
+        // The walk itself must see through records, arrays, collections and private fields.
+        Compilation compilation = CreateCompilation();
+        INamedTypeSymbol symbol = compilation.GetTypeByMetadataName("Game.Other")!;
+        var graph = new { Name = "x", Items = new List<object> { 1, new object[] { new KeyValuePair<string, object>("k", new Holder(symbol)) } } };
+        string? path = FindForbidden(graph, "root", new HashSet<object>(ReferenceEqualityComparer.Instance), 0);
+        Assert.NotNull(path);
+        Assert.Contains("ISymbol", path, StringComparison.Ordinal);
+        Assert.Null(FindForbidden(new { A = "x", B = new[] { 1, 2 } }, "root", new HashSet<object>(ReferenceEqualityComparer.Instance), 0));
+    }
+
+    // ---- Helpers -------------------------------------------------------------------------------------------
+
+    private sealed record CSharpCompilationAndDriver(Compilation Compilation, GeneratorDriver Driver, GeneratorRun Run);
+
+    private sealed class Holder(object value)
+    {
+        private readonly object _value = value;
+
+        public object Value => _value;
+    }
+
+    private static Compilation CreateCompilation() =>
+        GeneratorHarness.CreateCompilation(
+        [
+            GeneratorHarness.ParseTree(PoolsSource, PoolsFile),
+            GeneratorHarness.ParseTree(ArenaSource, ArenaFile),
+            GeneratorHarness.ParseTree(OtherSource, OtherFile),
+        ]);
+
+    private static CSharpCompilationAndDriver RunFirst()
+    {
+        Compilation compilation = CreateCompilation();
+        GeneratorRun run = GeneratorHarness.Run(compilation);
+        Assert.Null(run.GeneratorResult.Exception);
+        Assert.Empty(run.GeneratorDiagnostics);
+        AssertEveryTrackedStepRan(run.GeneratorResult);
+        return new CSharpCompilationAndDriver(compilation, run.Driver, run);
+    }
+
+    private static SyntaxTree Tree(Compilation compilation, string path) =>
+        compilation.SyntaxTrees.Single(t => t.FilePath == path);
+
+    /// <summary>Fails unless every tracking name has at least one step with at least one output in the run.</summary>
+    private static void AssertEveryTrackedStepRan(GeneratorRunResult result)
+    {
+        foreach (string name in AllTrackingNames)
+        {
+            Assert.True(result.TrackedSteps.TryGetValue(name, out var steps) && !steps.IsEmpty, $"No step named {name} in the run.");
+            Assert.True(steps.SelectMany(s => s.Outputs).Any(), $"The steps named {name} have no outputs.");
+        }
+    }
+
+    private static void AssertAllCachedOrUnchanged(GeneratorRun run)
+    {
+        Assert.Null(run.GeneratorResult.Exception);
+        AssertEveryTrackedStepRan(run.GeneratorResult);
+        foreach (string name in AllTrackingNames)
+        {
+            foreach (var (value, reason) in Outputs(run.GeneratorResult, name))
+            {
+                Assert.True(
+                    reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
+                    $"Step {name} output {value} is {reason}, expected Cached or Unchanged.");
+            }
+        }
+
+        // Sources are only added by output steps: those must all be cached as well.
+        foreach (var (value, reason) in run.GeneratorResult.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs))
+        {
+            Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"Output step {value} is {reason}.");
+        }
+    }
+
+    private static List<(object Value, IncrementalStepRunReason Reason)> Outputs(GeneratorRunResult result, string name) =>
+        result.TrackedSteps.TryGetValue(name, out var steps)
+            ? steps.SelectMany(s => s.Outputs).ToList()
+            : [];
+
+    private static T ReadProperty<T>(object value, string name) =>
+        (T)(value.GetType().GetProperty(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)
+            ?? throw new MissingMemberException(value.GetType().Name, name)).GetValue(value)!;
+
+    /// <summary>
+    /// Walks <paramref name="value"/>'s object graph through every instance field (public or not), array element
+    /// and collection item, and returns the path to the first object that roots compiler state, or null.
+    /// </summary>
+    private static string? FindForbidden(object? value, string path, HashSet<object> visited, int depth)
+    {
+        if (value is null || depth > 64)
+        {
+            return null;
+        }
+
+        string? kind = value switch
+        {
+            ISymbol => nameof(ISymbol),
+            SyntaxNode => nameof(SyntaxNode),
+            SyntaxTree => nameof(SyntaxTree),
+            Compilation => nameof(Compilation),
+            SemanticModel => nameof(SemanticModel),
+            Location => nameof(Location),
+            AttributeData => nameof(AttributeData),
+            SyntaxReference => nameof(SyntaxReference),
+            _ => null,
+        };
+        if (kind is not null)
+        {
+            return $"{path} is a {kind} ({value.GetType().Name})";
+        }
+
+        Type type = value.GetType();
+        if (type.IsPrimitive || type.IsEnum || value is string or decimal or Type or MemberInfo or Assembly or Module or Pointer
+            || type == typeof(IntPtr) || type == typeof(UIntPtr))
+        {
+            return null;
+        }
+
+        // Roslyn structs that wrap a node (SyntaxToken, SyntaxTrivia, SyntaxNodeOrToken) count as syntax too.
+        if (type.Namespace == "Microsoft.CodeAnalysis" && type.Name is "SyntaxToken" or "SyntaxTrivia" or "SyntaxNodeOrToken" or "TypedConstant")
+        {
+            return $"{path} is a {type.Name}";
+        }
+
+        if (!type.IsValueType && !visited.Add(value))
+        {
+            return null;
+        }
+
+        if (value is Delegate d)
+        {
+            return FindForbidden(d.Target, path + ".Target", visited, depth + 1);
+        }
+
+        if (value is IEnumerable sequence)
+        {
+            int i = 0;
+            foreach (object? item in sequence)
+            {
+                if (FindForbidden(item, $"{path}[{i++}]", visited, depth + 1) is { } found)
+                {
+                    return found;
+                }
+            }
+        }
+
+        for (Type? t = type; t is not null && t != typeof(object); t = t.BaseType)
+        {
+            foreach (FieldInfo field in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            {
+                if (field.FieldType.IsPointer || field.FieldType.IsByRef || field.FieldType.IsByRefLike)
+                {
+                    continue;
+                }
+
+                if (FindForbidden(field.GetValue(value), $"{path}.{field.Name}", visited, depth + 1) is { } found)
+                {
+                    return found;
+                }
+            }
+        }
+
+        return null;
+    }
+}
