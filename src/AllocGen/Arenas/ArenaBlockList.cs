@@ -29,28 +29,43 @@ internal unsafe struct ArenaBlockList
         }
     }
 
-    /// <summary>Records a block. <see cref="EnsureSpaceForOne"/> must have been called.</summary>
+    /// <summary>Records a block of the normal size (it goes back to the <see cref="BlockCache"/>).</summary>
     public void Add(void* block)
     {
         Debug.Assert(_count < _capacity, "EnsureSpaceForOne was not called.");
         _items[_count++] = block;
     }
 
-    /// <summary>Frees every recorded block (newest first) and forgets them; keeps the array.</summary>
-    public void FreeBlocks()
+    /// <summary>Records a block of its own size (it goes back to the system allocator); blocks are 16-aligned, so bit 0 marks it.</summary>
+    public void AddOversized(void* block)
+    {
+        Debug.Assert(_count < _capacity, "EnsureSpaceForOne was not called.");
+        _items[_count++] = (void*)((nuint)block | 1);
+    }
+
+    /// <summary>Releases every recorded block (newest first) and forgets them; keeps the array.</summary>
+    public void FreeBlocks(nuint blockSize, nuint blockAlignment)
     {
         for (int i = _count - 1; i >= 0; i--)
         {
-            NativeMemory.AlignedFree(_items[i]);
+            nuint item = (nuint)_items[i];
+            if ((item & 1) != 0)
+            {
+                NativeMemory.AlignedFree((void*)(item & ~(nuint)1));
+            }
+            else
+            {
+                BlockCache.Return((void*)item, blockSize, blockAlignment);
+            }
         }
 
         _count = 0;
     }
 
-    /// <summary>Frees every recorded block and the array itself.</summary>
-    public void Dispose()
+    /// <summary>Releases every recorded block and frees the array itself.</summary>
+    public void Dispose(nuint blockSize, nuint blockAlignment)
     {
-        FreeBlocks();
+        FreeBlocks(blockSize, blockAlignment);
         NativeMemory.Free(_items);
         _items = null;
         _capacity = 0;

@@ -19,7 +19,8 @@ namespace AllocGen.Arenas;
 /// not smaller than the alignment.
 /// </para>
 /// <para>
-/// <b>Blocks.</b> Memory comes from <see cref="NativeMemory.AlignedAlloc"/> in blocks of <c>blockSize</c> bytes,
+/// <b>Blocks.</b> Memory comes in blocks of <c>blockSize</c> bytes from the process-wide <see cref="BlockCache"/>
+/// (which keeps released blocks for the next arena, up to a bound, and otherwise uses <see cref="NativeMemory.AlignedAlloc"/>),
 /// aligned to max(<c>alignment</c>, <see cref="MinBlockAlignment"/>). The whole block is usable: the list of blocks
 /// lives in a separate native array, not in block headers. Allocation bumps a cursor through the current block. A
 /// request that does not fit in the rest of the current block starts a new block (the rest of the old one is
@@ -326,10 +327,10 @@ public unsafe struct BumpArenaCore
         }
         finally
         {
-            _otherBlocks.Dispose();
+            _otherBlocks.Dispose(_blockSize, BlockAlignment(_alignment));
             if (_firstBlock != null)
             {
-                NativeMemory.AlignedFree(_firstBlock);
+                BlockCache.Return(_firstBlock, _blockSize, BlockAlignment(_alignment));
                 _firstBlock = null;
             }
 
@@ -395,7 +396,7 @@ public unsafe struct BumpArenaCore
         // A block of its own; the current block stays current.
         _otherBlocks.EnsureSpaceForOne();
         p = (byte*)NativeMemory.AlignedAlloc(rounded, align > MinBlockAlignment ? align : MinBlockAlignment);
-        _otherBlocks.Add(p);
+        _otherBlocks.AddOversized(p);
         _reserved += rounded;
         _accounted = unchecked(_accounted + rounded);
         return p;
@@ -406,13 +407,13 @@ public unsafe struct BumpArenaCore
         byte* block;
         if (_firstBlock == null)
         {
-            block = (byte*)NativeMemory.AlignedAlloc(blockSize, blockAlignment);
+            block = BlockCache.Rent(blockSize, blockAlignment);
             _firstBlock = block;
         }
         else
         {
             _otherBlocks.EnsureSpaceForOne();
-            block = (byte*)NativeMemory.AlignedAlloc(blockSize, blockAlignment);
+            block = BlockCache.Rent(blockSize, blockAlignment);
             _otherBlocks.Add(block);
         }
 
@@ -426,7 +427,7 @@ public unsafe struct BumpArenaCore
 
     private void Rewind()
     {
-        _otherBlocks.FreeBlocks();
+        _otherBlocks.FreeBlocks(_blockSize, BlockAlignment(_alignment));
         _accounted = 0;
         _currentStart = _firstBlock;
         _cursor = _firstBlock;

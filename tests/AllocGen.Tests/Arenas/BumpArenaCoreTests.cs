@@ -6,6 +6,7 @@ using Xunit;
 namespace AllocGen.Tests.Arenas;
 
 /// <summary>Behaviour of the shared bump-arena runtime, driven directly (as the generated class does).</summary>
+[Collection(BlockCacheCollection.Name)]
 public sealed unsafe class BumpArenaCoreTests
 {
     private const string Owner = "TestArena";
