@@ -1,4 +1,5 @@
 using AllocGen.Generators.Emission;
+using AllocGen.Generators.Helpers;
 using AllocGen.Generators.Model;
 using AllocGen.Generators.Parsing;
 using Microsoft.CodeAnalysis;
@@ -38,14 +39,24 @@ public sealed class AllocatorGenerator : IIncrementalGenerator
             .Where(static spec => spec is not null)
             .Select(static (spec, _) => spec!)
             .WithTrackingName(TrackingNames.PoolAllocatorSpec);
-        context.RegisterSourceOutput(poolSpecs, static (output, spec) => AddSource(output, PoolAllocatorEmitter.Emit(spec)));
+        IncrementalValueProvider<EquatableArray<string>> poolClashes = poolSpecs
+            .Select(static (spec, _) => spec.Type.HintPrefix)
+            .Collect()
+            .Select(static (prefixes, _) => HintNames.CaseClashes(prefixes))
+            .WithTrackingName(TrackingNames.PoolAllocatorHintClashes);
+        context.RegisterSourceOutput(poolSpecs.Combine(poolClashes), static (output, item) => AddSource(output, PoolAllocatorEmitter.Emit(item.Left, item.Right)));
 
         IncrementalValuesProvider<BumpArenaSpec> arenaSpecs = arenas
             .Select(static (model, _) => model.Bump)
             .Where(static spec => spec is not null)
             .Select(static (spec, _) => spec!)
             .WithTrackingName(TrackingNames.BumpArenaSpec);
-        context.RegisterSourceOutput(arenaSpecs, static (output, spec) => AddSource(output, BumpArenaEmitter.Emit(spec)));
+        IncrementalValueProvider<EquatableArray<string>> arenaClashes = arenaSpecs
+            .Select(static (spec, _) => spec.Type.HintPrefix)
+            .Collect()
+            .Select(static (prefixes, _) => HintNames.CaseClashes(prefixes))
+            .WithTrackingName(TrackingNames.BumpArenaHintClashes);
+        context.RegisterSourceOutput(arenaSpecs.Combine(arenaClashes), static (output, item) => AddSource(output, BumpArenaEmitter.Emit(item.Left, item.Right)));
     }
 
     private static void ReportDiagnostics(SourceProductionContext output, AllocatorModel model)

@@ -9,6 +9,12 @@ public static class TrackingNames
     /// <summary>Valid pool allocator specs.</summary>
     public const string PoolAllocatorSpec = nameof(PoolAllocatorSpec);
 
+    /// <summary>Pool allocator hint names that clash when letter case is ignored.</summary>
+    public const string PoolAllocatorHintClashes = nameof(PoolAllocatorHintClashes);
+
+    /// <summary>Bump arena hint names that clash when letter case is ignored.</summary>
+    public const string BumpArenaHintClashes = nameof(BumpArenaHintClashes);
+
     /// <summary>[BumpArena] declarations read into models.</summary>
     public const string BumpArenaModel = nameof(BumpArenaModel);
 

@@ -67,7 +67,7 @@ public sealed class IncrementalTests
     public void TrackingNamesAreFoundByReflection()
     {
         Assert.Equal(
-            ["BumpArenaModel", "BumpArenaSpec", "OrphanSizeClasses", "PoolAllocatorModel", "PoolAllocatorSpec"],
+            ["BumpArenaHintClashes", "BumpArenaModel", "BumpArenaSpec", "OrphanSizeClasses", "PoolAllocatorHintClashes", "PoolAllocatorModel", "PoolAllocatorSpec"],
             AllTrackingNames.Order(StringComparer.Ordinal));
     }
 

@@ -1,3 +1,4 @@
+using AllocGen.Generators.Helpers;
 using AllocGen.Generators.Model;
 
 namespace AllocGen.Generators.Emission;
@@ -5,19 +6,18 @@ namespace AllocGen.Generators.Emission;
 /// <summary>Renders a bump arena from its spec.</summary>
 internal static class BumpArenaEmitter
 {
-    public static (string HintName, string Source) Emit(BumpArenaSpec spec)
+    public static (string HintName, string Source) Emit(BumpArenaSpec spec, EquatableArray<string> caseClashes)
     {
         var model = new BumpTemplateModel
         {
-            TypeName = spec.Type.Name,
+            TypeName = spec.Type.CodeName,
             GeneratorVersion = GeneratorInfo.Version,
-            EmitConstructor = spec.EmitConstructor,
             BlockSize = spec.BlockSize,
             Alignment = spec.Alignment,
             BlockSizeText = PoolTemplateModel.Bytes(spec.BlockSize),
         };
         string body = TemplateRenderer.Render("BumpArena.sbn-cs", model);
-        return (spec.Type.HintPrefix + ".BumpArena.g.cs", SourceFile.Wrap(spec.Type, "BumpArena", body));
+        return (HintNames.For(spec.Type, "BumpArena", caseClashes), SourceFile.Wrap(spec.Type, "BumpArena", body));
     }
 }
 
@@ -26,7 +26,6 @@ internal sealed class BumpTemplateModel
 {
     public string TypeName { get; set; } = "";
     public string GeneratorVersion { get; set; } = "";
-    public bool EmitConstructor { get; set; }
     public int BlockSize { get; set; }
     public int Alignment { get; set; }
     public string BlockSizeText { get; set; } = "";

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using AllocGen.Generators.Helpers;
 using AllocGen.Generators.Model;
 using AllocGen.Generators.Validation;
 
@@ -12,11 +13,11 @@ namespace AllocGen.Generators.Emission;
 /// </summary>
 internal static class PoolAllocatorEmitter
 {
-    public static (string HintName, string Source) Emit(PoolAllocatorSpec spec)
+    public static (string HintName, string Source) Emit(PoolAllocatorSpec spec, EquatableArray<string> caseClashes)
     {
         var model = PoolTemplateModel.From(spec);
         string body = TemplateRenderer.Render("PoolAllocator.sbn-cs", model);
-        return (spec.Type.HintPrefix + ".PoolAllocator.g.cs", SourceFile.Wrap(spec.Type, "PoolAllocator", body));
+        return (HintNames.For(spec.Type, "PoolAllocator", caseClashes), SourceFile.Wrap(spec.Type, "PoolAllocator", body));
     }
 
     /// <summary>Index = request size rounded up to the alignment, divided by it; value = the class serving it.</summary>
@@ -44,7 +45,6 @@ internal sealed class PoolTemplateModel
 {
     public string TypeName { get; private set; } = "";
     public string GeneratorVersion { get; private set; } = "";
-    public bool EmitConstructor { get; private set; }
     public int ArenaSize { get; private set; }
     public int PoolSize { get; private set; }
     public int Alignment { get; private set; }
@@ -74,14 +74,13 @@ internal sealed class PoolTemplateModel
             IEnumerable<byte> row = table.Skip(start).Take(perRow);
             int first = start * spec.Alignment;
             int last = System.Math.Min(start + perRow - 1, table.Length - 1) * spec.Alignment;
-            rows.Add(string.Join(", ", row.Select(b => b.ToString(CultureInfo.InvariantCulture))) + ", // sizes up to " + first.ToString(CultureInfo.InvariantCulture) + ".." + last.ToString(CultureInfo.InvariantCulture));
+            rows.Add(string.Join(", ", row.Select(b => b.ToString(CultureInfo.InvariantCulture))) + ", // rounded sizes " + first.ToString(CultureInfo.InvariantCulture) + ".." + last.ToString(CultureInfo.InvariantCulture));
         }
 
         return new PoolTemplateModel
         {
-            TypeName = spec.Type.Name,
+            TypeName = spec.Type.CodeName,
             GeneratorVersion = GeneratorInfo.Version,
-            EmitConstructor = spec.EmitConstructor,
             ArenaSize = spec.ArenaSize,
             PoolSize = spec.PoolSize,
             Alignment = spec.Alignment,

@@ -15,11 +15,11 @@ internal static class SourceFile
         text.Append("#nullable enable\n\n");
         if (type.Namespace.Length != 0)
         {
-            text.Append("namespace ").Append(type.Namespace).Append(";\n\n");
+            text.Append("namespace ").Append(type.CodeNamespace).Append(";\n\n");
         }
 
         string indent = string.Empty;
-        foreach (string containing in type.ContainingTypes)
+        foreach (string containing in type.CodeContainingTypes)
         {
             text.Append(indent).Append("partial ").Append(containing).Append('\n').Append(indent).Append("{\n");
             indent += "    ";

@@ -1,4 +1,4 @@
 namespace AllocGen.Generators.Model;
 
 /// <summary>A validated bump arena declaration.</summary>
-internal sealed record BumpArenaSpec(TypeSpec Type, int BlockSize, int Alignment, bool EmitConstructor);
+internal sealed record BumpArenaSpec(TypeSpec Type, int BlockSize, int Alignment);

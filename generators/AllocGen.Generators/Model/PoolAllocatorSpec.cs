@@ -9,5 +9,4 @@ internal sealed record PoolAllocatorSpec(
     int PoolSize,
     int Alignment,
     int SmallRequestThreshold,
-    EquatableArray<int> SizeClasses,
-    bool EmitConstructor);
+    EquatableArray<int> SizeClasses);

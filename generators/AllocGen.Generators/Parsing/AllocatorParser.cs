@@ -22,6 +22,13 @@ internal static class AllocatorParser
         Guard(context, cancellationToken, static (context, attribute, diagnostics, cancellationToken) =>
         {
             var type = (INamedTypeSymbol)context.TargetSymbol;
+            if (!IsFirstApplication(type, context.TargetNode, KnownNames.PoolAllocatorAttribute) || HasArgumentErrors(attribute)
+                || (FindAttribute(type, KnownNames.SizeClassesAttribute) is { } sizes && HasArgumentErrors(sizes)))
+            {
+                // A repeated attribute (CS0579) or an argument of the wrong type: the compiler reports it.
+                return new AllocatorModel(null, null, EquatableArray<DiagnosticInfo>.Empty);
+            }
+
             Location location = AttributeLocation(attribute, context.TargetNode, cancellationToken);
             TypeSpec? typeSpec = TypeShape.Check(type, context.TargetNode, location, diagnostics);
 
@@ -52,7 +59,7 @@ internal static class AllocatorParser
             return diagnostics.Count != 0 || typeSpec is null
                 ? new AllocatorModel(null, null, diagnostics.ToEquatableArray())
                 : new AllocatorModel(
-                    new PoolAllocatorSpec(typeSpec, config.ArenaSize, config.PoolSize, config.Alignment, config.SmallRequestThreshold, sizeClasses.ToEquatableArray(), NeedsConstructor(type)),
+                    new PoolAllocatorSpec(typeSpec, config.ArenaSize, config.PoolSize, config.Alignment, config.SmallRequestThreshold, sizeClasses.ToEquatableArray()),
                     null,
                     EquatableArray<DiagnosticInfo>.Empty);
         });
@@ -61,9 +68,10 @@ internal static class AllocatorParser
         Guard(context, cancellationToken, static (context, attribute, diagnostics, cancellationToken) =>
         {
             var type = (INamedTypeSymbol)context.TargetSymbol;
-            if (HasAttribute(type, KnownNames.PoolAllocatorAttribute))
+            if (HasAttribute(type, KnownNames.PoolAllocatorAttribute)
+                || !IsFirstApplication(type, context.TargetNode, KnownNames.BumpArenaAttribute) || HasArgumentErrors(attribute))
             {
-                // The [PoolAllocator] side reports the conflict once.
+                // The [PoolAllocator] side reports a conflict once; the compiler reports repeats and bad arguments.
                 return new AllocatorModel(null, null, EquatableArray<DiagnosticInfo>.Empty);
             }
 
@@ -80,7 +88,7 @@ internal static class AllocatorParser
 
             return diagnostics.Count != 0 || typeSpec is null
                 ? new AllocatorModel(null, null, diagnostics.ToEquatableArray())
-                : new AllocatorModel(null, new BumpArenaSpec(typeSpec, blockSize, alignment, NeedsConstructor(type)), EquatableArray<DiagnosticInfo>.Empty);
+                : new AllocatorModel(null, new BumpArenaSpec(typeSpec, blockSize, alignment), EquatableArray<DiagnosticInfo>.Empty);
         });
 
     /// <summary>[SizeClasses] on a type without [PoolAllocator] would be silently ignored: report it.</summary>
@@ -123,9 +131,24 @@ internal static class AllocatorParser
         }
     }
 
-    /// <summary>Users may write their own parameterless constructor; the field initializer sets the heap up either way.</summary>
-    private static bool NeedsConstructor(INamedTypeSymbol type) =>
-        !type.InstanceConstructors.Any(c => c.Parameters.Length == 0 && !c.IsImplicitlyDeclared);
+    /// <summary>
+    /// An attribute repeated on several parts of a partial type (CS0579) is handled once: by the part holding its
+    /// first application. (Each part is a separate target, but each sees the type's attributes from every part.)
+    /// </summary>
+    private static bool IsFirstApplication(INamedTypeSymbol type, SyntaxNode part, string metadataName)
+    {
+        SyntaxReference? first = FindAttribute(type, metadataName)?.ApplicationSyntaxReference;
+        return first is null || (first.SyntaxTree == part.SyntaxTree && part.Span.Contains(first.Span));
+    }
+
+    private static bool HasArgumentErrors(AttributeData attribute) =>
+        attribute.AttributeConstructor is null
+        || attribute.ConstructorArguments.Any(IsError)
+        || attribute.NamedArguments.Any(argument => IsError(argument.Value) || argument.Value.Value is not int);
+
+    private static bool IsError(TypedConstant constant) =>
+        constant.Kind == TypedConstantKind.Error
+        || (constant.Kind == TypedConstantKind.Array && !constant.IsNull && constant.Values.Any(v => IsError(v) || v.Value is not int));
 
     private static bool HasAttribute(INamedTypeSymbol type, string metadataName) => FindAttribute(type, metadataName) is not null;
 
@@ -197,10 +220,11 @@ internal static class AllocatorParser
         ExpressionSyntax expression = list.Arguments[0].Expression;
         if (index >= 0 && list.Arguments.Count == 1)
         {
-            SeparatedSyntaxList<ExpressionSyntax>? elements = expression switch
+            IReadOnlyList<SyntaxNode>? elements = expression switch
             {
                 ArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions,
                 ImplicitArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions,
+                CollectionExpressionSyntax collection => collection.Elements,
                 _ => null,
             };
             if (elements is { } items && index < items.Count)

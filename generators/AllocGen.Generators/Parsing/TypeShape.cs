@@ -57,8 +57,13 @@ internal static class TypeShape
             return null;
         }
 
-        string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n2 ? n2.ToDisplayString() : string.Empty;
-        return new TypeSpec(ns, type.Name, containing.ToEquatableArray());
+        var names = new List<string>();
+        for (INamespaceSymbol? n2 = type.ContainingNamespace; n2 is { IsGlobalNamespace: false }; n2 = n2.ContainingNamespace)
+        {
+            names.Insert(0, n2.Name);
+        }
+
+        return new TypeSpec(string.Join(".", names), type.Name, containing.ToEquatableArray());
     }
 
     private static string Keyword(TypeDeclarationSyntax declaration) => declaration switch

@@ -22,44 +22,39 @@ unsafe partial class LargeBlockArena : global::System.IDisposable
     /// <summary>Alignment of every allocation, in bytes.</summary>
     public const int Alignment = 16;
 
-    private global::AllocGen.Arenas.BumpArenaCore _core = new(Alignment, BlockSize, nameof(LargeBlockArena));
-
-    /// <summary>Creates an empty arena; its first block is taken on first use.</summary>
-    public LargeBlockArena()
-    {
-    }
+    private global::AllocGen.Arenas.BumpArenaCore _allocGenArena = new(Alignment, BlockSize, nameof(LargeBlockArena));
 
     /// <summary>Bytes handed out since the last reset (sizes rounded up to the alignment).</summary>
-    public nuint BytesAllocated => _core.BytesAllocated;
+    public nuint BytesAllocated => _allocGenArena.BytesAllocated;
 
     /// <summary>Bytes of the blocks the arena holds.</summary>
-    public nuint BytesReserved => _core.BytesReserved;
+    public nuint BytesReserved => _allocGenArena.BytesReserved;
 
     /// <summary>Blocks the arena holds.</summary>
-    public int BlockCount => _core.BlockCount;
+    public int BlockCount => _allocGenArena.BlockCount;
 
     /// <summary>Allocates <paramref name="size"/> uninitialized bytes, valid until Reset or Dispose.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public void* Allocate(nuint size) => _core.Allocate(size, Alignment, BlockSize);
+    public void* Allocate(nuint size) => _allocGenArena.Allocate(size, Alignment, BlockSize);
 
     /// <summary>Allocates one uninitialized <typeparamref name="T"/>.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public T* Allocate<T>()
-        where T : unmanaged => _core.Allocate<T>(Alignment, BlockSize);
+        where T : unmanaged => _allocGenArena.Allocate<T>(Alignment, BlockSize);
 
     /// <summary>Allocates <paramref name="count"/> uninitialized <typeparamref name="T"/>s.</summary>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     /// <exception cref="global::System.OverflowException"><paramref name="count"/> × sizeof(T) exceeds int.MaxValue.</exception>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public global::System.Span<T> AllocateSpan<T>(int count)
-        where T : unmanaged => _core.AllocateSpan<T>(count, Alignment, BlockSize);
+        where T : unmanaged => _allocGenArena.AllocateSpan<T>(count, Alignment, BlockSize);
 
     /// <summary>Disposes <paramref name="owned"/> with the arena (newest first, exactly once).</summary>
-    public void Own(global::System.IDisposable owned) => _core.Own(owned);
+    public void Own(global::System.IDisposable owned) => _allocGenArena.Own(owned);
 
     /// <summary>Releases every allocation and owned object; keeps the first block for reuse.</summary>
-    public void Reset() => _core.Reset();
+    public void Reset() => _allocGenArena.Reset();
 
     /// <summary>Releases every block and owned object.</summary>
-    public void Dispose() => _core.Dispose();
+    public void Dispose() => _allocGenArena.Dispose();
 }

@@ -41,19 +41,14 @@ unsafe partial class GameHeap : global::AllocGen.IAllocator
     public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 272, 288, 304, 320, 336, 352, 368, 384, 400, 416, 432, 448, 464, 480, 496, 512 };
 
     /// <summary>The class serving a request, indexed by (size + 15) >> 4.</summary>
-    private static global::System.ReadOnlySpan<byte> ClassOfRoundedSize => new byte[]
+    private static global::System.ReadOnlySpan<byte> AllocGenClassTable => new byte[]
     {
-        0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, // sizes up to 0..240
-        15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, // sizes up to 256..496
-        31, // sizes up to 512..512
+        0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, // rounded sizes 0..240
+        15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, // rounded sizes 256..496
+        31, // rounded sizes 512..512
     };
 
-    private global::AllocGen.Pools.PoolHeap<Geometry> _heap = global::AllocGen.Pools.PoolHeap<Geometry>.Create();
-
-    /// <summary>Creates an independent heap. Arenas are taken from the OS on first use.</summary>
-    public GameHeap()
-    {
-    }
+    private global::AllocGen.Pools.PoolHeap<AllocGenGeometry> _allocGenHeap = global::AllocGen.Pools.PoolHeap<AllocGenGeometry>.Create();
 
     /// <summary>Allocates <paramref name="size"/> bytes; 0 gives a unique block that can be freed.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -61,10 +56,10 @@ unsafe partial class GameHeap : global::AllocGen.IAllocator
     {
         if (size > SmallRequestThreshold)
         {
-            return _heap.AllocateLarge(size);
+            return _allocGenHeap.AllocateLarge(size);
         }
 
-        return _heap.AllocateSmall(Geometry.ClassOf(size));
+        return _allocGenHeap.AllocateSmall(AllocGenGeometry.ClassOf(size));
     }
 
     /// <summary>Allocates room for one <typeparamref name="T"/>; the JIT reduces this to the one class that fits it.</summary>
@@ -72,67 +67,67 @@ unsafe partial class GameHeap : global::AllocGen.IAllocator
     public T* Allocate<T>()
         where T : unmanaged
     {
-        if (sizeof(T) <= 16) return (T*)_heap.AllocateSmall(0, 16);
-        if (sizeof(T) <= 32) return (T*)_heap.AllocateSmall(1, 32);
-        if (sizeof(T) <= 48) return (T*)_heap.AllocateSmall(2, 48);
-        if (sizeof(T) <= 64) return (T*)_heap.AllocateSmall(3, 64);
-        if (sizeof(T) <= 80) return (T*)_heap.AllocateSmall(4, 80);
-        if (sizeof(T) <= 96) return (T*)_heap.AllocateSmall(5, 96);
-        if (sizeof(T) <= 112) return (T*)_heap.AllocateSmall(6, 112);
-        if (sizeof(T) <= 128) return (T*)_heap.AllocateSmall(7, 128);
-        if (sizeof(T) <= 144) return (T*)_heap.AllocateSmall(8, 144);
-        if (sizeof(T) <= 160) return (T*)_heap.AllocateSmall(9, 160);
-        if (sizeof(T) <= 176) return (T*)_heap.AllocateSmall(10, 176);
-        if (sizeof(T) <= 192) return (T*)_heap.AllocateSmall(11, 192);
-        if (sizeof(T) <= 208) return (T*)_heap.AllocateSmall(12, 208);
-        if (sizeof(T) <= 224) return (T*)_heap.AllocateSmall(13, 224);
-        if (sizeof(T) <= 240) return (T*)_heap.AllocateSmall(14, 240);
-        if (sizeof(T) <= 256) return (T*)_heap.AllocateSmall(15, 256);
-        if (sizeof(T) <= 272) return (T*)_heap.AllocateSmall(16, 272);
-        if (sizeof(T) <= 288) return (T*)_heap.AllocateSmall(17, 288);
-        if (sizeof(T) <= 304) return (T*)_heap.AllocateSmall(18, 304);
-        if (sizeof(T) <= 320) return (T*)_heap.AllocateSmall(19, 320);
-        if (sizeof(T) <= 336) return (T*)_heap.AllocateSmall(20, 336);
-        if (sizeof(T) <= 352) return (T*)_heap.AllocateSmall(21, 352);
-        if (sizeof(T) <= 368) return (T*)_heap.AllocateSmall(22, 368);
-        if (sizeof(T) <= 384) return (T*)_heap.AllocateSmall(23, 384);
-        if (sizeof(T) <= 400) return (T*)_heap.AllocateSmall(24, 400);
-        if (sizeof(T) <= 416) return (T*)_heap.AllocateSmall(25, 416);
-        if (sizeof(T) <= 432) return (T*)_heap.AllocateSmall(26, 432);
-        if (sizeof(T) <= 448) return (T*)_heap.AllocateSmall(27, 448);
-        if (sizeof(T) <= 464) return (T*)_heap.AllocateSmall(28, 464);
-        if (sizeof(T) <= 480) return (T*)_heap.AllocateSmall(29, 480);
-        if (sizeof(T) <= 496) return (T*)_heap.AllocateSmall(30, 496);
-        if (sizeof(T) <= 512) return (T*)_heap.AllocateSmall(31, 512);
-        return (T*)_heap.AllocateLarge((nuint)sizeof(T));
+        if (sizeof(T) <= 16) return (T*)_allocGenHeap.AllocateSmall(0, 16);
+        if (sizeof(T) <= 32) return (T*)_allocGenHeap.AllocateSmall(1, 32);
+        if (sizeof(T) <= 48) return (T*)_allocGenHeap.AllocateSmall(2, 48);
+        if (sizeof(T) <= 64) return (T*)_allocGenHeap.AllocateSmall(3, 64);
+        if (sizeof(T) <= 80) return (T*)_allocGenHeap.AllocateSmall(4, 80);
+        if (sizeof(T) <= 96) return (T*)_allocGenHeap.AllocateSmall(5, 96);
+        if (sizeof(T) <= 112) return (T*)_allocGenHeap.AllocateSmall(6, 112);
+        if (sizeof(T) <= 128) return (T*)_allocGenHeap.AllocateSmall(7, 128);
+        if (sizeof(T) <= 144) return (T*)_allocGenHeap.AllocateSmall(8, 144);
+        if (sizeof(T) <= 160) return (T*)_allocGenHeap.AllocateSmall(9, 160);
+        if (sizeof(T) <= 176) return (T*)_allocGenHeap.AllocateSmall(10, 176);
+        if (sizeof(T) <= 192) return (T*)_allocGenHeap.AllocateSmall(11, 192);
+        if (sizeof(T) <= 208) return (T*)_allocGenHeap.AllocateSmall(12, 208);
+        if (sizeof(T) <= 224) return (T*)_allocGenHeap.AllocateSmall(13, 224);
+        if (sizeof(T) <= 240) return (T*)_allocGenHeap.AllocateSmall(14, 240);
+        if (sizeof(T) <= 256) return (T*)_allocGenHeap.AllocateSmall(15, 256);
+        if (sizeof(T) <= 272) return (T*)_allocGenHeap.AllocateSmall(16, 272);
+        if (sizeof(T) <= 288) return (T*)_allocGenHeap.AllocateSmall(17, 288);
+        if (sizeof(T) <= 304) return (T*)_allocGenHeap.AllocateSmall(18, 304);
+        if (sizeof(T) <= 320) return (T*)_allocGenHeap.AllocateSmall(19, 320);
+        if (sizeof(T) <= 336) return (T*)_allocGenHeap.AllocateSmall(20, 336);
+        if (sizeof(T) <= 352) return (T*)_allocGenHeap.AllocateSmall(21, 352);
+        if (sizeof(T) <= 368) return (T*)_allocGenHeap.AllocateSmall(22, 368);
+        if (sizeof(T) <= 384) return (T*)_allocGenHeap.AllocateSmall(23, 384);
+        if (sizeof(T) <= 400) return (T*)_allocGenHeap.AllocateSmall(24, 400);
+        if (sizeof(T) <= 416) return (T*)_allocGenHeap.AllocateSmall(25, 416);
+        if (sizeof(T) <= 432) return (T*)_allocGenHeap.AllocateSmall(26, 432);
+        if (sizeof(T) <= 448) return (T*)_allocGenHeap.AllocateSmall(27, 448);
+        if (sizeof(T) <= 464) return (T*)_allocGenHeap.AllocateSmall(28, 464);
+        if (sizeof(T) <= 480) return (T*)_allocGenHeap.AllocateSmall(29, 480);
+        if (sizeof(T) <= 496) return (T*)_allocGenHeap.AllocateSmall(30, 496);
+        if (sizeof(T) <= 512) return (T*)_allocGenHeap.AllocateSmall(31, 512);
+        return (T*)_allocGenHeap.AllocateLarge((nuint)sizeof(T));
     }
 
     /// <summary>Allocates <paramref name="count"/> × <paramref name="size"/> zeroed bytes.</summary>
     /// <exception cref="global::System.OverflowException">The product does not fit in a nuint.</exception>
-    public void* AllocateZeroed(nuint count, nuint size) => _heap.AllocateZeroed(count, size);
+    public void* AllocateZeroed(nuint count, nuint size) => _allocGenHeap.AllocateZeroed(count, size);
 
     /// <summary>Resizes a block: it stays in place while the new size maps to its class, and moves otherwise.</summary>
-    public void* Reallocate(void* pointer, nuint newSize) => _heap.Reallocate(pointer, newSize);
+    public void* Reallocate(void* pointer, nuint newSize) => _allocGenHeap.Reallocate(pointer, newSize);
 
     /// <summary>Releases a block; null is a no-op.</summary>
     /// <exception cref="global::System.ArgumentException">The pointer is not a live block of this heap.</exception>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public void Free(void* pointer) => _heap.Free(pointer);
+    public void Free(void* pointer) => _allocGenHeap.Free(pointer);
 
     /// <summary>Whether the pointer lies in this heap's arenas or is one of its live large blocks.</summary>
-    public bool Owns(void* pointer) => _heap.Owns(pointer);
+    public bool Owns(void* pointer) => _allocGenHeap.Owns(pointer);
 
     /// <summary>The usable size of a live block: its class's block size, or the requested size of a large block.</summary>
-    public nuint UsableSize(void* pointer) => _heap.UsableSize(pointer);
+    public nuint UsableSize(void* pointer) => _allocGenHeap.UsableSize(pointer);
 
     /// <summary>Pools, blocks and arenas per class, like CPython's sys._debugmallocstats().</summary>
-    public global::AllocGen.Stats.AllocatorStats GetStats() => _heap.GetStats();
+    public global::AllocGen.Stats.AllocatorStats GetStats() => _allocGenHeap.GetStats();
 
     /// <summary>Returns every arena and large block to the OS; later use throws ObjectDisposedException.</summary>
-    public void Dispose() => _heap.Dispose();
+    public void Dispose() => _allocGenHeap.Dispose();
 
     /// <summary>The configuration as constants, folded into PoolHeap by the JIT.</summary>
-    private struct Geometry : global::AllocGen.Pools.IPoolGeometry
+    private struct AllocGenGeometry : global::AllocGen.Pools.IPoolGeometry
     {
         public static int ArenaShift => 20;
 
@@ -184,7 +179,7 @@ unsafe partial class GameHeap : global::AllocGen.IAllocator
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static int ClassOf(nuint size) =>
             global::System.Runtime.CompilerServices.Unsafe.Add(
-                ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(ClassOfRoundedSize),
+                ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AllocGenClassTable),
                 (nint)((size + 15) >> 4));
     }
 }

@@ -43,19 +43,14 @@ partial class Engine
         public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 16, 32, 48, 64, 128, 256, 512 };
 
         /// <summary>The class serving a request, indexed by (size + 15) >> 4.</summary>
-        private static global::System.ReadOnlySpan<byte> ClassOfRoundedSize => new byte[]
+        private static global::System.ReadOnlySpan<byte> AllocGenClassTable => new byte[]
         {
-            0, 0, 1, 2, 3, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, // sizes up to 0..240
-            5, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, // sizes up to 256..496
-            6, // sizes up to 512..512
+            0, 0, 1, 2, 3, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, // rounded sizes 0..240
+            5, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, // rounded sizes 256..496
+            6, // rounded sizes 512..512
         };
 
-        private global::AllocGen.Pools.PoolHeap<Geometry> _heap = global::AllocGen.Pools.PoolHeap<Geometry>.Create();
-
-        /// <summary>Creates an independent heap. Arenas are taken from the OS on first use.</summary>
-        public IrregularHeap()
-        {
-        }
+        private global::AllocGen.Pools.PoolHeap<AllocGenGeometry> _allocGenHeap = global::AllocGen.Pools.PoolHeap<AllocGenGeometry>.Create();
 
         /// <summary>Allocates <paramref name="size"/> bytes; 0 gives a unique block that can be freed.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -63,10 +58,10 @@ partial class Engine
         {
             if (size > SmallRequestThreshold)
             {
-                return _heap.AllocateLarge(size);
+                return _allocGenHeap.AllocateLarge(size);
             }
 
-            return _heap.AllocateSmall(Geometry.ClassOf(size));
+            return _allocGenHeap.AllocateSmall(AllocGenGeometry.ClassOf(size));
         }
 
         /// <summary>Allocates room for one <typeparamref name="T"/>; the JIT reduces this to the one class that fits it.</summary>
@@ -74,42 +69,42 @@ partial class Engine
         public T* Allocate<T>()
             where T : unmanaged
         {
-            if (sizeof(T) <= 16) return (T*)_heap.AllocateSmall(0, 16);
-            if (sizeof(T) <= 32) return (T*)_heap.AllocateSmall(1, 32);
-            if (sizeof(T) <= 48) return (T*)_heap.AllocateSmall(2, 48);
-            if (sizeof(T) <= 64) return (T*)_heap.AllocateSmall(3, 64);
-            if (sizeof(T) <= 128) return (T*)_heap.AllocateSmall(4, 128);
-            if (sizeof(T) <= 256) return (T*)_heap.AllocateSmall(5, 256);
-            if (sizeof(T) <= 512) return (T*)_heap.AllocateSmall(6, 512);
-            return (T*)_heap.AllocateLarge((nuint)sizeof(T));
+            if (sizeof(T) <= 16) return (T*)_allocGenHeap.AllocateSmall(0, 16);
+            if (sizeof(T) <= 32) return (T*)_allocGenHeap.AllocateSmall(1, 32);
+            if (sizeof(T) <= 48) return (T*)_allocGenHeap.AllocateSmall(2, 48);
+            if (sizeof(T) <= 64) return (T*)_allocGenHeap.AllocateSmall(3, 64);
+            if (sizeof(T) <= 128) return (T*)_allocGenHeap.AllocateSmall(4, 128);
+            if (sizeof(T) <= 256) return (T*)_allocGenHeap.AllocateSmall(5, 256);
+            if (sizeof(T) <= 512) return (T*)_allocGenHeap.AllocateSmall(6, 512);
+            return (T*)_allocGenHeap.AllocateLarge((nuint)sizeof(T));
         }
 
         /// <summary>Allocates <paramref name="count"/> × <paramref name="size"/> zeroed bytes.</summary>
         /// <exception cref="global::System.OverflowException">The product does not fit in a nuint.</exception>
-        public void* AllocateZeroed(nuint count, nuint size) => _heap.AllocateZeroed(count, size);
+        public void* AllocateZeroed(nuint count, nuint size) => _allocGenHeap.AllocateZeroed(count, size);
 
         /// <summary>Resizes a block: it stays in place while the new size maps to its class, and moves otherwise.</summary>
-        public void* Reallocate(void* pointer, nuint newSize) => _heap.Reallocate(pointer, newSize);
+        public void* Reallocate(void* pointer, nuint newSize) => _allocGenHeap.Reallocate(pointer, newSize);
 
         /// <summary>Releases a block; null is a no-op.</summary>
         /// <exception cref="global::System.ArgumentException">The pointer is not a live block of this heap.</exception>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public void Free(void* pointer) => _heap.Free(pointer);
+        public void Free(void* pointer) => _allocGenHeap.Free(pointer);
 
         /// <summary>Whether the pointer lies in this heap's arenas or is one of its live large blocks.</summary>
-        public bool Owns(void* pointer) => _heap.Owns(pointer);
+        public bool Owns(void* pointer) => _allocGenHeap.Owns(pointer);
 
         /// <summary>The usable size of a live block: its class's block size, or the requested size of a large block.</summary>
-        public nuint UsableSize(void* pointer) => _heap.UsableSize(pointer);
+        public nuint UsableSize(void* pointer) => _allocGenHeap.UsableSize(pointer);
 
         /// <summary>Pools, blocks and arenas per class, like CPython's sys._debugmallocstats().</summary>
-        public global::AllocGen.Stats.AllocatorStats GetStats() => _heap.GetStats();
+        public global::AllocGen.Stats.AllocatorStats GetStats() => _allocGenHeap.GetStats();
 
         /// <summary>Returns every arena and large block to the OS; later use throws ObjectDisposedException.</summary>
-        public void Dispose() => _heap.Dispose();
+        public void Dispose() => _allocGenHeap.Dispose();
 
         /// <summary>The configuration as constants, folded into PoolHeap by the JIT.</summary>
-        private struct Geometry : global::AllocGen.Pools.IPoolGeometry
+        private struct AllocGenGeometry : global::AllocGen.Pools.IPoolGeometry
         {
             public static int ArenaShift => 20;
 
@@ -136,7 +131,7 @@ partial class Engine
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static int ClassOf(nuint size) =>
                 global::System.Runtime.CompilerServices.Unsafe.Add(
-                    ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(ClassOfRoundedSize),
+                    ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AllocGenClassTable),
                     (nint)((size + 15) >> 4));
         }
     }

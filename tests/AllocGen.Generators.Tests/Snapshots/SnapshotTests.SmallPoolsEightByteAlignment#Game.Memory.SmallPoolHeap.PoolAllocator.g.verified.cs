@@ -41,21 +41,16 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
     public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 216, 224, 232, 240, 248, 256, 264, 272, 280, 288, 296, 304, 312, 320, 328, 336, 344, 352, 360, 368, 376, 384, 392, 400, 408, 416, 424, 432, 440, 448, 456, 464, 472, 480, 488, 496, 504, 512 };
 
     /// <summary>The class serving a request, indexed by (size + 7) >> 3.</summary>
-    private static global::System.ReadOnlySpan<byte> ClassOfRoundedSize => new byte[]
+    private static global::System.ReadOnlySpan<byte> AllocGenClassTable => new byte[]
     {
-        0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, // sizes up to 0..120
-        15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, // sizes up to 128..248
-        31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, // sizes up to 256..376
-        47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, // sizes up to 384..504
-        63, // sizes up to 512..512
+        0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, // rounded sizes 0..120
+        15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, // rounded sizes 128..248
+        31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, // rounded sizes 256..376
+        47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, // rounded sizes 384..504
+        63, // rounded sizes 512..512
     };
 
-    private global::AllocGen.Pools.PoolHeap<Geometry> _heap = global::AllocGen.Pools.PoolHeap<Geometry>.Create();
-
-    /// <summary>Creates an independent heap. Arenas are taken from the OS on first use.</summary>
-    public SmallPoolHeap()
-    {
-    }
+    private global::AllocGen.Pools.PoolHeap<AllocGenGeometry> _allocGenHeap = global::AllocGen.Pools.PoolHeap<AllocGenGeometry>.Create();
 
     /// <summary>Allocates <paramref name="size"/> bytes; 0 gives a unique block that can be freed.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -63,10 +58,10 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
     {
         if (size > SmallRequestThreshold)
         {
-            return _heap.AllocateLarge(size);
+            return _allocGenHeap.AllocateLarge(size);
         }
 
-        return _heap.AllocateSmall(Geometry.ClassOf(size));
+        return _allocGenHeap.AllocateSmall(AllocGenGeometry.ClassOf(size));
     }
 
     /// <summary>Allocates room for one <typeparamref name="T"/>; the JIT reduces this to the one class that fits it.</summary>
@@ -74,99 +69,99 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
     public T* Allocate<T>()
         where T : unmanaged
     {
-        if (sizeof(T) <= 8) return (T*)_heap.AllocateSmall(0, 8);
-        if (sizeof(T) <= 16) return (T*)_heap.AllocateSmall(1, 16);
-        if (sizeof(T) <= 24) return (T*)_heap.AllocateSmall(2, 24);
-        if (sizeof(T) <= 32) return (T*)_heap.AllocateSmall(3, 32);
-        if (sizeof(T) <= 40) return (T*)_heap.AllocateSmall(4, 40);
-        if (sizeof(T) <= 48) return (T*)_heap.AllocateSmall(5, 48);
-        if (sizeof(T) <= 56) return (T*)_heap.AllocateSmall(6, 56);
-        if (sizeof(T) <= 64) return (T*)_heap.AllocateSmall(7, 64);
-        if (sizeof(T) <= 72) return (T*)_heap.AllocateSmall(8, 72);
-        if (sizeof(T) <= 80) return (T*)_heap.AllocateSmall(9, 80);
-        if (sizeof(T) <= 88) return (T*)_heap.AllocateSmall(10, 88);
-        if (sizeof(T) <= 96) return (T*)_heap.AllocateSmall(11, 96);
-        if (sizeof(T) <= 104) return (T*)_heap.AllocateSmall(12, 104);
-        if (sizeof(T) <= 112) return (T*)_heap.AllocateSmall(13, 112);
-        if (sizeof(T) <= 120) return (T*)_heap.AllocateSmall(14, 120);
-        if (sizeof(T) <= 128) return (T*)_heap.AllocateSmall(15, 128);
-        if (sizeof(T) <= 136) return (T*)_heap.AllocateSmall(16, 136);
-        if (sizeof(T) <= 144) return (T*)_heap.AllocateSmall(17, 144);
-        if (sizeof(T) <= 152) return (T*)_heap.AllocateSmall(18, 152);
-        if (sizeof(T) <= 160) return (T*)_heap.AllocateSmall(19, 160);
-        if (sizeof(T) <= 168) return (T*)_heap.AllocateSmall(20, 168);
-        if (sizeof(T) <= 176) return (T*)_heap.AllocateSmall(21, 176);
-        if (sizeof(T) <= 184) return (T*)_heap.AllocateSmall(22, 184);
-        if (sizeof(T) <= 192) return (T*)_heap.AllocateSmall(23, 192);
-        if (sizeof(T) <= 200) return (T*)_heap.AllocateSmall(24, 200);
-        if (sizeof(T) <= 208) return (T*)_heap.AllocateSmall(25, 208);
-        if (sizeof(T) <= 216) return (T*)_heap.AllocateSmall(26, 216);
-        if (sizeof(T) <= 224) return (T*)_heap.AllocateSmall(27, 224);
-        if (sizeof(T) <= 232) return (T*)_heap.AllocateSmall(28, 232);
-        if (sizeof(T) <= 240) return (T*)_heap.AllocateSmall(29, 240);
-        if (sizeof(T) <= 248) return (T*)_heap.AllocateSmall(30, 248);
-        if (sizeof(T) <= 256) return (T*)_heap.AllocateSmall(31, 256);
-        if (sizeof(T) <= 264) return (T*)_heap.AllocateSmall(32, 264);
-        if (sizeof(T) <= 272) return (T*)_heap.AllocateSmall(33, 272);
-        if (sizeof(T) <= 280) return (T*)_heap.AllocateSmall(34, 280);
-        if (sizeof(T) <= 288) return (T*)_heap.AllocateSmall(35, 288);
-        if (sizeof(T) <= 296) return (T*)_heap.AllocateSmall(36, 296);
-        if (sizeof(T) <= 304) return (T*)_heap.AllocateSmall(37, 304);
-        if (sizeof(T) <= 312) return (T*)_heap.AllocateSmall(38, 312);
-        if (sizeof(T) <= 320) return (T*)_heap.AllocateSmall(39, 320);
-        if (sizeof(T) <= 328) return (T*)_heap.AllocateSmall(40, 328);
-        if (sizeof(T) <= 336) return (T*)_heap.AllocateSmall(41, 336);
-        if (sizeof(T) <= 344) return (T*)_heap.AllocateSmall(42, 344);
-        if (sizeof(T) <= 352) return (T*)_heap.AllocateSmall(43, 352);
-        if (sizeof(T) <= 360) return (T*)_heap.AllocateSmall(44, 360);
-        if (sizeof(T) <= 368) return (T*)_heap.AllocateSmall(45, 368);
-        if (sizeof(T) <= 376) return (T*)_heap.AllocateSmall(46, 376);
-        if (sizeof(T) <= 384) return (T*)_heap.AllocateSmall(47, 384);
-        if (sizeof(T) <= 392) return (T*)_heap.AllocateSmall(48, 392);
-        if (sizeof(T) <= 400) return (T*)_heap.AllocateSmall(49, 400);
-        if (sizeof(T) <= 408) return (T*)_heap.AllocateSmall(50, 408);
-        if (sizeof(T) <= 416) return (T*)_heap.AllocateSmall(51, 416);
-        if (sizeof(T) <= 424) return (T*)_heap.AllocateSmall(52, 424);
-        if (sizeof(T) <= 432) return (T*)_heap.AllocateSmall(53, 432);
-        if (sizeof(T) <= 440) return (T*)_heap.AllocateSmall(54, 440);
-        if (sizeof(T) <= 448) return (T*)_heap.AllocateSmall(55, 448);
-        if (sizeof(T) <= 456) return (T*)_heap.AllocateSmall(56, 456);
-        if (sizeof(T) <= 464) return (T*)_heap.AllocateSmall(57, 464);
-        if (sizeof(T) <= 472) return (T*)_heap.AllocateSmall(58, 472);
-        if (sizeof(T) <= 480) return (T*)_heap.AllocateSmall(59, 480);
-        if (sizeof(T) <= 488) return (T*)_heap.AllocateSmall(60, 488);
-        if (sizeof(T) <= 496) return (T*)_heap.AllocateSmall(61, 496);
-        if (sizeof(T) <= 504) return (T*)_heap.AllocateSmall(62, 504);
-        if (sizeof(T) <= 512) return (T*)_heap.AllocateSmall(63, 512);
-        return (T*)_heap.AllocateLarge((nuint)sizeof(T));
+        if (sizeof(T) <= 8) return (T*)_allocGenHeap.AllocateSmall(0, 8);
+        if (sizeof(T) <= 16) return (T*)_allocGenHeap.AllocateSmall(1, 16);
+        if (sizeof(T) <= 24) return (T*)_allocGenHeap.AllocateSmall(2, 24);
+        if (sizeof(T) <= 32) return (T*)_allocGenHeap.AllocateSmall(3, 32);
+        if (sizeof(T) <= 40) return (T*)_allocGenHeap.AllocateSmall(4, 40);
+        if (sizeof(T) <= 48) return (T*)_allocGenHeap.AllocateSmall(5, 48);
+        if (sizeof(T) <= 56) return (T*)_allocGenHeap.AllocateSmall(6, 56);
+        if (sizeof(T) <= 64) return (T*)_allocGenHeap.AllocateSmall(7, 64);
+        if (sizeof(T) <= 72) return (T*)_allocGenHeap.AllocateSmall(8, 72);
+        if (sizeof(T) <= 80) return (T*)_allocGenHeap.AllocateSmall(9, 80);
+        if (sizeof(T) <= 88) return (T*)_allocGenHeap.AllocateSmall(10, 88);
+        if (sizeof(T) <= 96) return (T*)_allocGenHeap.AllocateSmall(11, 96);
+        if (sizeof(T) <= 104) return (T*)_allocGenHeap.AllocateSmall(12, 104);
+        if (sizeof(T) <= 112) return (T*)_allocGenHeap.AllocateSmall(13, 112);
+        if (sizeof(T) <= 120) return (T*)_allocGenHeap.AllocateSmall(14, 120);
+        if (sizeof(T) <= 128) return (T*)_allocGenHeap.AllocateSmall(15, 128);
+        if (sizeof(T) <= 136) return (T*)_allocGenHeap.AllocateSmall(16, 136);
+        if (sizeof(T) <= 144) return (T*)_allocGenHeap.AllocateSmall(17, 144);
+        if (sizeof(T) <= 152) return (T*)_allocGenHeap.AllocateSmall(18, 152);
+        if (sizeof(T) <= 160) return (T*)_allocGenHeap.AllocateSmall(19, 160);
+        if (sizeof(T) <= 168) return (T*)_allocGenHeap.AllocateSmall(20, 168);
+        if (sizeof(T) <= 176) return (T*)_allocGenHeap.AllocateSmall(21, 176);
+        if (sizeof(T) <= 184) return (T*)_allocGenHeap.AllocateSmall(22, 184);
+        if (sizeof(T) <= 192) return (T*)_allocGenHeap.AllocateSmall(23, 192);
+        if (sizeof(T) <= 200) return (T*)_allocGenHeap.AllocateSmall(24, 200);
+        if (sizeof(T) <= 208) return (T*)_allocGenHeap.AllocateSmall(25, 208);
+        if (sizeof(T) <= 216) return (T*)_allocGenHeap.AllocateSmall(26, 216);
+        if (sizeof(T) <= 224) return (T*)_allocGenHeap.AllocateSmall(27, 224);
+        if (sizeof(T) <= 232) return (T*)_allocGenHeap.AllocateSmall(28, 232);
+        if (sizeof(T) <= 240) return (T*)_allocGenHeap.AllocateSmall(29, 240);
+        if (sizeof(T) <= 248) return (T*)_allocGenHeap.AllocateSmall(30, 248);
+        if (sizeof(T) <= 256) return (T*)_allocGenHeap.AllocateSmall(31, 256);
+        if (sizeof(T) <= 264) return (T*)_allocGenHeap.AllocateSmall(32, 264);
+        if (sizeof(T) <= 272) return (T*)_allocGenHeap.AllocateSmall(33, 272);
+        if (sizeof(T) <= 280) return (T*)_allocGenHeap.AllocateSmall(34, 280);
+        if (sizeof(T) <= 288) return (T*)_allocGenHeap.AllocateSmall(35, 288);
+        if (sizeof(T) <= 296) return (T*)_allocGenHeap.AllocateSmall(36, 296);
+        if (sizeof(T) <= 304) return (T*)_allocGenHeap.AllocateSmall(37, 304);
+        if (sizeof(T) <= 312) return (T*)_allocGenHeap.AllocateSmall(38, 312);
+        if (sizeof(T) <= 320) return (T*)_allocGenHeap.AllocateSmall(39, 320);
+        if (sizeof(T) <= 328) return (T*)_allocGenHeap.AllocateSmall(40, 328);
+        if (sizeof(T) <= 336) return (T*)_allocGenHeap.AllocateSmall(41, 336);
+        if (sizeof(T) <= 344) return (T*)_allocGenHeap.AllocateSmall(42, 344);
+        if (sizeof(T) <= 352) return (T*)_allocGenHeap.AllocateSmall(43, 352);
+        if (sizeof(T) <= 360) return (T*)_allocGenHeap.AllocateSmall(44, 360);
+        if (sizeof(T) <= 368) return (T*)_allocGenHeap.AllocateSmall(45, 368);
+        if (sizeof(T) <= 376) return (T*)_allocGenHeap.AllocateSmall(46, 376);
+        if (sizeof(T) <= 384) return (T*)_allocGenHeap.AllocateSmall(47, 384);
+        if (sizeof(T) <= 392) return (T*)_allocGenHeap.AllocateSmall(48, 392);
+        if (sizeof(T) <= 400) return (T*)_allocGenHeap.AllocateSmall(49, 400);
+        if (sizeof(T) <= 408) return (T*)_allocGenHeap.AllocateSmall(50, 408);
+        if (sizeof(T) <= 416) return (T*)_allocGenHeap.AllocateSmall(51, 416);
+        if (sizeof(T) <= 424) return (T*)_allocGenHeap.AllocateSmall(52, 424);
+        if (sizeof(T) <= 432) return (T*)_allocGenHeap.AllocateSmall(53, 432);
+        if (sizeof(T) <= 440) return (T*)_allocGenHeap.AllocateSmall(54, 440);
+        if (sizeof(T) <= 448) return (T*)_allocGenHeap.AllocateSmall(55, 448);
+        if (sizeof(T) <= 456) return (T*)_allocGenHeap.AllocateSmall(56, 456);
+        if (sizeof(T) <= 464) return (T*)_allocGenHeap.AllocateSmall(57, 464);
+        if (sizeof(T) <= 472) return (T*)_allocGenHeap.AllocateSmall(58, 472);
+        if (sizeof(T) <= 480) return (T*)_allocGenHeap.AllocateSmall(59, 480);
+        if (sizeof(T) <= 488) return (T*)_allocGenHeap.AllocateSmall(60, 488);
+        if (sizeof(T) <= 496) return (T*)_allocGenHeap.AllocateSmall(61, 496);
+        if (sizeof(T) <= 504) return (T*)_allocGenHeap.AllocateSmall(62, 504);
+        if (sizeof(T) <= 512) return (T*)_allocGenHeap.AllocateSmall(63, 512);
+        return (T*)_allocGenHeap.AllocateLarge((nuint)sizeof(T));
     }
 
     /// <summary>Allocates <paramref name="count"/> × <paramref name="size"/> zeroed bytes.</summary>
     /// <exception cref="global::System.OverflowException">The product does not fit in a nuint.</exception>
-    public void* AllocateZeroed(nuint count, nuint size) => _heap.AllocateZeroed(count, size);
+    public void* AllocateZeroed(nuint count, nuint size) => _allocGenHeap.AllocateZeroed(count, size);
 
     /// <summary>Resizes a block: it stays in place while the new size maps to its class, and moves otherwise.</summary>
-    public void* Reallocate(void* pointer, nuint newSize) => _heap.Reallocate(pointer, newSize);
+    public void* Reallocate(void* pointer, nuint newSize) => _allocGenHeap.Reallocate(pointer, newSize);
 
     /// <summary>Releases a block; null is a no-op.</summary>
     /// <exception cref="global::System.ArgumentException">The pointer is not a live block of this heap.</exception>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public void Free(void* pointer) => _heap.Free(pointer);
+    public void Free(void* pointer) => _allocGenHeap.Free(pointer);
 
     /// <summary>Whether the pointer lies in this heap's arenas or is one of its live large blocks.</summary>
-    public bool Owns(void* pointer) => _heap.Owns(pointer);
+    public bool Owns(void* pointer) => _allocGenHeap.Owns(pointer);
 
     /// <summary>The usable size of a live block: its class's block size, or the requested size of a large block.</summary>
-    public nuint UsableSize(void* pointer) => _heap.UsableSize(pointer);
+    public nuint UsableSize(void* pointer) => _allocGenHeap.UsableSize(pointer);
 
     /// <summary>Pools, blocks and arenas per class, like CPython's sys._debugmallocstats().</summary>
-    public global::AllocGen.Stats.AllocatorStats GetStats() => _heap.GetStats();
+    public global::AllocGen.Stats.AllocatorStats GetStats() => _allocGenHeap.GetStats();
 
     /// <summary>Returns every arena and large block to the OS; later use throws ObjectDisposedException.</summary>
-    public void Dispose() => _heap.Dispose();
+    public void Dispose() => _allocGenHeap.Dispose();
 
     /// <summary>The configuration as constants, folded into PoolHeap by the JIT.</summary>
-    private struct Geometry : global::AllocGen.Pools.IPoolGeometry
+    private struct AllocGenGeometry : global::AllocGen.Pools.IPoolGeometry
     {
         public static int ArenaShift => 20;
 
@@ -250,7 +245,7 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static int ClassOf(nuint size) =>
             global::System.Runtime.CompilerServices.Unsafe.Add(
-                ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(ClassOfRoundedSize),
+                ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AllocGenClassTable),
                 (nint)((size + 7) >> 3));
     }
 }
