@@ -191,15 +191,16 @@ public unsafe partial struct PoolHeap<TGeometry>
         uint offset = (uint)((nuint)pointer & (PoolSize - 1)) - PoolOverhead;
         ulong magic = BlockCheck(s)[pool->SizeClass & (BlockCheckLength - 1)];
 
-        // Emptying the retained pool of a class in the idle arena changes nothing but the free list (the
-        // allocate-then-free cycle of a class); emptying any other pool moves it, so it takes the slow path.
-        bool staysPut = (count != 0) | ((pool->Retained != 0) & (arena == s->IdleArena));
-
-        // One test for everything that is not the common case: the pool was full or becomes empty, was already
-        // empty (double free), the block is the one freed last (double free), or the pointer is not the start of
-        // a carved block (header, interior, never handed out).
-        if ((head == null) | !staysPut | ((int)count < 0) | ((byte*)pointer == head)
-            | (offset >= pool->NextOffset - PoolOverhead) | ((ulong)offset * magic >= magic))
+        // Everything that is not the common case goes to the slow path: the pool was full, or becomes empty
+        // (unless it is the retained pool of its class in the idle arena: the allocate-then-free cycle of a class
+        // changes nothing but the free list), or was already empty (double free), the block is the one freed last
+        // (double free), or the pointer is not the start of a carved block (header, interior, never handed out).
+        // Short-circuit tests: each is a predictable compare-and-branch.
+        if (head == null
+            || (int)count <= 0 && ((int)count < 0 || pool->Retained == 0 || arena != s->IdleArena)
+            || (byte*)pointer == head
+            || offset >= pool->NextOffset - PoolOverhead
+            || (ulong)offset * magic >= magic)
         {
             FreeSlow(pool, (byte*)pointer);
             return;
@@ -361,7 +362,6 @@ public unsafe partial struct PoolHeap<TGeometry>
             check[i] = (ulong.MaxValue / (ulong)TGeometry.BlockSize(i)) + 1;
         }
 
-        ArenaMap<TGeometry>.Initialize(MapRoot(s));
         return s;
     }
 
