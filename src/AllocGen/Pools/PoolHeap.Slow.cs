@@ -75,6 +75,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         pool->NextPool = null;
         pool->PrevPool = null;
         UsedPools(s)[sizeClass] = pool;
+        UsedTails(s)[sizeClass] = pool;
 
         // A pool reused for the class it served before keeps its free list; otherwise lay it out afresh.
         if (pool->SizeClass != (ushort)sizeClass)
@@ -127,7 +128,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         if (head == null)
         {
             // The pool was full and in no list: it goes to the front of its class so the block is reused next.
-            InsertUsedFront(s, pool);
+            InsertUsed(s, pool);
         }
 
         if (count != 0)
@@ -218,6 +219,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             if (pool->Arena == arena)
             {
                 used[i] = EmptyPool.Instance;
+                UsedTails(s)[i] = null;
                 pool->NextPool = null;
                 Unretain(pool);
                 GivePoolBack(s, pool);
@@ -266,15 +268,23 @@ public unsafe partial struct PoolHeap<TGeometry>
         return pool;
     }
 
-    private static void InsertUsedFront(HeapState* s, PoolHeader* pool)
+    /// <summary>
+    /// A full pool that got a block back rejoins its class at the back. (CPython puts it at the front, but then
+    /// the next allocation fills it again at once, and under churn almost every operation moves a pool in or
+    /// out of the list; at the back it gathers frees while the front pools serve.)
+    /// </summary>
+    private static void InsertUsed(HeapState* s, PoolHeader* pool)
     {
-        ref PoolHeader* head = ref UsedPools(s)[(int)pool->SizeClass];
+        int sizeClass = pool->SizeClass;
+        ref PoolHeader* head = ref UsedPools(s)[sizeClass];
+        ref PoolHeader* tail = ref UsedTails(s)[sizeClass];
         PoolHeader* old = head;
-        pool->PrevPool = null;
-        head = pool;
+        pool->NextPool = null;
         if (old == EmptyPool.Instance)
         {
-            pool->NextPool = null;
+            pool->PrevPool = null;
+            head = pool;
+            tail = pool;
             return;
         }
 
@@ -282,13 +292,16 @@ public unsafe partial struct PoolHeap<TGeometry>
         Unretain(old);
         if (old->Count == 0)
         {
-            pool->NextPool = null;
+            pool->PrevPool = null;
+            head = pool;
+            tail = pool;
             ReturnPoolToArena(s, old);
             return;
         }
 
-        pool->NextPool = old;
-        old->PrevPool = pool;
+        pool->PrevPool = tail;
+        tail->NextPool = pool;
+        tail = pool;
     }
 
     private static void UnlinkUsed(HeapState* s, PoolHeader* pool)
@@ -307,6 +320,10 @@ public unsafe partial struct PoolHeap<TGeometry>
         if (next != null)
         {
             next->PrevPool = prev;
+        }
+        else
+        {
+            UsedTails(s)[(int)pool->SizeClass] = prev;
         }
     }
 

@@ -51,17 +51,24 @@ public unsafe partial struct PoolHeap<TGeometry>
     public static int BlocksPerPool(int sizeClass) => (int)((PoolSize - PoolOverhead) / (nuint)TGeometry.BlockSize(sizeClass));
 
     // The state is followed by: the map root (its length is a geometry constant, so it goes first and every
-    // offset below folds to a constant), the used-pool heads, then the last-arena fingers.
+    // offset below folds to a constant), the used-pool heads and tails, the block-check table, then the
+    // last-arena fingers.
     private static int UsedPoolsOffset
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => ArenaMap<TGeometry>.RootLength * sizeof(void*);
     }
 
-    private static int BlockCheckOffset
+    private static int UsedTailsOffset
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => UsedPoolsOffset + (TGeometry.ClassCount * sizeof(void*));
+    }
+
+    private static int BlockCheckOffset
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => UsedTailsOffset + (TGeometry.ClassCount * sizeof(void*));
     }
 
     /// <summary>Entries of the block-check table: one per possible class index byte, so any header indexes it safely.</summary>
@@ -82,6 +89,9 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>Head of the used-pool list of each class (the empty pool when the class has none).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static PoolHeader** UsedPools(HeapState* s) => (PoolHeader**)((byte*)(s + 1) + UsedPoolsOffset);
+
+    /// <summary>Last pool of the used-pool list of each class (null when the class has none).</summary>
+    private static PoolHeader** UsedTails(HeapState* s) => (PoolHeader**)((byte*)(s + 1) + UsedTailsOffset);
 
     /// <summary>
     /// Per class, ceil(2^64 / block size): a 32-bit offset n is a whole number of blocks exactly when

@@ -627,7 +627,7 @@ public sealed unsafe class EdgeCaseTests
 
     [Theory]
     [MemberData(nameof(Configurations))]
-    public void APoolThatWasFullGoesToTheFrontWhenABlockIsFreed(string configuration)
+    public void APoolThatWasFullRejoinsItsClassBehindThePoolsWithFreeBlocks(string configuration)
     {
         HeapGeometry g = HeapGeometry.Named(configuration);
         using IAllocator heap = g.Create();
@@ -635,21 +635,39 @@ public sealed unsafe class EdgeCaseTests
         Assert.True(full.Count > 2);
         Assert.Equal(full.Count + 1, heap.GetStats().SizeClasses[g.ClassOf(32)].BlocksInUse);
         Assert.Equal(2, heap.GetStats().SizeClasses[g.ClassOf(32)].Pools);
+        nint poolMask = ~(nint)(g.PoolSize - 1);
+        nint firstPool = full[0] & poolMask;
+        nint secondPool = spill & poolMask;
 
-        // The second pool has free blocks, but the freed block of the full pool is served first.
+        // The first pool is full; a block freed into it puts it back at the end of the class's list, so the
+        // second pool (which has free blocks) keeps serving instead of the first filling again at once.
         nint freed = full[full.Count / 2];
         heap.Free((void*)freed);
-        Assert.Equal(freed, (nint)heap.Allocate(32));
+        var fromSecond = new List<nint>();
+        nint next;
+        while (((next = (nint)heap.Allocate(32)) & poolMask) == secondPool)
+        {
+            fromSecond.Add(next);
+        }
 
-        // The first pool is full again: the next block comes from the second pool.
-        nint next = (nint)heap.Allocate(32);
-        Assert.Equal(spill & ~(nint)(g.PoolSize - 1), next & ~(nint)(g.PoolSize - 1));
+        // Once the second pool is full, the freed block of the first is the next one served.
+        Assert.Equal(full.Count, fromSecond.Count + 1);
+        Assert.Equal(freed, next);
+        Assert.Equal(firstPool, next & poolMask);
 
         heap.Free((void*)next);
         heap.Free((void*)spill);
-        foreach (nint p in full)
+        foreach (nint p in fromSecond)
         {
             heap.Free((void*)p);
+        }
+
+        foreach (nint p in full)
+        {
+            if (p != freed)
+            {
+                heap.Free((void*)p);
+            }
         }
 
         Assert.Equal(0, heap.GetStats().BlocksInUse);
