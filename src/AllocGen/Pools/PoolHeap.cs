@@ -120,27 +120,12 @@ public unsafe partial struct PoolHeap<TGeometry>
 
     /// <summary>Allocates a block of <paramref name="sizeClass"/>, reading the block size from the pool.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void* AllocateSmall(int sizeClass)
-    {
-        PoolHeader* pool = UsedPools(_state)[sizeClass];
-        byte* block = pool->FreeList;
-        if (block == null)
-        {
-            return AllocateFromNewPool(sizeClass);
-        }
+    public void* AllocateSmall(int sizeClass) => AllocateSmall(sizeClass, 0);
 
-        byte* next = *(byte**)block;
-        pool->Count++;
-        if (next == null)
-        {
-            next = CarveOrRetire(pool, pool->BlockSize);
-        }
-
-        pool->FreeList = next;
-        return block;
-    }
-
-    /// <summary>Allocates a block of <paramref name="sizeClass"/> whose size is the constant <paramref name="blockSize"/>.</summary>
+    /// <summary>
+    /// Allocates a block of <paramref name="sizeClass"/> whose size is the constant <paramref name="blockSize"/>
+    /// (0: read it from the pool, for a class known only at run time).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void* AllocateSmall(int sizeClass, uint blockSize)
     {
@@ -155,7 +140,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         pool->Count++;
         if (next == null)
         {
-            next = CarveOrRetire(pool, blockSize);
+            next = CarveOrRetire(pool, blockSize != 0 ? blockSize : pool->BlockSize);
         }
 
         pool->FreeList = next;
