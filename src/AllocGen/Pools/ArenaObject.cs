@@ -32,4 +32,7 @@ public unsafe struct ArenaObject
 
     /// <summary>Pools of this arena kept as the only pool of their class (see <see cref="PoolHeader.Retained"/>).</summary>
     public uint RetainedPoolCount;
+
+    /// <summary>For a released arena whose address range is kept: when it was released (ms), or -1 once its pages went back to the OS.</summary>
+    public long ReleasedAt;
 }

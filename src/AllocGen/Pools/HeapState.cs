@@ -31,7 +31,7 @@ internal unsafe struct HeapState
     /// </summary>
     public ArenaObject* IdleArena;
 
-    /// <summary>Released arenas whose pages went back to the OS but whose address range is kept for reuse.</summary>
+    /// <summary>Released arenas whose address range is kept for reuse (their pages go back to the OS after a short decay).</summary>
     public ArenaObject* CachedArenas;
 
     public nuint CachedArenaCount;

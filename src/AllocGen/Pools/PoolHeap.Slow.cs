@@ -439,13 +439,16 @@ public unsafe partial struct PoolHeap<TGeometry>
         s->ArenasCurrent--;
         s->ArenasReleased++;
 
-        // The pages go back to the OS either way; keeping the address range lets a later burst reuse it without
-        // mapping it again and faulting every page in.
-        if (s->CachedArenaCount < MaxCachedArenas && OsPages.Decommit(arena->Address, ArenaSize))
+        // Keep the address range, and for a short while the pages too: a burst that follows reuses them without
+        // mapping, faulting in or even re-dirtying a page. Pages unused for PageDecayMs of heap activity go back
+        // to the OS (MADV_FREE), as in jemalloc's and mimalloc's decay.
+        if (s->CachedArenaCount < MaxCachedArenas)
         {
+            arena->ReleasedAt = Environment.TickCount64;
             arena->NextAll = s->CachedArenas;
             s->CachedArenas = arena;
             s->CachedArenaCount++;
+            DecayCachedArenas(s);
             return;
         }
 
@@ -453,11 +456,28 @@ public unsafe partial struct PoolHeap<TGeometry>
         NativeMemory.Free(arena);
     }
 
+    /// <summary>How long a released arena keeps its pages before they go back to the OS, in ms of heap activity.</summary>
+    private const long PageDecayMs = 1000;
+
+    /// <summary>Gives the pages of arenas released more than <see cref="PageDecayMs"/> ago back to the OS.</summary>
+    private static void DecayCachedArenas(HeapState* s)
+    {
+        long now = Environment.TickCount64;
+        for (ArenaObject* cached = s->CachedArenas; cached != null; cached = cached->NextAll)
+        {
+            if (cached->ReleasedAt >= 0 && now - cached->ReleasedAt > PageDecayMs && OsPages.Decommit(cached->Address, ArenaSize))
+            {
+                cached->ReleasedAt = -1;
+            }
+        }
+    }
+
     /// <summary>Address ranges of released arenas kept for reuse (their pages are the OS's).</summary>
     private static nuint MaxCachedArenas => (nuint)Math.Max(4, (64 << 20) >> TGeometry.ArenaShift);
 
     private static ArenaObject* TakeArena(HeapState* s)
     {
+        DecayCachedArenas(s);
         ArenaObject* arena = s->CachedArenas;
         if (arena != null)
         {
