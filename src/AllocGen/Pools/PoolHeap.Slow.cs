@@ -127,7 +127,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         uint count = --pool->Count;
         if (head == null)
         {
-            // The pool was full and in no list: it goes to the front of its class so the block is reused next.
+            // The pool was full and in no list: it rejoins its class (at the back, see InsertUsed).
             InsertUsed(s, pool);
         }
 
