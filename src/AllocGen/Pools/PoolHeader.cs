@@ -25,8 +25,12 @@ public unsafe struct PoolHeader
     /// <summary>Previous pool in the used list.</summary>
     public PoolHeader* PrevPool;
 
-    /// <summary>The arena the pool was carved from.</summary>
-    public ArenaObject* Arena;
+    /// <summary>
+    /// ceil(2^64 / <see cref="BlockSize"/>): an offset n past the header is a whole number of blocks exactly when
+    /// n × BlockMagic (mod 2^64) is below BlockMagic (Lemire's divisibility test), so <c>Free</c> rejects interior
+    /// pointers with one multiply. (The pool's arena is found by masking, so it needs no field.)
+    /// </summary>
+    public ulong BlockMagic;
 
     /// <summary>The heap that owns the pool (reserved for per-thread heaps and cross-thread frees).</summary>
     public void* Owner;

@@ -68,7 +68,6 @@ public unsafe partial struct PoolHeap<TGeometry>
             arena->PoolAddress += PoolSize;
             pool->SizeClass = PoolHeader.NoClass;
             pool->Retained = 0;
-            pool->Arena = arena;
             pool->Owner = s;
         }
 
@@ -88,6 +87,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             pool->BlockSize = blockSize;
             pool->Count = 0;
             pool->NextOffset = PoolOverhead + blockSize;
+            pool->BlockMagic = (ulong.MaxValue / blockSize) + 1;
         }
 
         return AllocateSmall(sizeClass);
@@ -96,8 +96,9 @@ public unsafe partial struct PoolHeap<TGeometry>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void RetireFullPool(PoolHeader* pool)
     {
-        UnlinkUsed((HeapState*)pool->Owner, pool);
-        Unretain(pool);
+        var s = (HeapState*)pool->Owner;
+        UnlinkUsed(s, pool);
+        Unretain(s, pool);
     }
 
     /// <summary>Every free that is not a plain push: validation, full→used, used→empty.</summary>
@@ -144,13 +145,13 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
 
         UnlinkUsed(s, pool);
-        Unretain(pool);
+        Unretain(s, pool);
         ReturnPoolToArena(s, pool);
     }
 
     private static void Retain(HeapState* s, PoolHeader* pool)
     {
-        ArenaObject* arena = pool->Arena;
+        ArenaObject* arena = ArenaOf(s, pool);
         if (pool->Retained == 0)
         {
             pool->Retained = 1;
@@ -163,14 +164,20 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
     }
 
-    private static void Unretain(PoolHeader* pool)
+    private static void Unretain(HeapState* s, PoolHeader* pool)
     {
         if (pool->Retained != 0)
         {
             pool->Retained = 0;
-            pool->Arena->RetainedPoolCount--;
+            ArenaOf(s, pool)->RetainedPoolCount--;
         }
     }
+
+    /// <summary>The descriptor of the arena holding a pool (arenas are size-aligned, the map knows their base).</summary>
+    private static ArenaObject* ArenaOf(HeapState* s, PoolHeader* pool) => ArenaMap<TGeometry>.Lookup(MapRoot(s), pool);
+
+    /// <summary>Whether a pool lies in an arena (by address: the empty-pool stand-in lies in none).</summary>
+    private static bool IsIn(PoolHeader* pool, ArenaObject* arena) => ((nuint)pool & ~(ArenaSize - 1)) == (nuint)arena->Address;
 
     /// <summary><paramref name="arena"/> may hold no live block: keep it as the idle arena, releasing an older one.</summary>
     private static void NoteIdle(HeapState* s, ArenaObject* arena)
@@ -200,7 +207,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         PoolHeader** used = UsedPools(s);
         for (int i = 0; i < TGeometry.ClassCount; i++)
         {
-            if (used[i]->Arena == arena && used[i]->Count != 0)
+            if (IsIn(used[i], arena) && used[i]->Count != 0)
             {
                 return false;
             }
@@ -216,12 +223,12 @@ public unsafe partial struct PoolHeap<TGeometry>
         for (int i = 0; i < TGeometry.ClassCount; i++)
         {
             PoolHeader* pool = used[i];
-            if (pool->Arena == arena)
+            if (IsIn(pool, arena))
             {
                 used[i] = EmptyPool.Instance;
                 UsedTails(s)[i] = null;
                 pool->NextPool = null;
-                Unretain(pool);
+                Unretain(s, pool);
                 GivePoolBack(s, pool);
             }
         }
@@ -289,7 +296,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
 
         // A retained pool stops being the class's only pool; an empty one is no longer needed at all.
-        Unretain(old);
+        Unretain(s, old);
         if (old->Count == 0)
         {
             pool->PrevPool = null;
@@ -331,7 +338,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     private static void ReturnPoolToArena(HeapState* s, PoolHeader* pool)
     {
         GivePoolBack(s, pool);
-        ArenaObject* arena = pool->Arena;
+        ArenaObject* arena = ArenaOf(s, pool);
         if (arena->TotalPoolCount - arena->FreePoolCount == arena->RetainedPoolCount)
         {
             NoteIdle(s, arena);
@@ -341,7 +348,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>Puts an empty pool on its arena's free list; the arena moves right in the usable list.</summary>
     private static void GivePoolBack(HeapState* s, PoolHeader* pool)
     {
-        ArenaObject* arena = pool->Arena;
+        ArenaObject* arena = ArenaOf(s, pool);
         pool->NextPool = arena->FreePools;
         arena->FreePools = pool;
 

@@ -51,8 +51,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     public static int BlocksPerPool(int sizeClass) => (int)((PoolSize - PoolOverhead) / (nuint)TGeometry.BlockSize(sizeClass));
 
     // The state is followed by: the map root (its length is a geometry constant, so it goes first and every
-    // offset below folds to a constant), the used-pool heads and tails, the block-check table, then the
-    // last-arena fingers.
+    // offset below folds to a constant), the used-pool heads and tails, then the last-arena fingers.
     private static int UsedPoolsOffset
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -65,19 +64,10 @@ public unsafe partial struct PoolHeap<TGeometry>
         get => UsedPoolsOffset + (TGeometry.ClassCount * sizeof(void*));
     }
 
-    private static int BlockCheckOffset
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => UsedTailsOffset + (TGeometry.ClassCount * sizeof(void*));
-    }
-
-    /// <summary>Entries of the block-check table: one per possible class index byte, so any header indexes it safely.</summary>
-    private const int BlockCheckLength = 256;
-
     private static int LastArenaOffset
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => BlockCheckOffset + (BlockCheckLength * sizeof(ulong));
+        get => UsedTailsOffset + (TGeometry.ClassCount * sizeof(void*));
     }
 
     private static nuint StateSize => (nuint)(sizeof(HeapState) + LastArenaOffset + ((PoolsPerArena + 1) * sizeof(void*)));
@@ -92,14 +82,6 @@ public unsafe partial struct PoolHeap<TGeometry>
 
     /// <summary>Last pool of the used-pool list of each class (null when the class has none).</summary>
     private static PoolHeader** UsedTails(HeapState* s) => (PoolHeader**)((byte*)(s + 1) + UsedTailsOffset);
-
-    /// <summary>
-    /// Per class, ceil(2^64 / block size): a 32-bit offset n is a whole number of blocks exactly when
-    /// n × magic (mod 2^64) is below magic (Lemire's divisibility test), so <see cref="Free"/> rejects interior
-    /// pointers with a multiply instead of a division. Unused entries are 0, which rejects everything.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong* BlockCheck(HeapState* s) => (ulong*)((byte*)(s + 1) + BlockCheckOffset);
 
     /// <summary>For each free-pool count, the last usable arena with that many free pools (CPython's nfp2lasta).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -184,7 +166,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         byte* head = pool->FreeList;
         uint count = pool->Count - 1;
         uint offset = (uint)((nuint)pointer & (PoolSize - 1)) - PoolOverhead;
-        ulong magic = BlockCheck(s)[pool->SizeClass & (BlockCheckLength - 1)];
+        ulong magic = pool->BlockMagic;
 
         // Everything that is not the common case goes to the slow path: the pool was full, or becomes empty
         // (unless it is the retained pool of its class in the idle arena: the allocate-then-free cycle of a class
@@ -350,11 +332,9 @@ public unsafe partial struct PoolHeap<TGeometry>
     {
         var s = (HeapState*)NativeMemory.AllocZeroed(StateSize);
         PoolHeader** used = UsedPools(s);
-        ulong* check = BlockCheck(s);
         for (int i = 0; i < TGeometry.ClassCount; i++)
         {
             used[i] = EmptyPool.Instance;
-            check[i] = (ulong.MaxValue / (ulong)TGeometry.BlockSize(i)) + 1;
         }
 
         return s;
