@@ -527,3 +527,56 @@ public unsafe partial struct PoolHeap<TGeometry>
         return arena;
     }
 }
+
+public unsafe partial struct PoolHeap<TGeometry>
+{
+    /// <summary>
+    /// Gives back everything the heap holds without a live block in it: the retained empty pool of each class,
+    /// every arena whose pools are then all free (the idle one included), and the pages of released arenas whose
+    /// address range is kept. For a heap that goes quiet after a busy phase; later allocations take arenas again.
+    /// </summary>
+    public void Trim()
+    {
+        HeapState* s = _state;
+        if (s->Disposed != 0)
+        {
+            ThrowHelper.ObjectDisposed(null);
+        }
+
+        PoolHeader** used = UsedPools(s);
+        for (int i = 0; i < TGeometry.ClassCount; i++)
+        {
+            PoolHeader* pool = used[i];
+            if (pool != EmptyPool.Instance && pool->Count == 0)
+            {
+                // Only a retained pool can be empty in a class's list, and it is the only one there.
+                used[i] = EmptyPool.Instance;
+                UsedTails(s)[i] = null;
+                pool->NextPool = null;
+                Unretain(s, pool);
+                GivePoolBack(s, pool);
+            }
+        }
+
+        ArenaObject* arena = s->AllArenas;
+        while (arena != null)
+        {
+            ArenaObject* next = arena->NextAll;
+            if (arena->FreePoolCount == arena->TotalPoolCount)
+            {
+                ReleaseArena(s, arena);
+            }
+
+            arena = next;
+        }
+
+        s->IdleArena = null;
+        for (ArenaObject* cached = s->CachedArenas; cached != null; cached = cached->NextAll)
+        {
+            if (cached->ReleasedAt >= 0 && OsPages.Decommit(cached->Address, ArenaSize))
+            {
+                cached->ReleasedAt = -1;
+            }
+        }
+    }
+}
