@@ -22,7 +22,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         HeapState* s = _state;
         if (s->Disposed != 0)
         {
-            ThrowHelper.ObjectDisposed(null);
+            ThrowHelper.ObjectDisposed(OwnerName);
         }
 
         ArenaObject** last = LastArenaWith(s);
@@ -257,7 +257,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     {
         if (_state->Disposed != 0)
         {
-            ThrowHelper.ObjectDisposed(null);
+            ThrowHelper.ObjectDisposed(OwnerName);
         }
 
         ThrowHelper.ForeignPointer(pointer);
@@ -540,7 +540,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         HeapState* s = _state;
         if (s->Disposed != 0)
         {
-            ThrowHelper.ObjectDisposed(null);
+            ThrowHelper.ObjectDisposed(OwnerName);
         }
 
         PoolHeader** used = UsedPools(s);

@@ -89,6 +89,9 @@ public unsafe partial struct PoolHeap<TGeometry>
 
     private static readonly HeapState* s_disposedState = CreateDisposedState();
 
+    /// <summary>The generated allocator's type name, for exception messages (the geometry struct is nested in it).</summary>
+    private static string OwnerName => typeof(TGeometry).DeclaringType?.Name ?? typeof(TGeometry).Name;
+
     /// <summary>Creates an empty heap; arenas are taken on the first allocation.</summary>
     public static PoolHeap<TGeometry> Create() => new() { _state = CreateState() };
 
@@ -277,7 +280,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         HeapState* s = _state;
         if (s->Disposed != 0)
         {
-            ThrowHelper.ObjectDisposed(null);
+            ThrowHelper.ObjectDisposed(OwnerName);
         }
 
         void* block = TGeometry.Alignment <= 16

@@ -69,6 +69,7 @@ public sealed unsafe class TrimTests
     {
         var heap = new DefaultHeap();
         heap.Dispose();
-        Assert.Throws<ObjectDisposedException>(() => heap.Trim());
+        var error = Assert.Throws<ObjectDisposedException>(() => heap.Trim());
+        Assert.Equal(nameof(DefaultHeap), error.ObjectName);
     }
 }
