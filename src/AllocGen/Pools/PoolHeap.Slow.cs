@@ -222,18 +222,24 @@ public unsafe partial struct PoolHeap<TGeometry>
         PoolHeader** used = UsedPools(s);
         for (int i = 0; i < TGeometry.ClassCount; i++)
         {
-            PoolHeader* pool = used[i];
-            if (IsIn(pool, arena))
+            if (IsIn(used[i], arena))
             {
-                used[i] = EmptyPool.Instance;
-                UsedTails(s)[i] = null;
-                pool->NextPool = null;
-                Unretain(s, pool);
-                GivePoolBack(s, pool);
+                GiveBackRetainedPool(s, i);
             }
         }
 
         ReleaseArena(s, arena);
+    }
+
+    /// <summary>Takes the retained (only, empty) pool of a class out of its list and gives it back to its arena.</summary>
+    private static void GiveBackRetainedPool(HeapState* s, int sizeClass)
+    {
+        PoolHeader* pool = UsedPools(s)[sizeClass];
+        UsedPools(s)[sizeClass] = EmptyPool.Instance;
+        UsedTails(s)[sizeClass] = null;
+        pool->NextPool = null;
+        Unretain(s, pool);
+        GivePoolBack(s, pool);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -455,7 +461,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             arena->NextAll = s->CachedArenas;
             s->CachedArenas = arena;
             s->CachedArenaCount++;
-            DecayCachedArenas(s);
+            DecayCachedArenas(s, PageDecayMs);
             return;
         }
 
@@ -466,13 +472,13 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>How long a released arena keeps its pages before they go back to the OS, in ms of heap activity.</summary>
     private const long PageDecayMs = 1000;
 
-    /// <summary>Gives the pages of arenas released more than <see cref="PageDecayMs"/> ago back to the OS.</summary>
-    private static void DecayCachedArenas(HeapState* s)
+    /// <summary>Gives the pages of arenas released more than <paramref name="olderThanMs"/> ago back to the OS (-1: all).</summary>
+    private static void DecayCachedArenas(HeapState* s, long olderThanMs)
     {
         long now = Environment.TickCount64;
         for (ArenaObject* cached = s->CachedArenas; cached != null; cached = cached->NextAll)
         {
-            if (cached->ReleasedAt >= 0 && now - cached->ReleasedAt > PageDecayMs && OsPages.Decommit(cached->Address, ArenaSize))
+            if (cached->ReleasedAt >= 0 && now - cached->ReleasedAt > olderThanMs && OsPages.Decommit(cached->Address, ArenaSize))
             {
                 cached->ReleasedAt = -1;
             }
@@ -484,7 +490,7 @@ public unsafe partial struct PoolHeap<TGeometry>
 
     private static ArenaObject* TakeArena(HeapState* s)
     {
-        DecayCachedArenas(s);
+        DecayCachedArenas(s, PageDecayMs);
         ArenaObject* arena = s->CachedArenas;
         if (arena != null)
         {
@@ -546,15 +552,10 @@ public unsafe partial struct PoolHeap<TGeometry>
         PoolHeader** used = UsedPools(s);
         for (int i = 0; i < TGeometry.ClassCount; i++)
         {
-            PoolHeader* pool = used[i];
-            if (pool != EmptyPool.Instance && pool->Count == 0)
+            // Only a retained pool can be empty in a class's list, and it is the only one there.
+            if (used[i] != EmptyPool.Instance && used[i]->Count == 0)
             {
-                // Only a retained pool can be empty in a class's list, and it is the only one there.
-                used[i] = EmptyPool.Instance;
-                UsedTails(s)[i] = null;
-                pool->NextPool = null;
-                Unretain(s, pool);
-                GivePoolBack(s, pool);
+                GiveBackRetainedPool(s, i);
             }
         }
 
@@ -571,12 +572,6 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
 
         s->IdleArena = null;
-        for (ArenaObject* cached = s->CachedArenas; cached != null; cached = cached->NextAll)
-        {
-            if (cached->ReleasedAt >= 0 && OsPages.Decommit(cached->Address, ArenaSize))
-            {
-                cached->ReleasedAt = -1;
-            }
-        }
+        DecayCachedArenas(s, -1);
     }
 }
