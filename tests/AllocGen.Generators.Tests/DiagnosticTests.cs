@@ -162,13 +162,14 @@ public sealed class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("4096")]
     [InlineData("2048")]
     [InlineData("1")]
     public void AG0018_ArenaSizeOutOfRange(string value)
     {
         // The pool size is not judged against an arena size that is itself wrong: one diagnostic only.
         string source = Pool($"ArenaSize = {value}");
-        AssertDiagnostics(source, new Expected("AG0018", $"ArenaSize = {value}", MessageContains: "must be from 4096 to 1073741824"));
+        AssertDiagnostics(source, new Expected("AG0018", $"ArenaSize = {value}", MessageContains: "must be from 8192 to 1073741824"));
     }
 
     // ---- AG0005 / AG0006: PoolSize -------------------------------------------------------------------------
@@ -194,7 +195,14 @@ public sealed class DiagnosticTests
     public void AG0006_PoolSizeAboveArenaSize()
     {
         string source = Pool("ArenaSize = 65536, PoolSize = 131072");
-        AssertDiagnostics(source, new Expected("AG0006", "PoolSize = 131072", MessageContains: "at most ArenaSize (65536)"));
+        AssertDiagnostics(source, new Expected("AG0006", "PoolSize = 131072", MessageContains: "at most half of ArenaSize (65536)"));
+    }
+
+    [Fact]
+    public void AG0006_PoolSizeEqualToArenaSize_LeavesNoPoolBesideTheHeaders()
+    {
+        string source = Pool("ArenaSize = 65536, PoolSize = 65536");
+        AssertDiagnostics(source, new Expected("AG0006", "PoolSize = 65536", MessageContains: "the first pool of each arena holds the pool headers"));
     }
 
     [Fact]
@@ -227,9 +235,8 @@ public sealed class DiagnosticTests
     [InlineData("Alignment = 64, SmallRequestThreshold = 96", "SmallRequestThreshold = 96")] // multiple of 32, not 64
     [InlineData("SmallRequestThreshold = 0", "SmallRequestThreshold = 0")]
     [InlineData("SmallRequestThreshold = -16", "SmallRequestThreshold = -16")]
-    [InlineData("PoolSize = 4096, SmallRequestThreshold = 4096", "SmallRequestThreshold = 4096")] // 4032 fit after the header
-    [InlineData("PoolSize = 4096, SmallRequestThreshold = 4048", "SmallRequestThreshold = 4048")] // one step too many
-    [InlineData("PoolSize = 4096, Alignment = 4096, SmallRequestThreshold = 4096", "SmallRequestThreshold = 4096")] // the header takes the pool
+    [InlineData("PoolSize = 4096, SmallRequestThreshold = 4112", "SmallRequestThreshold = 4112")] // one step more than the pool
+    [InlineData("PoolSize = 4096, Alignment = 4096, SmallRequestThreshold = 8192", "SmallRequestThreshold = 8192")] // two pools' worth
     public void AG0008_ThresholdInvalid(string arguments, string spanText)
     {
         string source = Pool(arguments);
@@ -237,11 +244,11 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void AG0008_DefaultThresholdTooLargeForTheHeader_PointsAtTheAttribute()
+    public void AG0008_DefaultThresholdNotAMultipleOfTheAlignment_PointsAtTheAttribute()
     {
-        // Alignment 4096 makes the header take 4096 bytes of a 4096-byte pool: even the default 512 does not fit.
+        // Alignment 4096: the default threshold of 512 is not a multiple of it.
         string source = Pool("PoolSize = 4096, Alignment = 4096");
-        AssertDiagnostics(source, new Expected("AG0008", "PoolAllocator(PoolSize = 4096, Alignment = 4096)", MessageContains: "at most 0"));
+        AssertDiagnostics(source, new Expected("AG0008", "PoolAllocator(PoolSize = 4096, Alignment = 4096)", MessageContains: "at most 4096"));
     }
 
     [Fact]
@@ -548,7 +555,9 @@ public sealed class DiagnosticTests
     private static readonly string[] s_validDeclarations =
     [
         "[PoolAllocator] public sealed partial class Heap { }",
-        "[PoolAllocator(ArenaSize = 4096, PoolSize = 4096, Alignment = 8, SmallRequestThreshold = 8)] public sealed partial class Heap { }",
+        "[PoolAllocator(ArenaSize = 8192, PoolSize = 4096, Alignment = 8, SmallRequestThreshold = 8)] public sealed partial class Heap { }",
+        "[PoolAllocator(ArenaSize = 65536, PoolSize = 32768)] public sealed partial class Heap { }",
+        "[PoolAllocator(PoolSize = 4096, Alignment = 32, SmallRequestThreshold = 4096)] public sealed partial class Heap { }",
         "[PoolAllocator(ArenaSize = 1 << 30, PoolSize = 1 << 20, Alignment = 4096, SmallRequestThreshold = 255 * 4096)] public sealed partial class Heap { }",
         "[PoolAllocator(PoolSize = 8192, Alignment = 4096, SmallRequestThreshold = 4096)] public sealed partial class Heap { }",
         "[PoolAllocator(PoolSize = 4096, Alignment = 8, SmallRequestThreshold = 4032)] [SizeClasses(8, 4032)] public sealed partial class Heap { }",

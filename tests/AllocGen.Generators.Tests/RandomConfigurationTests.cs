@@ -367,13 +367,13 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
         int arenaEffective = arena ?? 1 << 20;
         int arenaLimit = IsPowerOfTwo(arenaEffective) ? Math.Clamp(Log2(arenaEffective), 12, 30) : 20;
 
-        // PoolSize: a power of two from 4 KiB up to the arena (and 16 MiB), sometimes above the arena, sometimes wrong.
+        // PoolSize: a power of two from 4 KiB up to half the arena (and 16 MiB), sometimes above, sometimes wrong.
         int? pool = random.NextDouble() switch
         {
             < 0.15 => null,
             < 0.22 => WrongSize(random, 13, belowMinimum: 12),
             < 0.28 => 1 << Math.Min(30, arenaLimit + random.Next(1, 3)),
-            _ => 1 << random.Next(12, Math.Min(arenaLimit, 24) + 1),
+            _ => 1 << random.Next(12, Math.Max(12, Math.Min(arenaLimit - 1, 24)) + 1),
         };
         int poolEffective = pool ?? 16 << 10;
 
@@ -394,7 +394,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
 
         // SmallRequestThreshold: a multiple of the alignment that fits the pool (at most 255 steps for default
         // classes, 256 KiB in all), sometimes too many steps, sometimes wrong.
-        int capacity = IsPowerOfTwo(poolEffective) ? poolEffective - ((PoolHeaderSize + step - 1) & -step) : 4096;
+        int capacity = IsPowerOfTwo(poolEffective) ? poolEffective : 4096;
         int maxSteps = Math.Max(1, Math.Min(capacity / step, Math.Min(explicitClasses ? 2048 : 255, (256 << 10) / step)));
         int? threshold = random.NextDouble() switch
         {
@@ -484,9 +484,9 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
     // ---- The oracle ----------------------------------------------------------------------------------------
 
     /// <summary>
-    /// Judges a declaration from the documented rules: ArenaSize a power of two in 4 KiB..1 GiB; PoolSize a power of
-    /// two from 4 KiB to ArenaSize; Alignment a power of two in 8..4096; SmallRequestThreshold a positive multiple of
-    /// the alignment that fits in a pool after the header (rounded up to the alignment); default classes every
+    /// Judges a declaration from the documented rules: ArenaSize a power of two in 8 KiB..1 GiB; PoolSize a power of
+    /// two from 4 KiB to half the ArenaSize; Alignment a power of two in 8..4096; SmallRequestThreshold a positive
+    /// multiple of the alignment that fits in a pool (headers live in the arena's table); default classes every
     /// multiple of the alignment up to the threshold, at most 255; explicit classes non-empty, strictly ascending,
     /// positive multiples of the alignment, none above the threshold, the last equal to it, at most 255.
     /// </summary>
@@ -511,18 +511,18 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
             }
         }
 
-        bool arenaOk = IsPowerOfTwo(arena) && arena >= 4096 && arena <= 1 << 30;
+        bool arenaOk = IsPowerOfTwo(arena) && arena >= 8192 && arena <= 1 << 30;
         Geometry("AG0004", !IsPowerOfTwo(arena), true);
         Geometry("AG0018", IsPowerOfTwo(arena) && !arenaOk, true);
         Geometry("AG0005", !IsPowerOfTwo(pool), true);
-        Geometry("AG0006", IsPowerOfTwo(pool) && (pool < 4096 || pool > arena), IsPowerOfTwo(pool) && (pool < 4096 || (arenaOk && pool > arena)));
+        Geometry("AG0006", IsPowerOfTwo(pool) && (pool < 4096 || pool > arena / 2), IsPowerOfTwo(pool) && (pool < 4096 || (arenaOk && pool > arena / 2)));
         bool alignmentOk = IsPowerOfTwo(alignment) && alignment >= 8 && alignment <= 4096;
         Geometry("AG0007", !alignmentOk, true);
         bool geometryOk = violated.Count == 0;
 
         var later = new HashSet<string>();
         int step = alignment > 0 ? alignment : 1;
-        int capacity = pool - ((PoolHeaderSize + step - 1) & -step);
+        int capacity = pool;
         if (threshold <= 0 || threshold % step != 0 || threshold > capacity)
         {
             later.Add("AG0008");
@@ -705,7 +705,8 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
         {
             int[] classes = verdicts[declaration].Classes;
             int alignment = declaration.EffectiveAlignment;
-            int overhead = (PoolHeaderSize + alignment - 1) & -alignment;
+            int poolsPerArena = declaration.EffectiveArenaSize / declaration.EffectivePoolSize;
+            int headerPools = (int)((((long)poolsPerArena * PoolHeaderSize) + declaration.EffectivePoolSize - 1) / declaration.EffectivePoolSize);
             string name = declaration.TypeName;
             string list = string.Join(", ", classes.Select(Text));
             text.Append(CultureInfo.InvariantCulture, $$"""
@@ -713,10 +714,10 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                     private static void Check{{name}}()
                     {
                         int[] classes = { {{list}} };
-                        Harness.Constants({{name}}.SizeClasses, classes, new[] { {{name}}.ArenaSize, {{name}}.PoolSize, {{name}}.Alignment, {{name}}.SmallRequestThreshold, {{name}}.SizeClassCount, {{name}}.PoolsPerArena, {{name}}.PoolOverhead },
-                            new[] { {{declaration.EffectiveArenaSize}}, {{declaration.EffectivePoolSize}}, {{alignment}}, {{declaration.EffectiveThreshold}}, {{classes.Length}}, {{declaration.EffectiveArenaSize / declaration.EffectivePoolSize}}, {{overhead}} });
+                        Harness.Constants({{name}}.SizeClasses, classes, new[] { {{name}}.ArenaSize, {{name}}.PoolSize, {{name}}.Alignment, {{name}}.SmallRequestThreshold, {{name}}.SizeClassCount, {{name}}.PoolsPerArena, {{name}}.HeaderPoolsPerArena },
+                            new[] { {{declaration.EffectiveArenaSize}}, {{declaration.EffectivePoolSize}}, {{alignment}}, {{declaration.EffectiveThreshold}}, {{classes.Length}}, {{poolsPerArena - headerPools}}, {{headerPools}} });
                         using var heap = new {{name}}();
-                        Harness.Exercise(heap, classes, {{alignment}}, {{declaration.EffectiveThreshold}}, {{declaration.EffectivePoolSize}}, {{overhead}});
+                        Harness.Exercise(heap, classes, {{alignment}}, {{declaration.EffectiveThreshold}}, {{declaration.EffectivePoolSize}});
 
                 """);
             foreach (int size in s_typedSizes)
@@ -757,7 +758,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                     Fail("SizeClasses is [" + string.Join(", ", generatedClasses.ToArray()) + "], expected [" + string.Join(", ", classes) + "]");
                 }
 
-                string[] names = { "ArenaSize", "PoolSize", "Alignment", "SmallRequestThreshold", "SizeClassCount", "PoolsPerArena", "PoolOverhead" };
+                string[] names = { "ArenaSize", "PoolSize", "Alignment", "SmallRequestThreshold", "SizeClassCount", "PoolsPerArena", "HeaderPoolsPerArena" };
                 for (int i = 0; i < names.Length; i++)
                 {
                     if (actual[i] != expected[i])
@@ -832,7 +833,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                 }
             }
 
-            public static void Exercise(IAllocator heap, int[] classes, int alignment, int threshold, int poolSize, int overhead)
+            public static void Exercise(IAllocator heap, int[] classes, int alignment, int threshold, int poolSize)
             {
                 // One block of every class: aligned, owned, exactly the class size, every byte writable.
                 for (int c = 0; c < classes.Length; c++)
@@ -877,7 +878,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                 foreach (int c in new[] { 0, classes.Length / 2, classes.Length - 1 })
                 {
                     int size = classes[c];
-                    int perPool = (poolSize - overhead) / size;
+                    int perPool = poolSize / size;
                     int count = Math.Min(perPool + 1, Math.Max(2, Math.Min(150_000, (16 << 20) / size)));
                     var blocks = new nint[count];
                     var seen = new System.Collections.Generic.HashSet<nint>();

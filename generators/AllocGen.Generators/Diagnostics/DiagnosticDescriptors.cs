@@ -34,7 +34,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor PoolSizeOutOfRange = Error("AG0006",
         "PoolSize out of range",
-        "PoolSize {0} must be at least 4096 (one OS page) and at most ArenaSize ({1})");
+        "PoolSize {0} must be at least 4096 (one OS page) and at most half of ArenaSize ({1}): the first pool of each arena holds the pool headers");
 
     public static readonly DiagnosticDescriptor AlignmentInvalid = Error("AG0007",
         "Alignment must be a power of two in 8..4096",
@@ -42,7 +42,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor ThresholdInvalid = Error("AG0008",
         "SmallRequestThreshold does not fit the pools",
-        "SmallRequestThreshold {0} must be a positive multiple of Alignment ({1}) and at most {2}, the bytes a {3}-byte pool holds after its header");
+        "SmallRequestThreshold {0} must be a positive multiple of Alignment ({1}) and at most {2}, the size of a pool");
 
     public static readonly DiagnosticDescriptor SizeClassesEmpty = Error("AG0009",
         "Size class list is empty",
@@ -82,7 +82,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor ArenaSizeOutOfRange = Error("AG0018",
         "ArenaSize out of range",
-        "ArenaSize {0} must be from 4096 to 1073741824 (1 GiB)");
+        "ArenaSize {0} must be from 8192 to 1073741824 (1 GiB)");
 
     public static readonly DiagnosticDescriptor UnsafeNotAllowed = Error("AG0019",
         "Unsafe code must be allowed",

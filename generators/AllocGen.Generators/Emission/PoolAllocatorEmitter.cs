@@ -54,7 +54,7 @@ internal sealed class PoolTemplateModel
     public int ArenaShift { get; private set; }
     public int PoolShift { get; private set; }
     public int PoolsPerArena { get; private set; }
-    public int PoolOverhead { get; private set; }
+    public int HeaderPoolsPerArena { get; private set; }
     public int ClassCount { get; private set; }
     public string ArenaSizeText { get; private set; } = "";
     public string PoolSizeText { get; private set; } = "";
@@ -64,7 +64,6 @@ internal sealed class PoolTemplateModel
 
     public static PoolTemplateModel From(PoolAllocatorSpec spec)
     {
-        int overhead = PoolConfigValidator.PoolOverhead(spec.Alignment);
         int[] sizes = spec.SizeClasses.AsSpan().ToArray();
         byte[] table = PoolAllocatorEmitter.ClassIndexTable(spec.Alignment, spec.SmallRequestThreshold, sizes);
         var rows = new List<string>();
@@ -89,14 +88,14 @@ internal sealed class PoolTemplateModel
             SmallRequestThreshold = spec.SmallRequestThreshold,
             ArenaShift = Log2(spec.ArenaSize),
             PoolShift = Log2(spec.PoolSize),
-            PoolsPerArena = spec.ArenaSize / spec.PoolSize,
-            PoolOverhead = overhead,
+            PoolsPerArena = (spec.ArenaSize / spec.PoolSize) - PoolConfigValidator.HeaderPoolsPerArena(spec.ArenaSize, spec.PoolSize),
+            HeaderPoolsPerArena = PoolConfigValidator.HeaderPoolsPerArena(spec.ArenaSize, spec.PoolSize),
             ClassCount = sizes.Length,
             ArenaSizeText = Bytes(spec.ArenaSize),
             PoolSizeText = Bytes(spec.PoolSize),
             SizeClassList = string.Join(", ", sizes.Select(s => s.ToString(CultureInfo.InvariantCulture))),
             ClassIndexRows = rows,
-            Classes = sizes.Select((size, i) => new ClassModel(i, size, (spec.PoolSize - overhead) / size, (spec.PoolSize - overhead) % size)).ToList(),
+            Classes = sizes.Select((size, i) => new ClassModel(i, size, spec.PoolSize / size, spec.PoolSize % size)).ToList(),
         };
     }
 

@@ -20,8 +20,14 @@ internal static class PoolConfigValidator
     public const int MinAlignment = 8;
     public const int MaxAlignment = 4096;
 
-    /// <summary>Header bytes at the start of each pool, rounded up to the alignment.</summary>
-    public static int PoolOverhead(int alignment) => (PoolHeaderSize + alignment - 1) & -alignment;
+    public const int MinArenaSize = 2 * MinPoolSize;
+
+    /// <summary>
+    /// Pools at the start of each arena that hold its header table (one <see cref="PoolHeaderSize"/>-byte header per
+    /// pool); the rest serve blocks. An arena needs at least two pools.
+    /// </summary>
+    public static int HeaderPoolsPerArena(int arenaSize, int poolSize) =>
+        (int)((((long)arenaSize / poolSize * PoolHeaderSize) + poolSize - 1) / poolSize);
 
     public static bool IsPowerOfTwo(int value) => value > 0 && (value & (value - 1)) == 0;
 
@@ -37,7 +43,7 @@ internal static class PoolConfigValidator
             problems.Add(new(DiagnosticDescriptors.ArenaSizeNotPowerOfTwo, "ArenaSize", -1, new object[] { config.ArenaSize }));
             arenaOk = false;
         }
-        else if (config.ArenaSize < MinPoolSize || config.ArenaSize > MaxArenaSize)
+        else if (config.ArenaSize < MinArenaSize || config.ArenaSize > MaxArenaSize)
         {
             problems.Add(new(DiagnosticDescriptors.ArenaSizeOutOfRange, "ArenaSize", -1, new object[] { config.ArenaSize }));
             arenaOk = false;
@@ -49,7 +55,7 @@ internal static class PoolConfigValidator
             problems.Add(new(DiagnosticDescriptors.PoolSizeNotPowerOfTwo, "PoolSize", -1, new object[] { config.PoolSize }));
             poolOk = false;
         }
-        else if (config.PoolSize < MinPoolSize || (arenaOk && config.PoolSize > config.ArenaSize))
+        else if (config.PoolSize < MinPoolSize || (arenaOk && config.PoolSize > config.ArenaSize / 2))
         {
             problems.Add(new(DiagnosticDescriptors.PoolSizeOutOfRange, "PoolSize", -1, new object[] { config.PoolSize, config.ArenaSize }));
             poolOk = false;
@@ -69,7 +75,7 @@ internal static class PoolConfigValidator
         }
 
         int threshold = config.SmallRequestThreshold;
-        int capacity = config.PoolSize - PoolOverhead(alignment);
+        int capacity = config.PoolSize;
         if (threshold <= 0 || threshold % alignment != 0 || threshold > capacity)
         {
             problems.Add(new(DiagnosticDescriptors.ThresholdInvalid, "SmallRequestThreshold", -1,

@@ -13,10 +13,13 @@ namespace AllocGen;
 [AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
 public sealed class PoolAllocatorAttribute : Attribute
 {
-    /// <summary>Bytes per arena taken from the OS. A power of two, at least <see cref="PoolSize"/>. Default 1 MiB.</summary>
+    /// <summary>
+    /// Bytes per arena taken from the OS. A power of two from 8 KiB to 1 GiB, at least twice <see cref="PoolSize"/>
+    /// (the first pool of each arena holds its table of pool headers). Default 1 MiB.
+    /// </summary>
     public int ArenaSize { get; set; } = 1 << 20;
 
-    /// <summary>Bytes per pool. A power of two from 4 KiB up to <see cref="ArenaSize"/>. Default 16 KiB.</summary>
+    /// <summary>Bytes per pool. A power of two from 4 KiB up to half the <see cref="ArenaSize"/>. Default 16 KiB.</summary>
     public int PoolSize { get; set; } = 16 << 10;
 
     /// <summary>Alignment of every block, and the step of the default size classes. A power of two in 8..4096. Default 16.</summary>
@@ -24,7 +27,7 @@ public sealed class PoolAllocatorAttribute : Attribute
 
     /// <summary>
     /// Largest request served from pools; larger ones go to the system allocator. A multiple of
-    /// <see cref="Alignment"/> that fits in one pool after its header. Default 512.
+    /// <see cref="Alignment"/>, at most <see cref="PoolSize"/>. Default 512.
     /// </summary>
     public int SmallRequestThreshold { get; set; } = 512;
 }

@@ -12,8 +12,8 @@ public unsafe struct ArenaObject
     /// <summary>Base address of the arena.</summary>
     public byte* Address;
 
-    /// <summary>Next never-carved pool (high-water mark).</summary>
-    public byte* PoolAddress;
+    /// <summary>Header of the next never-carved pool (high-water mark), in the table at the start of the arena.</summary>
+    public PoolHeader* FreshPools;
 
     /// <summary>Empty pools carved earlier, linked through <see cref="PoolHeader.NextPool"/>.</summary>
     public PoolHeader* FreePools;

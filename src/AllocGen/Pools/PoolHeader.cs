@@ -3,9 +3,11 @@ using System.Runtime.InteropServices;
 namespace AllocGen.Pools;
 
 /// <summary>
-/// The header at the start of every pool. A pool serves blocks of one size class: recycled blocks come from a
-/// singly linked free list threaded through the blocks themselves, never-used blocks are carved lazily by bumping
-/// <see cref="NextOffset"/>, so no page of a pool is touched before it is needed.
+/// The header of one pool, kept in the table at the start of its arena (one 64-byte slot per pool, see
+/// <c>PoolHeap.HeaderOf</c>), so the pool itself holds blocks only. A pool serves blocks of one size class: recycled blocks come from a
+/// singly linked free list threaded through the blocks themselves, never-used blocks are handed out by bumping
+/// <see cref="NextOffset"/>; the list ends at that first never-used block (the frontier), and neither it nor any block
+/// after it is written by the heap, so no page of a pool is touched before the program touches it.
 /// </summary>
 /// <remarks>
 /// Invariant: a pool in its class's used list always has a non-null <see cref="FreeList"/>; a full pool has a null
@@ -26,7 +28,7 @@ public unsafe struct PoolHeader
     public PoolHeader* PrevPool;
 
     /// <summary>
-    /// ceil(2^64 / <see cref="BlockSize"/>): an offset n past the header is a whole number of blocks exactly when
+    /// ceil(2^64 / <see cref="BlockSize"/>): an offset n into the pool is a whole number of blocks exactly when
     /// n × BlockMagic (mod 2^64) is below BlockMagic (Lemire's divisibility test), so <c>Free</c> rejects interior
     /// pointers with one multiply. (The pool's arena is found by masking, so it needs no field.)
     /// </summary>
@@ -50,7 +52,10 @@ public unsafe struct PoolHeader
     /// </summary>
     public ushort Retained;
 
-    /// <summary>Byte offset of the first never-used block; carving stops once it passes pool size minus block size.</summary>
+    /// <summary>
+    /// Byte offset, from the start of the pool, of the first never-used block (the frontier, the free list's last
+    /// element while it fits in the pool); blocks at and above it have never been handed out.
+    /// </summary>
     public uint NextOffset;
 
     /// <summary>Block size of the pool's class, in bytes.</summary>

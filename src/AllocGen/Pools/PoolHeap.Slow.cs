@@ -64,8 +64,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
         else
         {
-            pool = (PoolHeader*)arena->PoolAddress;
-            arena->PoolAddress += PoolSize;
+            pool = arena->FreshPools++;
             pool->SizeClass = PoolHeader.NoClass;
             pool->Retained = 0;
             pool->Owner = s;
@@ -80,13 +79,11 @@ public unsafe partial struct PoolHeap<TGeometry>
         if (pool->SizeClass != (ushort)sizeClass)
         {
             uint blockSize = (uint)TGeometry.BlockSize(sizeClass);
-            byte* first = (byte*)pool + PoolOverhead;
-            *(byte**)first = null;
-            pool->FreeList = first;
+            pool->FreeList = PoolBase(pool);
             pool->SizeClass = (ushort)sizeClass;
             pool->BlockSize = blockSize;
             pool->Count = 0;
-            pool->NextOffset = PoolOverhead + blockSize;
+            pool->NextOffset = 0;
             pool->BlockMagic = (ulong.MaxValue / blockSize) + 1;
         }
 
@@ -115,8 +112,8 @@ public unsafe partial struct PoolHeap<TGeometry>
             ThrowHelper.InvalidBlock(block, "it was just freed (double free)");
         }
 
-        nuint offset = (nuint)(block - (byte*)pool);
-        if (offset < PoolOverhead || (offset - PoolOverhead) % pool->BlockSize != 0 || offset >= pool->NextOffset)
+        nuint offset = (nuint)block & (PoolSize - 1);
+        if (offset % pool->BlockSize != 0 || offset >= pool->NextOffset)
         {
             ThrowHelper.InvalidBlock(block, "it does not point at the start of a block");
         }
@@ -272,7 +269,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>The pool of a pointer known to lie in an arena, checked to be serving blocks.</summary>
     private static PoolHeader* LivePool(void* pointer)
     {
-        var pool = (PoolHeader*)((nuint)pointer & ~(PoolSize - 1));
+        PoolHeader* pool = HeaderOf(pointer);
         if (pool->Count == 0 || pool->SizeClass == PoolHeader.NoClass)
         {
             ThrowHelper.InvalidBlock(pointer, "its pool has no live blocks");
@@ -499,6 +496,10 @@ public unsafe partial struct PoolHeap<TGeometry>
             byte* memory = arena->Address;
             *arena = default;
             arena->Address = memory;
+
+            // The table still describes the arena's previous life; cleared, every pool reads as never used, so a
+            // stale pointer into the arena is rejected like any pointer into a pool that has not served yet.
+            NativeMemory.Clear(memory, HeaderTableSize);
             return arena;
         }
 
@@ -512,9 +513,9 @@ public unsafe partial struct PoolHeap<TGeometry>
     {
         ArenaObject* arena = TakeArena(s);
         byte* memory = arena->Address;
-        arena->PoolAddress = memory;
-        arena->FreePoolCount = (uint)PoolsPerArena;
-        arena->TotalPoolCount = (uint)PoolsPerArena;
+        arena->FreshPools = (PoolHeader*)memory + HeaderPoolsPerArena;
+        arena->FreePoolCount = (uint)UsablePoolsPerArena;
+        arena->TotalPoolCount = (uint)UsablePoolsPerArena;
         ArenaMap<TGeometry>.Set(MapRoot(s), memory, arena);
 
         arena->NextAll = s->AllArenas;

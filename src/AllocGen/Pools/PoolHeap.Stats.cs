@@ -4,6 +4,8 @@ namespace AllocGen.Pools;
 
 public unsafe partial struct PoolHeap<TGeometry>
 {
+    private const long PageSize = 4096;
+
     /// <summary>Walks every carved pool; costs O(pools), so the fast paths keep no counters.</summary>
     public readonly AllocatorStats GetStats()
     {
@@ -16,10 +18,13 @@ public unsafe partial struct PoolHeap<TGeometry>
         for (ArenaObject* arena = s->AllArenas; arena != null; arena = arena->NextAll)
         {
             freePools += arena->FreePoolCount;
-            carvedBytes += arena->PoolAddress - arena->Address;
-            for (byte* p = arena->Address; p < arena->PoolAddress; p += PoolSize)
+            PoolHeader* first = (PoolHeader*)arena->Address + HeaderPoolsPerArena;
+            carvedBytes += (arena->FreshPools - first) * (long)PoolSize;
+
+            // The header table's pages are touched up to the last header used.
+            carvedBytes += (((byte*)arena->FreshPools - arena->Address) + PageSize - 1) & -PageSize;
+            for (PoolHeader* pool = first; pool < arena->FreshPools; pool++)
             {
-                var pool = (PoolHeader*)p;
                 if (pool->Count != 0)
                 {
                     pools[pool->SizeClass]++;

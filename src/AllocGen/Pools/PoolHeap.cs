@@ -33,22 +33,60 @@ public unsafe partial struct PoolHeap<TGeometry>
         get => (nuint)1 << TGeometry.ArenaShift;
     }
 
-    /// <summary>Pools per arena (arenas are size-aligned, so always exactly this many).</summary>
+    /// <summary>Pools per arena, the ones holding the header table included (arenas are size-aligned, so always exactly this many).</summary>
     public static int PoolsPerArena
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => 1 << (TGeometry.ArenaShift - TGeometry.PoolShift);
     }
 
-    /// <summary>Bytes at the start of each pool taken by its header, rounded up to the alignment.</summary>
-    public static uint PoolOverhead
+    /// <summary>
+    /// Pools at the start of each arena given to its header table (one 64-byte <see cref="PoolHeader"/> per pool of
+    /// the arena); only the table's own pages of them are ever touched.
+    /// </summary>
+    public static int HeaderPoolsPerArena
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => (uint)((sizeof(PoolHeader) + TGeometry.Alignment - 1) & -TGeometry.Alignment);
+        get => (int)((HeaderTableSize + PoolSize - 1) >> TGeometry.PoolShift);
     }
 
-    /// <summary>Blocks one pool of a class holds.</summary>
-    public static int BlocksPerPool(int sizeClass) => (int)((PoolSize - PoolOverhead) / (nuint)TGeometry.BlockSize(sizeClass));
+    /// <summary>Pools per arena that serve blocks.</summary>
+    public static int UsablePoolsPerArena
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => PoolsPerArena - HeaderPoolsPerArena;
+    }
+
+    /// <summary>Bytes of an arena's header table.</summary>
+    internal static nuint HeaderTableSize
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (nuint)PoolsPerArena * (nuint)sizeof(PoolHeader);
+    }
+
+    /// <summary>Blocks one pool of a class holds (a pool holds blocks only: its header lives in the arena's table).</summary>
+    public static int BlocksPerPool(int sizeClass) => (int)(PoolSize / (nuint)TGeometry.BlockSize(sizeClass));
+
+    /// <summary>The header of the pool holding <paramref name="address"/>: its slot in the table at the start of the arena.</summary>
+    /// <remarks>
+    /// Headers do not sit at the start of their pools: pools are pool-size aligned, so all such headers would fall
+    /// in the same few cache sets, and a workload touching a few dozen pools at once (one per size class) would miss
+    /// the cache on almost every header access. In the table they are consecutive lines. Arithmetic only, no load.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static PoolHeader* HeaderOf(void* address)
+    {
+        nuint a = (nuint)address;
+        return (PoolHeader*)((a & ~(ArenaSize - 1)) + (((a & (ArenaSize - 1)) >> TGeometry.PoolShift) * (nuint)sizeof(PoolHeader)));
+    }
+
+    /// <summary>The first byte of the pool a header describes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static byte* PoolBase(PoolHeader* pool)
+    {
+        nuint h = (nuint)pool;
+        return (byte*)((h & ~(ArenaSize - 1)) + (((h & (ArenaSize - 1)) / (nuint)sizeof(PoolHeader)) << TGeometry.PoolShift));
+    }
 
     // The state is followed by: the map root (its length is a geometry constant, so it goes first and every
     // offset below folds to a constant), the used-pool heads and tails, then the last-arena fingers.
@@ -121,35 +159,31 @@ public unsafe partial struct PoolHeap<TGeometry>
             return AllocateFromNewPool(sizeClass);
         }
 
-        byte* next = *(byte**)block;
+        // The list of a pool that still has never-used blocks ends at the first of them (the frontier), whose memory
+        // holds no link: it has never been touched, and handing it out does not touch it either. The list of a pool
+        // with none left ends in null.
+        uint frontier = pool->NextOffset;
         pool->Count++;
+        byte* next = ((uint)(nuint)block & (uint)(PoolSize - 1)) != frontier
+            ? *(byte**)block
+            : AdvanceFrontier(pool, block, frontier, blockSize != 0 ? blockSize : pool->BlockSize);
+        pool->FreeList = next;
         if (next == null)
         {
-            next = CarveOrRetire(pool, blockSize != 0 ? blockSize : pool->BlockSize);
+            // Full: out of its class's used list until its first free brings it back.
+            RetireFullPool(pool);
         }
 
-        pool->FreeList = next;
         return block;
     }
 
-    /// <summary>
-    /// The free list just ran dry: carve the next never-used block, or, when the pool is full, take it out of its
-    /// class's used list (it comes back on its first free).
-    /// </summary>
+    /// <summary>The frontier block is being handed out: the next never-used block becomes the frontier, if there is one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static byte* CarveOrRetire(PoolHeader* pool, uint blockSize)
+    private static byte* AdvanceFrontier(PoolHeader* pool, byte* block, uint frontier, uint blockSize)
     {
-        uint offset = pool->NextOffset;
-        if (offset <= (uint)PoolSize - blockSize)
-        {
-            byte* virgin = (byte*)pool + offset;
-            pool->NextOffset = offset + blockSize;
-            *(byte**)virgin = null;
-            return virgin;
-        }
-
-        RetireFullPool(pool);
-        return null;
+        uint next = frontier + blockSize;
+        pool->NextOffset = next;
+        return next <= (uint)PoolSize - blockSize ? block + blockSize : null;
     }
 
     /// <summary>Releases a block; null is a no-op.</summary>
@@ -165,21 +199,21 @@ public unsafe partial struct PoolHeap<TGeometry>
             return;
         }
 
-        var pool = (PoolHeader*)((nuint)pointer & ~(PoolSize - 1));
+        PoolHeader* pool = HeaderOf(pointer);
         byte* head = pool->FreeList;
         uint count = pool->Count - 1;
-        uint offset = (uint)((nuint)pointer & (PoolSize - 1)) - PoolOverhead;
+        uint offset = (uint)((nuint)pointer & (PoolSize - 1));
         ulong magic = pool->BlockMagic;
 
         // Everything that is not the common case goes to the slow path: the pool was full, or becomes empty
         // (unless it is the retained pool of its class in the idle arena: the allocate-then-free cycle of a class
         // changes nothing but the free list), or was already empty (double free), the block is the one freed last
-        // (double free), or the pointer is not the start of a carved block (header, interior, never handed out).
+        // (double free), or the pointer is not the start of a carved block (interior, never handed out, or in the header table).
         // Short-circuit tests: each is a predictable compare-and-branch.
         if (head == null
             || (int)count <= 0 && ((int)count < 0 || pool->Retained == 0 || arena != s->IdleArena)
             || (byte*)pointer == head
-            || offset >= pool->NextOffset - PoolOverhead
+            || offset >= pool->NextOffset
             || (ulong)offset * magic >= magic)
         {
             FreeSlow(pool, (byte*)pointer);

@@ -48,7 +48,10 @@ public sealed class AllocatorStats
     /// <summary>Bytes held from the OS: every arena, plus large blocks.</summary>
     public long BytesReserved => (ArenasCurrent * ArenaSize) + LargeBytes;
 
-    /// <summary>Bytes of pools ever carved in the held arenas: the part of them the heap has touched.</summary>
+    /// <summary>
+    /// Bytes of pools ever carved in the held arenas, plus the pages of the arenas' header tables that describe them:
+    /// the part of the arenas the heap has touched.
+    /// </summary>
     public required long CarvedPoolBytes { get; init; }
 
     /// <summary>

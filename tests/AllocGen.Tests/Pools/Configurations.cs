@@ -20,10 +20,10 @@ public sealed partial class IrregularHeap
 }
 
 /// <summary>
-/// A threshold equal to what the generator believes one pool can hold after its header (4096 - 64 = 4032 bytes),
-/// so each pool holds exactly one block: used to show that the runtime header is larger than the generator assumes.
+/// A threshold equal to the pool size, so the largest class's one block fills its pool to the last byte (pool headers
+/// live in the arena's header table, not in the pool).
 /// </summary>
-[PoolAllocator(PoolSize = 4096, ArenaSize = 64 * 1024, SmallRequestThreshold = 4032)]
+[PoolAllocator(PoolSize = 4096, ArenaSize = 64 * 1024, Alignment = 32, SmallRequestThreshold = 4096)]
 public sealed partial class PoolFillingHeap
 {
 }
@@ -36,14 +36,14 @@ public sealed class HeapGeometry
 {
     private readonly byte[] _classOf;
 
-    private HeapGeometry(string name, int arenaSize, int poolSize, int alignment, int threshold, int poolOverhead, int poolsPerArena, int[] classes, Func<IAllocator> create)
+    private HeapGeometry(string name, int arenaSize, int poolSize, int alignment, int threshold, int headerPoolsPerArena, int poolsPerArena, int[] classes, Func<IAllocator> create)
     {
         Name = name;
         ArenaSize = arenaSize;
         PoolSize = poolSize;
         Alignment = alignment;
         Threshold = threshold;
-        PoolOverhead = poolOverhead;
+        HeaderPoolsPerArena = headerPoolsPerArena;
         PoolsPerArena = poolsPerArena;
         Classes = classes;
         Create = create;
@@ -62,15 +62,15 @@ public sealed class HeapGeometry
 
     public static HeapGeometry Default { get; } = new(
         nameof(DefaultHeap), DefaultHeap.ArenaSize, DefaultHeap.PoolSize, DefaultHeap.Alignment, DefaultHeap.SmallRequestThreshold,
-        DefaultHeap.PoolOverhead, DefaultHeap.PoolsPerArena, DefaultHeap.SizeClasses.ToArray(), () => new DefaultHeap());
+        DefaultHeap.HeaderPoolsPerArena, DefaultHeap.PoolsPerArena, DefaultHeap.SizeClasses.ToArray(), () => new DefaultHeap());
 
     public static HeapGeometry SmallPool { get; } = new(
         nameof(SmallPoolHeap), SmallPoolHeap.ArenaSize, SmallPoolHeap.PoolSize, SmallPoolHeap.Alignment, SmallPoolHeap.SmallRequestThreshold,
-        SmallPoolHeap.PoolOverhead, SmallPoolHeap.PoolsPerArena, SmallPoolHeap.SizeClasses.ToArray(), () => new SmallPoolHeap());
+        SmallPoolHeap.HeaderPoolsPerArena, SmallPoolHeap.PoolsPerArena, SmallPoolHeap.SizeClasses.ToArray(), () => new SmallPoolHeap());
 
     public static HeapGeometry Irregular { get; } = new(
         nameof(IrregularHeap), IrregularHeap.ArenaSize, IrregularHeap.PoolSize, IrregularHeap.Alignment, IrregularHeap.SmallRequestThreshold,
-        IrregularHeap.PoolOverhead, IrregularHeap.PoolsPerArena, IrregularHeap.SizeClasses.ToArray(), () => new IrregularHeap());
+        IrregularHeap.HeaderPoolsPerArena, IrregularHeap.PoolsPerArena, IrregularHeap.SizeClasses.ToArray(), () => new IrregularHeap());
 
     public string Name { get; }
 
@@ -82,9 +82,10 @@ public sealed class HeapGeometry
 
     public int Threshold { get; }
 
-    /// <summary>The generated <c>PoolOverhead</c> constant.</summary>
-    public int PoolOverhead { get; }
+    /// <summary>The generated <c>HeaderPoolsPerArena</c> constant: pools at the start of each arena holding the pool headers.</summary>
+    public int HeaderPoolsPerArena { get; }
 
+    /// <summary>The generated <c>PoolsPerArena</c> constant: pools per arena that serve blocks.</summary>
     public int PoolsPerArena { get; }
 
     public int[] Classes { get; }
@@ -104,8 +105,12 @@ public sealed class HeapGeometry
 
     public bool IsSmall(nuint size) => size <= (nuint)Threshold;
 
-    /// <summary>Blocks one pool of a class holds, by the generated constants: (PoolSize - PoolOverhead) / blockSize.</summary>
-    public int BlocksPerPool(int sizeClass) => (PoolSize - PoolOverhead) / Classes[sizeClass];
+    /// <summary>Blocks one pool of a class holds, by the generated constants: PoolSize / blockSize (headers live elsewhere).</summary>
+    public int BlocksPerPool(int sizeClass) => PoolSize / Classes[sizeClass];
+
+    /// <summary>Where the header of the pool holding <paramref name="address"/> lives: its slot in the table at the start of the arena.</summary>
+    public nint HeaderSlotOf(nint address) =>
+        (address & ~(nint)(ArenaSize - 1)) + (((address & (ArenaSize - 1)) / PoolSize) * 64);
 
     public override string ToString() => Name;
 }

@@ -291,11 +291,12 @@ public sealed unsafe class DifferentialTests
                 Assert.Fail($"op {op}: {what}: UsableSize {usable}, expected the class size {blockSize}");
             }
 
-            // The block must lie inside its pool, after the header.
+            // The block must lie inside its pool, and the pool must not be one of the arena's header-table pools.
             nuint offset = (nuint)block & (nuint)(g.PoolSize - 1);
-            if (offset < (nuint)g.PoolOverhead || offset + (nuint)blockSize > (nuint)g.PoolSize)
+            nuint poolIndex = ((nuint)block & (nuint)(g.ArenaSize - 1)) / (nuint)g.PoolSize;
+            if (offset + (nuint)blockSize > (nuint)g.PoolSize || poolIndex < (nuint)g.HeaderPoolsPerArena)
             {
-                Assert.Fail($"op {op}: {what}: block at pool offset {offset} of {blockSize} bytes crosses its {g.PoolSize}-byte pool (overhead {g.PoolOverhead})");
+                Assert.Fail($"op {op}: {what}: block at offset {offset} of pool {poolIndex} ({blockSize} bytes) crosses its {g.PoolSize}-byte pool or lies in the header table ({g.HeaderPoolsPerArena} pools)");
             }
         }
         else if (usable != size)
@@ -375,7 +376,7 @@ public sealed unsafe class DifferentialTests
             {
                 layoutMismatches.Add(
                     $"  {at}: class {cls} ({c.BlockSize} B): {c.FreeBlocks} free + {c.BlocksInUse} in use != {c.Pools} pools × "
-                    + $"{g.BlocksPerPool(cls)} (= ({g.PoolSize} - PoolOverhead {g.PoolOverhead}) / {c.BlockSize})");
+                    + $"{g.BlocksPerPool(cls)} (= {g.PoolSize} / {c.BlockSize})");
             }
 
             bytesInUse += model.InUse[cls] * g.Classes[cls];

@@ -20,7 +20,8 @@ public sealed unsafe class EdgeCaseTests
         Assert.Equal(16 << 10, DefaultHeap.PoolSize);
         Assert.Equal(16, DefaultHeap.Alignment);
         Assert.Equal(512, DefaultHeap.SmallRequestThreshold);
-        Assert.Equal(64, DefaultHeap.PoolsPerArena);
+        Assert.Equal(63, DefaultHeap.PoolsPerArena);
+        Assert.Equal(1, DefaultHeap.HeaderPoolsPerArena);
         Assert.Equal(Enumerable.Range(1, 32).Select(i => i * 16), DefaultHeap.SizeClasses.ToArray());
         Assert.Equal(32, DefaultHeap.SizeClassCount);
 
@@ -28,13 +29,15 @@ public sealed unsafe class EdgeCaseTests
         Assert.Equal(4096, SmallPoolHeap.PoolSize);
         Assert.Equal(8, SmallPoolHeap.Alignment);
         Assert.Equal(512, SmallPoolHeap.SmallRequestThreshold);
-        Assert.Equal(16, SmallPoolHeap.PoolsPerArena);
+        Assert.Equal(15, SmallPoolHeap.PoolsPerArena);
+        Assert.Equal(1, SmallPoolHeap.HeaderPoolsPerArena);
         Assert.Equal(Enumerable.Range(1, 64).Select(i => i * 8), SmallPoolHeap.SizeClasses.ToArray());
 
         Assert.Equal(256 << 10, IrregularHeap.ArenaSize);
         Assert.Equal(16 << 10, IrregularHeap.PoolSize);
         Assert.Equal(16, IrregularHeap.Alignment);
-        Assert.Equal(16, IrregularHeap.PoolsPerArena);
+        Assert.Equal(15, IrregularHeap.PoolsPerArena);
+        Assert.Equal(1, IrregularHeap.HeaderPoolsPerArena);
         Assert.Equal(new[] { 16, 32, 48, 64, 128, 256, 512 }, IrregularHeap.SizeClasses.ToArray());
         Assert.Equal(7, IrregularHeap.SizeClassCount);
     }
@@ -407,22 +410,28 @@ public sealed unsafe class EdgeCaseTests
     }
 
     /// <summary>
-    /// BUG (reported), same root cause: the address of a live pool's own header is aligned, so the fast path pushes
-    /// the header on the pool's free list (its FreeList field ends up pointing at itself).
+    /// Pool headers live in a table at the start of each arena. Every address in it is aligned and inside the arena,
+    /// so only the header checks stand between a bad free and a header pushed on a free list: the slot of a live
+    /// pool (aligned to 64), the start of the arena, and the last byte of the table's pools are all rejected.
     /// </summary>
     [Theory]
     [MemberData(nameof(Configurations))]
-    public void FreeingThePoolHeaderAddressThrows(string configuration)
+    public void FreeingAnAddressInTheHeaderTableThrows(string configuration)
     {
         HeapGeometry g = HeapGeometry.Named(configuration);
         using IAllocator heap = g.Create();
         var a = (byte*)heap.Allocate(32);
         var b = (byte*)heap.Allocate(32);
         var c = (byte*)heap.Allocate(32);
-        var pool = (byte*)((nint)b & ~(nint)(g.PoolSize - 1));
-        Assert.True(heap.Owns(pool));
+        var arena = (byte*)((nint)b & ~(nint)(g.ArenaSize - 1));
+        var slot = (byte*)g.HeaderSlotOf((nint)b);
+        byte* tableEnd = arena + (g.HeaderPoolsPerArena * g.PoolSize) - g.Alignment;
+        Assert.True(heap.Owns(slot));
+        Assert.True(slot < tableEnd);
 
-        Assert.Throws<ArgumentException>(() => heap.Free(pool));
+        Assert.Throws<ArgumentException>(() => heap.Free(slot));
+        Assert.Throws<ArgumentException>(() => heap.Free(arena));
+        Assert.Throws<ArgumentException>(() => heap.Free(tableEnd));
         Assert.Equal(3, heap.GetStats().BlocksInUse);
         heap.Free(a);
         heap.Free(b);
@@ -815,40 +824,46 @@ public sealed unsafe class EdgeCaseTests
     }
 
     // -------------------------------------------------------------------------------------------------------------
-    // The generated PoolOverhead and the runtime's pool header
+    // The generated layout constants and the runtime's arena layout
     // -------------------------------------------------------------------------------------------------------------
 
     /// <summary>
-    /// BUG (reported): the generator assumes a 64-byte pool header (PoolConfigValidator.PoolHeaderSize) but the
-    /// runtime's PoolHeader is 72 bytes, so the first block of a pool sits at 80 (alignment 16) or 72 (alignment 8),
-    /// not at the generated PoolOverhead of 64, and pools hold fewer blocks than the generated constants say.
+    /// The first block of a fresh heap is the first byte of the first pool after the header table, and a pool holds
+    /// PoolSize / blockSize blocks, as the generated constants (and the generator's PoolHeaderSize) say.
     /// </summary>
     [Theory]
     [MemberData(nameof(Configurations))]
-    public void PoolsHoldWhatTheGeneratedPoolOverheadSays(string configuration)
+    public void PoolsHoldWhatTheGeneratedConstantsSay(string configuration)
     {
         HeapGeometry g = HeapGeometry.Named(configuration);
         using IAllocator heap = g.Create();
         void* first = heap.Allocate(1);
-        nuint offset = (nuint)first & (nuint)(g.PoolSize - 1);
+        nuint offsetInArena = (nuint)first & (nuint)(g.ArenaSize - 1);
         SizeClassStats c = heap.GetStats().SizeClasses[0];
         heap.Free(first);
 
-        Assert.Equal((nuint)g.PoolOverhead, offset);
+        Assert.Equal((nuint)(g.HeaderPoolsPerArena * g.PoolSize), offsetInArena);
         Assert.Equal(g.BlocksPerPool(0), c.BlocksInUse + c.FreeBlocks);
+        Assert.Equal(g.ArenaSize / g.PoolSize, g.PoolsPerArena + g.HeaderPoolsPerArena);
+        Assert.True(g.ArenaSize / g.PoolSize * 64 <= g.HeaderPoolsPerArena * g.PoolSize, "the header table does not fit its pools");
     }
 
     /// <summary>
-    /// BUG (reported), the memory-safety side of the one above: a threshold the generator accepts as fitting in a
-    /// pool (4096 - 64 = 4032) gives a block that runs 16 bytes past its pool, over the next pool's header (or past
-    /// the end of the arena). Nothing is written here, so the test only fails.
+    /// The memory-safety side of the one above: the largest threshold the generator accepts (the pool size) gives
+    /// blocks that fill their pools exactly, each in its own pool, and they can be written end to end.
     /// </summary>
     [Fact]
     public void ABlockOfTheLargestClassStaysInsideItsPool()
     {
         using var heap = new PoolFillingHeap();
-        Assert.Equal(4032, PoolFillingHeap.SmallRequestThreshold);
+        Assert.Equal(4096, PoolFillingHeap.SmallRequestThreshold);
+        var q = (byte*)heap.Allocate(PoolFillingHeap.SmallRequestThreshold);
+        new Span<byte>(q, PoolFillingHeap.SmallRequestThreshold).Fill(0xAB);
         void* p = heap.Allocate(PoolFillingHeap.SmallRequestThreshold);
+        new Span<byte>(p, PoolFillingHeap.SmallRequestThreshold).Fill(0xCD);
+        Assert.Equal(0, ((nint)p - (nint)q) % PoolFillingHeap.PoolSize);
+        Assert.True(new Span<byte>(q, PoolFillingHeap.SmallRequestThreshold).IndexOfAnyExcept((byte)0xAB) < 0);
+        heap.Free(q);
         nuint offset = (nuint)p & (PoolFillingHeap.PoolSize - 1);
         nuint end = offset + heap.UsableSize(p);
         SizeClassStats c = heap.GetStats().SizeClasses[PoolFillingHeap.SizeClassCount - 1];

@@ -38,6 +38,40 @@ public sealed unsafe class TrimTests
         heap.Free(p);
     }
 
+    /// <summary>
+    /// A released arena's address range is reused; its header table is cleared first, so pointers left over from its
+    /// previous life are rejected: into a pool not serving yet, and into a pool that now serves another class.
+    /// </summary>
+    [Fact]
+    public void PointersFromAReusedArenasPreviousLifeAreRejected()
+    {
+        using var heap = new DefaultHeap();
+        var old = new List<nint>();
+        for (int i = 0; i < 2_000; i++)
+        {
+            old.Add((nint)heap.Allocate(48));
+        }
+
+        foreach (nint block in old)
+        {
+            heap.Free((void*)block);
+        }
+
+        heap.Trim();
+        Assert.Equal(0, heap.GetStats().ArenasCurrent);
+
+        // One block of another class: the cached range comes back, its first pool now serves 64-byte blocks.
+        byte* fresh = (byte*)heap.Allocate(64);
+        Assert.Equal(old[0] & ~(nint)(DefaultHeap.ArenaSize - 1), (nint)fresh & ~(nint)(DefaultHeap.ArenaSize - 1));
+        nint lastOld = old[^1];
+        Assert.NotEqual(lastOld & ~(nint)(DefaultHeap.PoolSize - 1), (nint)fresh & ~(nint)(DefaultHeap.PoolSize - 1));
+
+        Assert.Throws<ArgumentException>(() => heap.Free((void*)lastOld));   // a pool that serves nothing now
+        Assert.Throws<ArgumentException>(() => heap.Free((void*)old[1]));    // offset 48: not a 64-byte block boundary
+        Assert.Equal(1, heap.GetStats().BlocksInUse);
+        heap.Free(fresh);
+    }
+
     [Fact]
     public void TrimKeepsLiveBlocksAndTheirArenas()
     {
