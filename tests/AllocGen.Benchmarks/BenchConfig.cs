@@ -63,6 +63,7 @@ public static class BenchConfig
         var config = ManualConfig.CreateEmpty()
             .AddJob(BaseJob(jobName))
             .AddColumnProvider(DefaultColumnProviders.Instance)
+            .AddColumn(StatisticColumn.Median)
             .AddColumn(new RatioToColumn(Allocator.glibc), new RatioToColumn(Allocator.mimalloc))
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddLogger(ConsoleLogger.Default)

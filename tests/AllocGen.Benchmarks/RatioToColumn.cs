@@ -21,7 +21,7 @@ public sealed class RatioToColumn(Allocator reference) : IColumn
     public int PriorityInCategory => Reference == Allocator.glibc ? 0 : 1;
     public bool IsNumeric => true;
     public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => $"Mean of this row / mean of the {Reference} row of the same workload (below 1 = faster than {Reference})";
+    public string Legend => $"Median of this row / median of the {Reference} row of the same workload (below 1 = faster than {Reference})";
 
     public bool IsAvailable(Summary summary) => true;
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
@@ -31,9 +31,9 @@ public sealed class RatioToColumn(Allocator reference) : IColumn
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
-        var mean = summary[benchmarkCase]?.ResultStatistics?.Mean;
+        var mean = summary[benchmarkCase]?.ResultStatistics?.Median;
         var reference = FindReference(summary, benchmarkCase);
-        var referenceMean = reference is null ? null : summary[reference]?.ResultStatistics?.Mean;
+        var referenceMean = reference is null ? null : summary[reference]?.ResultStatistics?.Median;
         if (mean is not { } m || referenceMean is not { } r || r <= 0)
             return "-";
         return (m / r).ToString("0.00", style.CultureInfo);

@@ -65,11 +65,10 @@ namespace AllocGen.Benchmarks.Workloads
     /// random, so the tree is shallow (depth logarithmic on average) and the stack small; the GC builder clears
     /// the slots it used, so no stale reference keeps a dropped tree alive.</para>
     /// <para>Not an allocator-row workload (no <c>Allocator</c> parameter): the <c>Ratio</c> column is each
-    /// method's mean over <see cref="GcTree"/>'s, and the table also shows the median. The suite's
+    /// method's mean over <see cref="GcTree"/>'s (the table also shows the median, as every table of the suite). The suite's
     /// <c>vs glibc</c> / <c>vs mimalloc</c> columns would only compare each row with itself here (1.00), so the
     /// table hides them.</para>
     /// </remarks>
-    [MedianColumn]
     [HideColumns("vs glibc", "vs mimalloc")]
     public unsafe class AstBenchmarks
     {

@@ -12,7 +12,11 @@ public sealed record ResultRow(
     double MeanNs,
     double MedianNs,
     string Allocated,
-    IReadOnlyDictionary<string, string> Cells);
+    IReadOnlyDictionary<string, string> Cells)
+{
+    /// <summary>The figure the report compares: the median (the targets are medians; it shrugs off the odd slow iteration of a shared machine), the mean when a table has no median.</summary>
+    public double Ns => double.IsNaN(MedianNs) ? MeanNs : MedianNs;
+}
 
 /// <summary>Reads the <c>*-report.csv</c> files BenchmarkDotNet wrote for the workload classes.</summary>
 public static class BenchmarkResults

@@ -54,22 +54,22 @@ public static class ReportRenderer
 
         sb.AppendLine("## Summary");
         sb.AppendLine();
-        sb.AppendLine($"![Mean time per operation, by workload and allocator]({svgRelative})");
+        sb.AppendLine($"![Median time per operation, by workload and allocator]({svgRelative})");
         sb.AppendLine();
-        sb.AppendLine("### Mean ns per operation");
+        sb.AppendLine("### Median ns per operation");
         sb.AppendLine();
-        AppendMatrix(sb, rows, workloads, allocators, r => r.MeanNs.ToString(r.MeanNs < 100 ? "0.00" : "0.0", Inv));
+        AppendMatrix(sb, rows, workloads, allocators, r => r.Ns.ToString(r.Ns < 100 ? "0.00" : "0.0", Inv));
         foreach (var reference in new[] { "glibc", "mimalloc" })
         {
             sb.AppendLine();
-            sb.AppendLine($"### Ratio vs {reference} (mean / mean of the {reference} row; below 1 = faster)");
+            sb.AppendLine($"### Ratio vs {reference} (median / median of the {reference} row; below 1 = faster)");
             sb.AppendLine();
             AppendMatrix(sb, rows, workloads, allocators, r =>
             {
                 var refRow = rows.FirstOrDefault(o => o.Workload == r.Workload && o.Allocator == reference);
-                return refRow is null || !(refRow.MeanNs > 0) || double.IsNaN(r.MeanNs)
+                return refRow is null || !(refRow.Ns > 0) || double.IsNaN(r.Ns)
                     ? "-"
-                    : (r.MeanNs / refRow.MeanNs).ToString("0.00", Inv);
+                    : (r.Ns / refRow.Ns).ToString("0.00", Inv);
             });
         }
         sb.AppendLine();
@@ -81,6 +81,17 @@ public static class ReportRenderer
             sb.AppendLine($"### {title}");
             sb.AppendLine();
             sb.AppendLine(table.TrimEnd());
+            sb.AppendLine();
+        }
+
+        var ast = AstTable(resultsDir);
+        if (ast is not null)
+        {
+            sb.AppendLine("## AST build + teardown: bump arena vs GC objects");
+            sb.AppendLine();
+            sb.AppendLine("One 100,000-node tree per operation (`AstBenchmarks`; no allocator rows, `Ratio` is against `GcTree`).");
+            sb.AppendLine();
+            sb.AppendLine(ast.TrimEnd());
             sb.AppendLine();
         }
 
@@ -156,6 +167,17 @@ public static class ReportRenderer
             table ??= CsvTable(rows.Where(r => r.ReportFile == csv).ToList());
             yield return (title, table);
         }
+    }
+
+    /// <summary>The AST workload's GitHub-markdown table (it has no allocator rows, so it is not in the matrices).</summary>
+    private static string? AstTable(string resultsDir)
+    {
+        var file = Directory.GetFiles(resultsDir, "*AstBenchmarks-report-github.md").OrderBy(f => f, StringComparer.Ordinal).LastOrDefault();
+        if (file is null)
+            return null;
+        var lines = File.ReadAllText(file).Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        var first = Array.FindIndex(lines, l => l.StartsWith('|'));
+        return first < 0 ? null : string.Join('\n', lines.Skip(first)).Replace("**", "", StringComparison.Ordinal);
     }
 
     private static string CsvTable(List<ResultRow> rows)

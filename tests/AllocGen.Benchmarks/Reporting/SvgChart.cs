@@ -6,7 +6,7 @@ using AllocGen.Benchmarks.Peers;
 namespace AllocGen.Benchmarks.Reporting;
 
 /// <summary>
-/// A hand-written SVG bar chart: one panel per workload, one horizontal bar per allocator (mean ns per
+/// A hand-written SVG bar chart: one panel per workload, one horizontal bar per allocator (median ns per
 /// operation), each panel on its own linear scale. Bars far beyond the panel's typical values
 /// (managed rows, mostly) are cut at <see cref="ClipFactor"/> x the panel's median and marked.
 /// </summary>
@@ -44,14 +44,14 @@ public static class SvgChart
 
         var panels = workloads.Select(w => (Workload: w, Rows: allocators
             .Select(a => rows.FirstOrDefault(r => r.Workload == w && r.Allocator == a))
-            .Where(r => r is not null && !double.IsNaN(r.MeanNs)).Select(r => r!).ToList())).ToList();
+            .Where(r => r is not null && !double.IsNaN(r.Ns)).Select(r => r!).ToList())).ToList();
         var height = Top + panels.Sum(p => PanelTitle + p.Rows.Count * (BarHeight + BarGap) + PanelGap) + 30;
 
         var sb = new StringBuilder();
         sb.AppendLine(Inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\" font-size=\"12\">");
         sb.AppendLine(Inv, $"<rect x=\"0\" y=\"0\" width=\"{Width}\" height=\"{height}\" fill=\"#ffffff\"/>");
         var jobs = string.Join(", ", rows.Select(r => r.Cells.GetValueOrDefault("Job", "")).Where(j => j.Length > 0).Distinct());
-        var title = "AllocGen benchmarks: mean ns per operation (shorter is faster)" + (jobs.Length > 0 ? $", job {jobs}" : "");
+        var title = "AllocGen benchmarks: median ns per operation (shorter is faster)" + (jobs.Length > 0 ? $", job {jobs}" : "");
         sb.AppendLine(Inv, $"<text x=\"12\" y=\"24\" font-size=\"16\" font-weight=\"bold\">{Escape(title)}</text>");
         sb.AppendLine("<text x=\"12\" y=\"42\" fill=\"#555555\">Each panel has its own linear scale; value labels give ns and the ratio to glibc. Bars cut with » exceed the panel's scale.</text>");
 
@@ -62,24 +62,24 @@ public static class SvgChart
             y += PanelTitle;
             if (panelRows.Count == 0)
                 continue;
-            var sorted = panelRows.Select(r => r.MeanNs).OrderBy(v => v).ToList();
+            var sorted = panelRows.Select(r => r.Ns).OrderBy(v => v).ToList();
             var median = sorted[sorted.Count / 2];
             var scaleMax = Math.Min(sorted[^1], median * ClipFactor);
             if (!(scaleMax > 0))
                 scaleMax = 1;
-            var glibc = panelRows.FirstOrDefault(r => r.Allocator == nameof(Allocator.glibc))?.MeanNs;
+            var glibc = panelRows.FirstOrDefault(r => r.Allocator == nameof(Allocator.glibc))?.Ns;
 
             sb.AppendLine(Inv, $"<line x1=\"{LabelWidth}\" y1=\"{y - 2}\" x2=\"{LabelWidth}\" y2=\"{y + panelRows.Count * (BarHeight + BarGap) - BarGap + 2}\" stroke=\"#333333\"/>");
             foreach (var row in panelRows)
             {
-                var clipped = row.MeanNs > scaleMax;
-                var w = Math.Max(1.0, Math.Min(row.MeanNs, scaleMax) / scaleMax * plotWidth);
+                var clipped = row.Ns > scaleMax;
+                var w = Math.Max(1.0, Math.Min(row.Ns, scaleMax) / scaleMax * plotWidth);
                 var color = Colors.GetValueOrDefault(row.Allocator, "#bcbd22");
                 sb.AppendLine(Inv, $"<text x=\"{LabelWidth - 6}\" y=\"{y + BarHeight - 4}\" text-anchor=\"end\">{Escape(row.Allocator)}</text>");
-                sb.AppendLine(Inv, $"<rect x=\"{LabelWidth}\" y=\"{y}\" width=\"{w:0.0}\" height=\"{BarHeight}\" fill=\"{color}\"><title>{Escape(row.Allocator)}: {row.MeanNs:0.00} ns</title></rect>");
-                var label = row.MeanNs.ToString(row.MeanNs < 100 ? "0.00" : "0.0", Inv) + " ns";
+                sb.AppendLine(Inv, $"<rect x=\"{LabelWidth}\" y=\"{y}\" width=\"{w:0.0}\" height=\"{BarHeight}\" fill=\"{color}\"><title>{Escape(row.Allocator)}: {row.Ns:0.00} ns</title></rect>");
+                var label = row.Ns.ToString(row.Ns < 100 ? "0.00" : "0.0", Inv) + " ns";
                 if (glibc is > 0)
-                    label += $" ({(row.MeanNs / glibc.Value).ToString("0.00", Inv)}x)";
+                    label += $" ({(row.Ns / glibc.Value).ToString("0.00", Inv)}x)";
                 if (clipped)
                     label = "» " + label;
                 sb.AppendLine(Inv, $"<text x=\"{LabelWidth + w + 6:0.0}\" y=\"{y + BarHeight - 4}\" fill=\"#222222\">{Escape(label)}</text>");
