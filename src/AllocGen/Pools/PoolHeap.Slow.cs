@@ -112,8 +112,8 @@ public unsafe partial struct PoolHeap<TGeometry>
             ThrowHelper.InvalidBlock(block, "it was just freed (double free)");
         }
 
-        nuint offset = (nuint)block & (PoolSize - 1);
-        if (offset % pool->BlockSize != 0 || offset >= pool->NextOffset)
+        uint offset = (uint)((nuint)block & (PoolSize - 1));
+        if (offset >= pool->NextOffset || (ulong)offset * pool->BlockMagic >= pool->BlockMagic)
         {
             ThrowHelper.InvalidBlock(block, "it does not point at the start of a block");
         }
