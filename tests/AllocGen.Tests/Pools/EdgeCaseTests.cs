@@ -410,6 +410,39 @@ public sealed unsafe class EdgeCaseTests
     }
 
     /// <summary>
+    /// The heap writes into a block only when it is freed: handing out never-used blocks (the frontier) reads and
+    /// writes nothing in them, so their pages stay untouched until the program uses them. A canary written into the
+    /// frontier block before it is handed out survives both the handout of the block before it and its own.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public void NeverUsedBlocksAreHandedOutUntouched(string configuration)
+    {
+        HeapGeometry g = HeapGeometry.Named(configuration);
+        using IAllocator heap = g.Create();
+        int blockSize = g.Classes[g.ClassOf(40)];
+        var first = (byte*)heap.Allocate(40);
+        byte* frontier = first + blockSize;
+
+        // The frontier and the block after it are not live yet, but they lie in the heap's pool: a test may scribble
+        // on them. Handing out the frontier must neither follow a link in it nor write one into the next block.
+        new Span<byte>(frontier, 2 * blockSize).Fill(0x5A);
+        var second = (byte*)heap.Allocate(40);
+        Assert.Equal((nint)frontier, (nint)second);
+        Assert.True(new Span<byte>(second, 2 * blockSize).IndexOfAnyExcept((byte)0x5A) < 0, "the heap wrote into a never-used block");
+        var third = (byte*)heap.Allocate(40);
+        Assert.Equal((nint)(second + blockSize), (nint)third);
+        heap.Free(third);
+
+        // A freed block does carry the link; once handed out again, its contents are the program's.
+        heap.Free(first);
+        var again = (byte*)heap.Allocate(40);
+        Assert.Equal((nint)first, (nint)again);
+        heap.Free(again);
+        heap.Free(second);
+    }
+
+    /// <summary>
     /// Pool headers live in a table at the start of each arena. Every address in it is aligned and inside the arena,
     /// so only the header checks stand between a bad free and a header pushed on a free list: the slot of a live
     /// pool (aligned to 64), the start of the arena, and the last byte of the table's pools are all rejected.
