@@ -12,6 +12,12 @@ public sealed partial class SmallPoolHeap
 {
 }
 
+/// <summary>The smallest arena there is: two 4 KiB pools, one for the header table and one for blocks.</summary>
+[PoolAllocator(ArenaSize = 8192, PoolSize = 4096, Alignment = 8, SmallRequestThreshold = 256)]
+public sealed partial class TinyArenaHeap
+{
+}
+
 /// <summary>An explicit, irregular class list: a request is served by the smallest class that holds it.</summary>
 [PoolAllocator(ArenaSize = 256 * 1024)]
 [SizeClasses(16, 32, 48, 64, 128, 256, 512)]

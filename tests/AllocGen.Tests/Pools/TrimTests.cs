@@ -72,6 +72,41 @@ public sealed unsafe class TrimTests
         heap.Free(fresh);
     }
 
+    /// <summary>
+    /// An arena of two pools has one pool for blocks: every pool taken is a new arena, and every pool emptied releases
+    /// one. The contents survive, the stats add up, and a heap with every block freed holds at most one arena.
+    /// </summary>
+    [Fact]
+    public void ArenasOfOneBlockPoolServeAndGoBack()
+    {
+        Assert.Equal(1, TinyArenaHeap.PoolsPerArena);
+        Assert.Equal(1, TinyArenaHeap.HeaderPoolsPerArena);
+        using var heap = new TinyArenaHeap();
+        var random = new Random(5);
+        var blocks = new List<(nint Block, int Size, byte Mark)>();
+        for (int i = 0; i < 3_000; i++)
+        {
+            int size = random.Next(1, 257);
+            var block = (byte*)heap.Allocate((nuint)size);
+            byte mark = (byte)i;
+            new Span<byte>(block, size).Fill(mark);
+            blocks.Add(((nint)block, size, mark));
+        }
+
+        var stats = heap.GetStats();
+        Assert.Equal(stats.ArenasCurrent, stats.PoolsInUse + stats.PoolsFree + stats.PoolsRetained);
+        Assert.True(stats.ArenasCurrent > 32);
+        foreach (var (block, size, mark) in blocks)
+        {
+            Assert.True(new Span<byte>((byte*)block, size).IndexOfAnyExcept(mark) < 0);
+            Assert.Equal((nint)TinyArenaHeap.PoolSize, (block & (TinyArenaHeap.ArenaSize - 1)) & ~(nint)(TinyArenaHeap.PoolSize - 1));
+            heap.Free((void*)block);
+        }
+
+        Assert.Equal(0, heap.GetStats().BlocksInUse);
+        Assert.True(heap.GetStats().ArenasCurrent <= 1);
+    }
+
     [Fact]
     public void TrimKeepsLiveBlocksAndTheirArenas()
     {
