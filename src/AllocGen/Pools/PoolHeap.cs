@@ -208,7 +208,8 @@ public unsafe partial struct PoolHeap<TGeometry>
         // Everything that is not the common case goes to the slow path: the pool was full, or becomes empty
         // (unless it is the retained pool of its class in the idle arena: the allocate-then-free cycle of a class
         // changes nothing but the free list), or was already empty (double free), the block is the one freed last
-        // (double free), or the pointer is not the start of a carved block (interior, never handed out, or in the header table).
+        // (double free), or the pointer is not the start of a block handed out (interior, never handed out). A pointer
+        // into the header table finds an all-zero header there: "full", then rejected by the slow path.
         // Short-circuit tests: each is a predictable compare-and-branch.
         if (head == null
             || (int)count <= 0 && ((int)count < 0 || pool->Retained == 0 || arena != s->IdleArena)
