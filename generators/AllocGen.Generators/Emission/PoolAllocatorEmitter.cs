@@ -65,6 +65,7 @@ internal sealed class PoolTemplateModel
     public static PoolTemplateModel From(PoolAllocatorSpec spec)
     {
         int[] sizes = spec.SizeClasses.AsSpan().ToArray();
+        int headerPools = PoolConfigValidator.HeaderPoolsPerArena(spec.ArenaSize, spec.PoolSize);
         byte[] table = PoolAllocatorEmitter.ClassIndexTable(spec.Alignment, spec.SmallRequestThreshold, sizes);
         var rows = new List<string>();
         const int perRow = 16;
@@ -88,8 +89,8 @@ internal sealed class PoolTemplateModel
             SmallRequestThreshold = spec.SmallRequestThreshold,
             ArenaShift = Log2(spec.ArenaSize),
             PoolShift = Log2(spec.PoolSize),
-            PoolsPerArena = (spec.ArenaSize / spec.PoolSize) - PoolConfigValidator.HeaderPoolsPerArena(spec.ArenaSize, spec.PoolSize),
-            HeaderPoolsPerArena = PoolConfigValidator.HeaderPoolsPerArena(spec.ArenaSize, spec.PoolSize),
+            PoolsPerArena = (spec.ArenaSize / spec.PoolSize) - headerPools,
+            HeaderPoolsPerArena = headerPools,
             ClassCount = sizes.Length,
             ArenaSizeText = Bytes(spec.ArenaSize),
             PoolSizeText = Bytes(spec.PoolSize),

@@ -514,8 +514,8 @@ public unsafe partial struct PoolHeap<TGeometry>
         ArenaObject* arena = TakeArena(s);
         byte* memory = arena->Address;
         arena->FreshPools = (PoolHeader*)memory + HeaderPoolsPerArena;
-        arena->FreePoolCount = (uint)UsablePoolsPerArena;
-        arena->TotalPoolCount = (uint)UsablePoolsPerArena;
+        arena->FreePoolCount = (uint)PoolsPerArena;
+        arena->TotalPoolCount = (uint)PoolsPerArena;
         ArenaMap<TGeometry>.Set(MapRoot(s), memory, arena);
 
         arena->NextAll = s->AllArenas;

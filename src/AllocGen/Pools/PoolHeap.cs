@@ -33,8 +33,8 @@ public unsafe partial struct PoolHeap<TGeometry>
         get => (nuint)1 << TGeometry.ArenaShift;
     }
 
-    /// <summary>Pools per arena, the ones holding the header table included (arenas are size-aligned, so always exactly this many).</summary>
-    public static int PoolsPerArena
+    /// <summary>Pool-sized slots per arena, the ones holding the header table included (arenas are size-aligned, so always exactly this many).</summary>
+    private static int PoolSlotsPerArena
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => 1 << (TGeometry.ArenaShift - TGeometry.PoolShift);
@@ -50,18 +50,18 @@ public unsafe partial struct PoolHeap<TGeometry>
         get => (int)((HeaderTableSize + PoolSize - 1) >> TGeometry.PoolShift);
     }
 
-    /// <summary>Pools per arena that serve blocks.</summary>
-    public static int UsablePoolsPerArena
+    /// <summary>Pools per arena that serve blocks (the generated <c>PoolsPerArena</c> constant).</summary>
+    public static int PoolsPerArena
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => PoolsPerArena - HeaderPoolsPerArena;
+        get => PoolSlotsPerArena - HeaderPoolsPerArena;
     }
 
     /// <summary>Bytes of an arena's header table.</summary>
     internal static nuint HeaderTableSize
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => (nuint)PoolsPerArena * (nuint)sizeof(PoolHeader);
+        get => (nuint)PoolSlotsPerArena * (nuint)sizeof(PoolHeader);
     }
 
     /// <summary>Blocks one pool of a class holds (a pool holds blocks only: its header lives in the arena's table).</summary>
