@@ -194,33 +194,39 @@ namespace AllocGen.Benchmarks.Workloads
             return root;
         }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static AstNode* BuildArena(BenchAstArena arena, AstKind[] kinds, double[] values, nint[] stack)
-        {
-            var top = 1;
-            for (var i = kinds.Length - 1; i >= 0; i--)
-            {
-                var kind = kinds[i];
-                int arity = Arity[(int)kind];
-                var left = (AstNode*)stack[(top - 1) & -((arity + 1) >> 1)];
-                var right = (AstNode*)stack[(top - 2) & -(arity >> 1)];
-                top -= arity;
-                var node = arena.Allocate<AstNode>();
-                node->Kind = kind;
-                node->Value = values[i];
-                node->Left = left;
-                node->Right = right;
-                stack[top++] = (nint)node;
-            }
+        private static AstNode* BuildArena(BenchAstArena arena, AstKind[] kinds, double[] values, nint[] stack) =>
+            BuildNative(new ArenaNodes(arena), kinds, values, stack);
 
-            return (AstNode*)stack[1];
+        private static AstNode* BuildInSlab(byte* slab, AstKind[] kinds, double[] values, nint[] stack) =>
+            BuildNative(new SlabNodes(slab), kinds, values, stack);
+
+        /// <summary>Where the native builder takes its next node from.</summary>
+        private interface INodeSource
+        {
+            AstNode* Next();
         }
 
+        private readonly struct ArenaNodes(BenchAstArena arena) : INodeSource
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public AstNode* Next() => arena.Allocate<AstNode>();
+        }
+
+        // Passed by value and inlined, so the JIT keeps the cursor in a register.
+        private struct SlabNodes(byte* slab) : INodeSource
+        {
+            private AstNode* _cursor = (AstNode*)slab;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public AstNode* Next() => _cursor++;
+        }
+
+        // One loop for both native builders: specialized per node source, so each compiles to its own direct code.
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static AstNode* BuildInSlab(byte* slab, AstKind[] kinds, double[] values, nint[] stack)
+        private static AstNode* BuildNative<TNodes>(TNodes nodes, AstKind[] kinds, double[] values, nint[] stack)
+            where TNodes : struct, INodeSource
         {
             var top = 1;
-            var cursor = (AstNode*)slab;
             for (var i = kinds.Length - 1; i >= 0; i--)
             {
                 var kind = kinds[i];
@@ -228,7 +234,7 @@ namespace AllocGen.Benchmarks.Workloads
                 var left = (AstNode*)stack[(top - 1) & -((arity + 1) >> 1)];
                 var right = (AstNode*)stack[(top - 2) & -(arity >> 1)];
                 top -= arity;
-                var node = cursor++;
+                var node = nodes.Next();
                 node->Kind = kind;
                 node->Value = values[i];
                 node->Left = left;
