@@ -36,6 +36,9 @@ internal unsafe struct HeapState
 
     public nuint CachedArenaCount;
 
+    /// <summary>Where a pool that gets a block back rejoins its class's list.</summary>
+    public PoolReusePolicy ReusePolicy;
+
     public int Disposed;
 }
 

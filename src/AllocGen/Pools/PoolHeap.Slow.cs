@@ -279,9 +279,10 @@ public unsafe partial struct PoolHeap<TGeometry>
     }
 
     /// <summary>
-    /// A full pool that got a block back rejoins its class at the back. (CPython puts it at the front, but then
-    /// the next allocation fills it again at once, and under churn almost every operation moves a pool in or
-    /// out of the list; at the back it gathers frees while the front pools serve.)
+    /// A full pool that got a block back rejoins its class: at the back under <see cref="PoolReusePolicy.Fast"/>
+    /// (CPython puts it at the front, but then the next allocation fills it again at once, and under churn almost
+    /// every operation moves a pool in or out of the list; at the back it gathers frees while the front pools serve),
+    /// in address order under <see cref="PoolReusePolicy.Compact"/>.
     /// </summary>
     private static void InsertUsed(HeapState* s, PoolHeader* pool)
     {
@@ -309,9 +310,51 @@ public unsafe partial struct PoolHeap<TGeometry>
             return;
         }
 
+        if (s->ReusePolicy == PoolReusePolicy.Compact)
+        {
+            InsertByAddress(pool, ref head, ref tail);
+            return;
+        }
+
         pool->PrevPool = tail;
         tail->NextPool = pool;
         tail = pool;
+    }
+
+    /// <summary>
+    /// Inserts before the first pool at a higher address. The pools that get blocks back are mostly the low, nearly
+    /// full ones that allocation keeps filling, so the walk from the head is short. A list built under
+    /// <see cref="PoolReusePolicy.Fast"/> is not sorted; it becomes so as its pools fill and rejoin.
+    /// </summary>
+    private static void InsertByAddress(PoolHeader* pool, ref PoolHeader* head, ref PoolHeader* tail)
+    {
+        PoolHeader* before = head;
+        PoolHeader* after = null;
+        while (before != null && before < pool)
+        {
+            after = before;
+            before = before->NextPool;
+        }
+
+        pool->PrevPool = after;
+        pool->NextPool = before;
+        if (after != null)
+        {
+            after->NextPool = pool;
+        }
+        else
+        {
+            head = pool;
+        }
+
+        if (before != null)
+        {
+            before->PrevPool = pool;
+        }
+        else
+        {
+            tail = pool;
+        }
     }
 
     private static void UnlinkUsed(HeapState* s, PoolHeader* pool)

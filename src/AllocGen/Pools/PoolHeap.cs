@@ -133,6 +133,30 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>Creates an empty heap; arenas are taken on the first allocation.</summary>
     public static PoolHeap<TGeometry> Create() => new() { _state = CreateState() };
 
+    /// <summary>
+    /// Which partly used pool each class allocates from (default <see cref="PoolReusePolicy.Fast"/>). May be changed
+    /// at any time; it applies to pools that rejoin their class from then on.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">Set after <see cref="Dispose"/>.</exception>
+    public PoolReusePolicy ReusePolicy
+    {
+        readonly get => _state->ReusePolicy;
+        set
+        {
+            if (value is not (PoolReusePolicy.Fast or PoolReusePolicy.Compact))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Not a PoolReusePolicy.");
+            }
+
+            if (_state->Disposed != 0)
+            {
+                ThrowHelper.ObjectDisposed(OwnerName);
+            }
+
+            _state->ReusePolicy = value;
+        }
+    }
+
     /// <summary>Whether <see cref="Dispose"/> was called.</summary>
     public readonly bool IsDisposed => _state->Disposed != 0;
 

@@ -126,6 +126,16 @@ unsafe partial class GameHeap : global::AllocGen.IAllocator
     /// <summary>Returns the memory that holds no live block (retained empty pools, idle arenas, kept pages) to the OS.</summary>
     public void Trim() => _allocGenHeap.Trim();
 
+    /// <summary>
+    /// Which partly used pool each size class allocates from: Fast (the default) or Compact (fewer pools under churn,
+    /// more pool switches). Consulted only off the fast paths; may be changed at any time.
+    /// </summary>
+    public global::AllocGen.Pools.PoolReusePolicy ReusePolicy
+    {
+        get => _allocGenHeap.ReusePolicy;
+        set => _allocGenHeap.ReusePolicy = value;
+    }
+
     /// <summary>Returns every arena and large block to the OS; later use throws ObjectDisposedException.</summary>
     public void Dispose() => _allocGenHeap.Dispose();
 

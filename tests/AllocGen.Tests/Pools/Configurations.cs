@@ -106,6 +106,18 @@ public sealed class HeapGeometry
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
+    /// <summary>Sets the reuse policy of a heap this geometry created (a member of the generated class, not of <see cref="IAllocator"/>).</summary>
+    public static void SetReusePolicy(IAllocator heap, AllocGen.Pools.PoolReusePolicy policy)
+    {
+        switch (heap)
+        {
+            case DefaultHeap h: h.ReusePolicy = policy; break;
+            case SmallPoolHeap h: h.ReusePolicy = policy; break;
+            case IrregularHeap h: h.ReusePolicy = policy; break;
+            default: throw new ArgumentException($"{heap.GetType().Name} is not a heap of the named configurations.", nameof(heap));
+        }
+    }
+
     /// <summary>The smallest class that holds <paramref name="size"/> (0 → the first class).</summary>
     public int ClassOf(nuint size) => _classOf[(int)size];
 

@@ -1,3 +1,4 @@
+using AllocGen.Pools;
 using AllocGen.Stats;
 using Xunit;
 
@@ -16,11 +17,21 @@ public sealed unsafe class DifferentialTests
     private const int OverlapEvery = 25_000;
     private const int MaxLargeSize = 4096;
 
+    /// <summary>How the run sets the heap's <see cref="PoolReusePolicy"/>: never, once at the start, or at every phase.</summary>
+    public enum PolicySchedule
+    {
+        Default,
+        Compact,
+        Alternating,
+    }
+
     [Theory]
-    [InlineData(nameof(DefaultHeap), 20_261_127)]
-    [InlineData(nameof(SmallPoolHeap), 4_096)]
-    [InlineData(nameof(IrregularHeap), 777)]
-    public void RandomOperationsMatchTheReferenceModel(string configuration, int seed)
+    [InlineData(nameof(DefaultHeap), 20_261_127, PolicySchedule.Default)]
+    [InlineData(nameof(SmallPoolHeap), 4_096, PolicySchedule.Default)]
+    [InlineData(nameof(IrregularHeap), 777, PolicySchedule.Default)]
+    [InlineData(nameof(DefaultHeap), 31, PolicySchedule.Compact)]
+    [InlineData(nameof(SmallPoolHeap), 32, PolicySchedule.Alternating)]
+    public void RandomOperationsMatchTheReferenceModel(string configuration, int seed, PolicySchedule schedule)
     {
         HeapGeometry g = HeapGeometry.Named(configuration);
         var random = new Random(seed);
@@ -41,6 +52,11 @@ public sealed unsafe class DifferentialTests
             {
                 // Alternate between growing to many live blocks and draining to few, so arenas come and go.
                 target = (op / PhaseLength) % 2 == 0 ? random.Next(15_000, 40_000) : random.Next(0, 1_500);
+                if (schedule != PolicySchedule.Default)
+                {
+                    bool compact = schedule == PolicySchedule.Compact || (op / PhaseLength) % 2 == 1;
+                    HeapGeometry.SetReusePolicy(heap, compact ? PoolReusePolicy.Compact : PoolReusePolicy.Fast);
+                }
             }
 
             int roll = random.Next(100);
