@@ -582,8 +582,9 @@ public unsafe partial struct PoolHeap<TGeometry>
 {
     /// <summary>
     /// Gives back everything the heap holds without a live block in it: the retained empty pool of each class,
-    /// every arena whose pools are then all free (the idle one included), and the pages of released arenas whose
-    /// address range is kept. For a heap that goes quiet after a busy phase; later allocations take arenas again.
+    /// every arena whose pools are then all free (the idle one included), the pages of the empty pools of the arenas
+    /// that still hold live blocks, and the pages of released arenas whose address range is kept. For a heap that
+    /// goes quiet after a busy phase; later allocations take arenas and pools again.
     /// </summary>
     public void Trim()
     {
@@ -615,7 +616,33 @@ public unsafe partial struct PoolHeap<TGeometry>
             arena = next;
         }
 
+        for (arena = s->AllArenas; arena != null; arena = arena->NextAll)
+        {
+            DecommitFreePools(arena);
+        }
+
         s->IdleArena = null;
         DecayCachedArenas(s, -1);
+    }
+
+    /// <summary>
+    /// Gives the pages of an arena's empty pools back to the OS. The OS may zero them, so such a pool forgets its
+    /// class and is laid out afresh when it serves again (its header reads as never used, which also rejects a stale
+    /// pointer into it); the statistics stop counting it as committed.
+    /// </summary>
+    private static void DecommitFreePools(ArenaObject* arena)
+    {
+        for (PoolHeader* pool = arena->FreePools; pool != null; pool = pool->NextPool)
+        {
+            if (pool->SizeClass == PoolHeader.NoClass)
+            {
+                continue;
+            }
+
+            OsPages.Decommit(PoolBase(pool), PoolSize);
+            pool->SizeClass = PoolHeader.NoClass;
+            pool->FreeList = null;
+            pool->NextOffset = 0;
+        }
     }
 }

@@ -34,6 +34,11 @@ public unsafe partial struct PoolHeap<TGeometry>
                 {
                     retainedPools++;
                 }
+                else if (pool->SizeClass == PoolHeader.NoClass)
+                {
+                    // Decommitted by Trim: carved once, its pages since given back.
+                    carvedBytes -= (long)PoolSize;
+                }
             }
         }
 

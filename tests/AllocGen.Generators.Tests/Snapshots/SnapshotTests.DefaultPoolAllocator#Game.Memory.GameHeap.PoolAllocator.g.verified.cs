@@ -123,7 +123,7 @@ unsafe partial class GameHeap : global::AllocGen.IAllocator
     /// <summary>Pools, blocks and arenas per class, like CPython's sys._debugmallocstats().</summary>
     public global::AllocGen.Stats.AllocatorStats GetStats() => _allocGenHeap.GetStats();
 
-    /// <summary>Returns the memory that holds no live block (retained empty pools, idle arenas, kept pages) to the OS.</summary>
+    /// <summary>Returns the memory that holds no live block (retained empty pools, idle arenas, empty pools' pages, kept pages) to the OS.</summary>
     public void Trim() => _allocGenHeap.Trim();
 
     /// <summary>

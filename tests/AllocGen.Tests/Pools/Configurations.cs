@@ -118,6 +118,18 @@ public sealed class HeapGeometry
         }
     }
 
+    /// <summary>Calls the generated <c>Trim()</c> of a heap this geometry created.</summary>
+    public static void Trim(IAllocator heap)
+    {
+        switch (heap)
+        {
+            case DefaultHeap h: h.Trim(); break;
+            case SmallPoolHeap h: h.Trim(); break;
+            case IrregularHeap h: h.Trim(); break;
+            default: throw new ArgumentException($"{heap.GetType().Name} is not a heap of the named configurations.", nameof(heap));
+        }
+    }
+
     /// <summary>The smallest class that holds <paramref name="size"/> (0 → the first class).</summary>
     public int ClassOf(nuint size) => _classOf[(int)size];
 

@@ -134,6 +134,101 @@ public sealed unsafe class TrimTests
     }
 
     [Fact]
+    public void TrimGivesBackTheEmptyPoolsOfArenasThatStillHoldBlocks()
+    {
+        using var heap = new DefaultHeap { ReusePolicy = AllocGen.Pools.PoolReusePolicy.Compact };
+        var random = new Random(11);
+        var live = new List<(nint Block, int Size, byte Fill)>();
+        for (int i = 0; i < 40_000; i++)
+        {
+            live.Add(NewBlock(heap, random));
+        }
+
+        // A spike, then back down to a quarter, then churn: the drained pools are empty but their arenas are not.
+        while (live.Count > 10_000)
+        {
+            int k = random.Next(live.Count);
+            heap.Free((void*)live[k].Block);
+            live[k] = live[^1];
+            live.RemoveAt(live.Count - 1);
+        }
+
+        for (int op = 0; op < 200_000; op++)
+        {
+            int k = random.Next(live.Count);
+            heap.Free((void*)live[k].Block);
+            live[k] = NewBlock(heap, random);
+        }
+
+        var before = heap.GetStats();
+        heap.Trim();
+        var after = heap.GetStats();
+        Assert.True(after.ArenasCurrent > 1, "the live blocks are spread over several arenas, which stay");
+        Assert.Equal(before.PoolsInUse, after.PoolsInUse);
+
+        // Committed now means the pools holding blocks plus the header-table pages of the arenas, nothing else.
+        long poolBytes = after.PoolsInUse * DefaultHeap.PoolSize;
+        long headerBytes = after.ArenasCurrent * DefaultHeap.HeaderPoolsPerArena * DefaultHeap.PoolSize;
+        Assert.InRange(after.BytesCommitted, poolBytes, poolBytes + headerBytes);
+        Assert.True(after.BytesCommitted < before.BytesCommitted * 3 / 4, $"committed {before.BytesCommitted} -> {after.BytesCommitted}");
+        AssertIntact(live);
+
+        // The given-back pools serve again, laid out afresh.
+        for (int i = 0; i < 30_000; i++)
+        {
+            live.Add(NewBlock(heap, random));
+        }
+
+        AssertIntact(live);
+        foreach (var (block, _, _) in live)
+        {
+            heap.Free((void*)block);
+        }
+
+        Assert.Equal(0, heap.GetStats().BlocksInUse);
+    }
+
+    [Fact]
+    public void FreeingIntoAPoolWhosePagesWereGivenBackThrows()
+    {
+        using var heap = new DefaultHeap();
+        byte* keep = (byte*)heap.Allocate(16);
+        var blocks = new List<nint>();
+        for (int i = 0; i < 3 * (DefaultHeap.PoolSize / 512); i++)
+        {
+            blocks.Add((nint)heap.Allocate(512));
+        }
+
+        foreach (nint block in blocks)
+        {
+            heap.Free((void*)block);
+        }
+
+        heap.Trim();
+        Assert.Equal(1, heap.GetStats().ArenasCurrent);
+        Assert.Throws<ArgumentException>(() => heap.Free((void*)blocks[5]));
+        heap.Free(keep);
+        Assert.Equal(0, heap.GetStats().BlocksInUse);
+    }
+
+    private static (nint Block, int Size, byte Fill) NewBlock(DefaultHeap heap, Random random)
+    {
+        int size = random.Next(1, 513);
+        var fill = (byte)random.Next(1, 256);
+        var block = (byte*)heap.Allocate((nuint)size);
+        new Span<byte>(block, size).Fill(fill);
+        return ((nint)block, size, fill);
+    }
+
+    private static void AssertIntact(List<(nint Block, int Size, byte Fill)> live)
+    {
+        foreach (var (block, size, fill) in live)
+        {
+            Assert.True(new Span<byte>((void*)block, size).IndexOfAnyExcept(fill) < 0, $"block {block:x} lost its contents");
+        }
+    }
+
+    [Fact]
     public void TrimAfterDisposeThrows()
     {
         var heap = new DefaultHeap();
