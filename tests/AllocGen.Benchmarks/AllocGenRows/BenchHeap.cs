@@ -47,7 +47,12 @@ namespace AllocGen.Benchmarks.Workloads
 
         partial void CreateAllocGen(ref bool created)
         {
-            _allocGenHeap = new BenchHeap();
+            _allocGenHeap = new BenchHeap
+            {
+                ReusePolicy = Allocator == global::AllocGen.Benchmarks.Peers.Allocator.AllocGenCompact
+                    ? global::AllocGen.Pools.PoolReusePolicy.Compact
+                    : global::AllocGen.Pools.PoolReusePolicy.Fast,
+            };
             _allocGen = new AllocGenAllocator(_allocGenHeap);
             created = true;
         }

@@ -8,6 +8,8 @@ public enum Allocator
 {
     /// <summary>The generated pool allocator (<c>BenchHeap</c>).</summary>
     AllocGen,
+    /// <summary>The same generated allocator with <c>ReusePolicy = PoolReusePolicy.Compact</c> (fewer pools under churn).</summary>
+    AllocGenCompact,
 
     /// <summary>Hand-written single-threaded segregated free list (<c>FreeListFloor</c>): the floor.</summary>
     Floor,

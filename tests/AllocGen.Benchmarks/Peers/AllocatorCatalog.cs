@@ -43,7 +43,7 @@ public static partial class AllocatorCatalog
     public static bool IsAvailable(Allocator allocator, out string? reason)
     {
         reason = null;
-        if (allocator == Allocator.AllocGen && !AllocGenCompiled)
+        if (allocator is Allocator.AllocGen or Allocator.AllocGenCompact && !AllocGenCompiled)
         {
             reason = "the generated BenchHeap is not compiled into this build (AllocGenRows/ excluded in the csproj)";
             return false;

@@ -26,6 +26,7 @@ public static class SvgChart
     private static readonly Dictionary<string, string> Colors = new(StringComparer.Ordinal)
     {
         [nameof(Allocator.AllocGen)] = "#d62728",
+        [nameof(Allocator.AllocGenCompact)] = "#ff9896",
         [nameof(Allocator.Floor)] = "#7f7f7f",
         [nameof(Allocator.glibc)] = "#1f77b4",
         [nameof(Allocator.glibc_fnptr)] = "#aec7e8",

@@ -30,6 +30,7 @@ public abstract partial class WorkloadBase
         switch (Allocator)
         {
             case Allocator.AllocGen:
+            case Allocator.AllocGenCompact:
                 var created = false;
                 CreateAllocGen(ref created);
                 if (!created)
@@ -80,6 +81,7 @@ public abstract partial class WorkloadBase
         switch (Allocator)
         {
             case Allocator.AllocGen:
+            case Allocator.AllocGenCompact:
                 DispatchAllocGen(ref action);
                 break;
             case Allocator.Floor:
@@ -114,7 +116,7 @@ public abstract partial class WorkloadBase
     protected (long Reserved, long InUse) OwnCounters()
     {
         long reserved = -1, inUse = -1;
-        if (Allocator == Allocator.AllocGen)
+        if (Allocator is Allocator.AllocGen or Allocator.AllocGenCompact)
             AllocGenStats(ref reserved, ref inUse);
         else if (Allocator == Allocator.Floor && _floorInstance is not null)
             reserved = _floorInstance.BytesReserved;
