@@ -82,6 +82,22 @@ public static unsafe class OsPages
         return madvise(pointer, size, OperatingSystem.IsMacOS() ? 5 : 8) == 0;
     }
 
+    /// <summary>
+    /// Gives a region's pages back to the OS at once but keeps its address range: on Linux <c>MADV_DONTNEED</c> (the
+    /// resident set shrinks now; the next touch faults in a zeroed page), on macOS <c>MADV_FREE</c>, elsewhere a
+    /// no-op. For an explicit request such as <c>Trim()</c>, where <see cref="Decommit"/> would leave the pages
+    /// counted until the kernel needs them. Returns false when the OS refused.
+    /// </summary>
+    public static bool Release(byte* pointer, nuint size)
+    {
+        if (!s_useMmap)
+        {
+            return true;
+        }
+
+        return madvise(pointer, size, OperatingSystem.IsMacOS() ? 5 : 4) == 0;
+    }
+
     [DllImport("libc", SetLastError = true)]
     private static extern int madvise(void* address, nuint length, int advice);
 

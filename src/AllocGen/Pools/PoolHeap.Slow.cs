@@ -621,12 +621,20 @@ public unsafe partial struct PoolHeap<TGeometry>
             DecommitFreePools(arena);
         }
 
+        // Released arenas whose range is kept: their pages go now, including those only marked MADV_FREE so far.
+        for (ArenaObject* cached = s->CachedArenas; cached != null; cached = cached->NextAll)
+        {
+            if (OsPages.Release(cached->Address, ArenaSize))
+            {
+                cached->ReleasedAt = -1;
+            }
+        }
+
         s->IdleArena = null;
-        DecayCachedArenas(s, -1);
     }
 
     /// <summary>
-    /// Gives the pages of an arena's empty pools back to the OS. The OS may zero them, so such a pool forgets its
+    /// Gives the pages of an arena's empty pools back to the OS. The OS zeroes them, so such a pool forgets its
     /// class and is laid out afresh when it serves again (its header reads as never used, which also rejects a stale
     /// pointer into it); the statistics stop counting it as committed.
     /// </summary>
@@ -639,7 +647,7 @@ public unsafe partial struct PoolHeap<TGeometry>
                 continue;
             }
 
-            OsPages.Decommit(PoolBase(pool), PoolSize);
+            OsPages.Release(PoolBase(pool), PoolSize);
             pool->SizeClass = PoolHeader.NoClass;
             pool->FreeList = null;
             pool->NextOffset = 0;
