@@ -32,7 +32,7 @@ namespace AllocGen.Benchmarks
                     case "--memory":
                         return MemoryReport.RunAll(OptionValue(rest, "--out"));
                     case MemoryReport.ChildFlag when rest.Count >= 2:
-                        return MemoryReport.RunOne(Enum.Parse<Allocator>(rest[1]));
+                        return MemoryReport.RunOne(Enum.Parse<Allocator>(rest[1]), rest.Count >= 3 ? rest[2] : null);
                     case "--render" when rest.Count >= 4:
                         return ReportRenderer.Render(rest[1], rest[2], rest[3], OptionValue(rest, "--memory-md"));
                     case "--chart" when rest.Count >= 3:

@@ -66,6 +66,14 @@ namespace AllocGen.Benchmarks.Workloads
         partial void DispatchAllocGen<TAction>(ref TAction action) where TAction : struct, IAllocatorAction
             => action.Run<AllocGenAllocator, nint, nint>(ref _allocGen);
 
+        partial void TrimAllocGen(ref bool trimmed)
+        {
+            if (_allocGenHeap is null)
+                return;
+            _allocGenHeap.Trim();
+            trimmed = true;
+        }
+
         partial void AllocGenStats(ref long bytesReserved, ref long bytesInUse)
         {
             if (_allocGenHeap is null)

@@ -29,17 +29,24 @@ public static class MemoryReport
 
     private sealed record Row(Allocator Allocator, long PeakLive, long OwnReserved, long RssDelta, long InUseAtPeak, string? Skipped);
 
-    /// <summary>Parent: one child per available allocator, then the table (and optionally a markdown file).</summary>
+    /// <summary>The second scenario's child argument (see <see cref="MemorySpike"/>).</summary>
+    public const string SpikeScenario = "spike";
+
+    /// <summary>Parent: one child per available allocator and scenario, then the tables (and optionally a markdown file).</summary>
     public static int RunAll(string? markdownOut)
     {
         var rows = new List<Row>();
+        var spikes = new List<(Allocator Allocator, string[]? Fields, string? Skipped)>();
         foreach (var allocator in AllocatorCatalog.Available())
         {
             Console.WriteLine($"// memory: {allocator} ...");
             rows.Add(RunChild(allocator));
+            Console.WriteLine($"// memory after a spike: {allocator} ...");
+            var (fields, skipped) = RunChildRaw(allocator, SpikeScenario);
+            spikes.Add((allocator, fields, skipped));
         }
 
-        var markdown = ToMarkdown(rows);
+        var markdown = ToMarkdown(rows) + Environment.NewLine + MemorySpike.ToMarkdown(spikes);
         Console.WriteLine();
         Console.WriteLine(markdown);
         if (markdownOut is not null)
@@ -53,6 +60,16 @@ public static class MemoryReport
 
     private static Row RunChild(Allocator allocator)
     {
+        var (f, skipped) = RunChildRaw(allocator, null);
+        if (f is null)
+            return new Row(allocator, 0, -1, -1, -1, skipped);
+        return new Row(allocator, long.Parse(f[0], CultureInfo.InvariantCulture), long.Parse(f[1], CultureInfo.InvariantCulture),
+            long.Parse(f[2], CultureInfo.InvariantCulture), long.Parse(f[3], CultureInfo.InvariantCulture), null);
+    }
+
+    /// <summary>Runs one child process and returns the fields of its result line, or why there is none.</summary>
+    private static (string[]? Fields, string? Skipped) RunChildRaw(Allocator allocator, string? scenario)
+    {
         var psi = new ProcessStartInfo
         {
             RedirectStandardOutput = true,
@@ -65,6 +82,8 @@ public static class MemoryReport
             psi.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
         psi.ArgumentList.Add(ChildFlag);
         psi.ArgumentList.Add(allocator.ToString());
+        if (scenario is not null)
+            psi.ArgumentList.Add(scenario);
         // jemalloc needs this from process start; set it for every child so all run alike.
         psi.Environment[NativePeer.TlsTunableName] = NativePeer.TlsTunableValue;
 
@@ -81,25 +100,29 @@ public static class MemoryReport
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
         {
             process.Kill(entireProcessTree: true);
-            return new Row(allocator, 0, -1, -1, -1, "timed out");
+            return (null, "timed out");
         }
         if (process.ExitCode != 0 || result is null)
         {
             var error = stderr.Result.Split('\n').FirstOrDefault(l => l.Trim().Length > 0)?.Trim() ?? "";
-            return new Row(allocator, 0, -1, -1, -1, $"child exited {process.ExitCode}: {error}");
+            return (null, $"child exited {process.ExitCode}: {error}");
         }
-        var f = result.Split('\t');
-        return new Row(allocator, long.Parse(f[0], CultureInfo.InvariantCulture), long.Parse(f[1], CultureInfo.InvariantCulture),
-            long.Parse(f[2], CultureInfo.InvariantCulture), long.Parse(f[3], CultureInfo.InvariantCulture), null);
+        return (result.Split('\t'), null);
     }
 
-    /// <summary>Child: run the churn for one allocator and print one result line.</summary>
-    public static int RunOne(Allocator allocator)
+    /// <summary>Child: run one scenario (the churn, or <see cref="SpikeScenario"/>) for one allocator and print one result line.</summary>
+    public static int RunOne(Allocator allocator, string? scenario = null)
     {
         if (!AllocatorCatalog.IsAvailable(allocator, out var reason))
         {
             Console.Error.WriteLine($"{allocator} unavailable: {reason}");
             return 3;
+        }
+        if (scenario == SpikeScenario)
+        {
+            using var spike = new MemorySpike { Allocator = allocator };
+            Console.WriteLine(ResultPrefix + string.Join('\t', spike.Measure().Select(v => v.ToString(CultureInfo.InvariantCulture))));
+            return 0;
         }
         using var run = new MemoryChurn { Allocator = allocator };
         var (peakLive, ownReserved, rssDelta, inUse) = run.Measure();

@@ -21,7 +21,7 @@ public readonly unsafe struct PeerFunctions
 }
 
 /// <summary>How to find one native peer: the library's file names and its exported symbol names.</summary>
-public sealed class NativePeer
+public sealed unsafe class NativePeer
 {
     /// <summary>
     /// Debian's jemalloc uses initial-exec TLS; dlopen'ing it into a running process fails with
@@ -36,6 +36,7 @@ public sealed class NativePeer
     private PeerFunctions _functions;
     private string? _failure;
     private bool _needsTunable;
+    private nint _handle;
 
     public NativePeer(string name, string package, string[] libraryNames, string malloc, string free, string realloc)
     {
@@ -152,6 +153,7 @@ public sealed class NativePeer
                 && NativeLibrary.TryGetExport(handle, ReallocSymbol, out var realloc))
             {
                 _functions = new PeerFunctions(malloc, free, realloc);
+                _handle = handle;
                 _failure = null;
                 return;
             }
@@ -160,6 +162,46 @@ public sealed class NativePeer
         _failure = $"{string.Join(" or ", LibraryNames)} not found (install Debian package {Package}, "
             + "e.g. with tests/AllocGen.Benchmarks/install-peers.sh)"
             + (errors.Count > 0 ? $" [{errors[0]}]" : "");
+    }
+
+    /// <summary>
+    /// Asks the library to give its free memory back to the OS with its own call (glibc <c>malloc_trim(0)</c>,
+    /// mimalloc <c>mi_collect(true)</c>, jemalloc <c>mallctl("arena.4096.purge")</c>, tcmalloc
+    /// <c>MallocExtension_ReleaseFreeMemory()</c>). False when the peer is not loaded or lacks the call.
+    /// </summary>
+    public bool TryTrim()
+    {
+        if (!IsLoaded)
+            return false;
+        if (ReferenceEquals(this, Libc) && NativeLibrary.TryGetExport(_handle, "malloc_trim", out var mallocTrim))
+        {
+            ((delegate* unmanaged<nuint, int>)mallocTrim)(0);
+            return true;
+        }
+        if (ReferenceEquals(this, Mimalloc) && NativeLibrary.TryGetExport(_handle, "mi_collect", out var collect))
+        {
+            ((delegate* unmanaged<byte, void>)collect)(1);
+            return true;
+        }
+        if (ReferenceEquals(this, Tcmalloc) && NativeLibrary.TryGetExport(_handle, "MallocExtension_ReleaseFreeMemory", out var release))
+        {
+            ((delegate* unmanaged<void>)release)();
+            return true;
+        }
+        if (ReferenceEquals(this, Jemalloc) && NativeLibrary.TryGetExport(_handle, "mallctl", out var mallctl))
+        {
+            // MALLCTL_ARENAS_ALL is 4096: purge every arena.
+            var name = Marshal.StringToHGlobalAnsi("arena.4096.purge");
+            try
+            {
+                return ((delegate* unmanaged<nint, void*, nuint*, void*, nuint, int>)mallctl)(name, null, null, null, 0) == 0;
+            }
+            finally
+            {
+                Marshal.FreeHGlobal(name);
+            }
+        }
+        return false;
     }
 
     private static string FirstLine(string s)

@@ -123,7 +123,31 @@ public abstract partial class WorkloadBase
         return (reserved, inUse);
     }
 
+    /// <summary>
+    /// Asks the current row's allocator to give back the memory that holds no live block, with its own call
+    /// (AllocGen <c>Trim()</c>, the native peers' trim/purge call); false when it has none.
+    /// </summary>
+    protected bool TrimAllocator()
+    {
+        var trimmed = false;
+        switch (Allocator)
+        {
+            case Allocator.AllocGen:
+            case Allocator.AllocGenCompact:
+                TrimAllocGen(ref trimmed);
+                break;
+            case Allocator.glibc:
+                trimmed = NativePeer.Libc.TryTrim(); // NativeMemory is glibc's malloc
+                break;
+            default:
+                trimmed = AllocatorCatalog.PeerOf(Allocator)?.TryTrim() ?? false;
+                break;
+        }
+        return trimmed;
+    }
+
     // Implemented in AllocGenRows/AllocGenRows.cs (excluded from the build until the generator works).
+    partial void TrimAllocGen(ref bool trimmed);
     partial void CreateAllocGen(ref bool created);
     partial void DestroyAllocGen();
     partial void DispatchAllocGen<TAction>(ref TAction action) where TAction : struct, IAllocatorAction;
