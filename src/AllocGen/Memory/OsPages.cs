@@ -72,15 +72,7 @@ public static unsafe class OsPages
     /// memory (Linux and macOS <c>MADV_FREE</c>), and touching them again before that costs no page fault. Elsewhere
     /// a no-op. Returns false when the OS refused.
     /// </summary>
-    public static bool Decommit(byte* pointer, nuint size)
-    {
-        if (!s_useMmap)
-        {
-            return true;
-        }
-
-        return madvise(pointer, size, OperatingSystem.IsMacOS() ? 5 : 8) == 0;
-    }
+    public static bool Decommit(byte* pointer, nuint size) => Advise(pointer, size, linuxAdvice: 8);
 
     /// <summary>
     /// Gives a region's pages back to the OS at once but keeps its address range: on Linux <c>MADV_DONTNEED</c> (the
@@ -88,15 +80,11 @@ public static unsafe class OsPages
     /// no-op. For an explicit request such as <c>Trim()</c>, where <see cref="Decommit"/> would leave the pages
     /// counted until the kernel needs them. Returns false when the OS refused.
     /// </summary>
-    public static bool Release(byte* pointer, nuint size)
-    {
-        if (!s_useMmap)
-        {
-            return true;
-        }
+    public static bool Release(byte* pointer, nuint size) => Advise(pointer, size, linuxAdvice: 4);
 
-        return madvise(pointer, size, OperatingSystem.IsMacOS() ? 5 : 4) == 0;
-    }
+    /// <summary>madvise with the Linux advice (macOS has only MADV_FREE, 5, for both); true where there is no mmap.</summary>
+    private static bool Advise(byte* pointer, nuint size, int linuxAdvice) =>
+        !s_useMmap || madvise(pointer, size, OperatingSystem.IsMacOS() ? 5 : linuxAdvice) == 0;
 
     [DllImport("libc", SetLastError = true)]
     private static extern int madvise(void* address, nuint length, int advice);

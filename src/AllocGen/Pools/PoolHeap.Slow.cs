@@ -512,13 +512,18 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>How long a released arena keeps its pages before they go back to the OS, in ms of heap activity.</summary>
     private const long PageDecayMs = 1000;
 
-    /// <summary>Gives the pages of arenas released more than <paramref name="olderThanMs"/> ago back to the OS (-1: all).</summary>
-    private static void DecayCachedArenas(HeapState* s, long olderThanMs)
+    /// <summary>
+    /// Gives the pages of arenas released more than <paramref name="olderThanMs"/> ago back to the OS when the kernel
+    /// needs them (<see cref="OsPages.Decommit"/>); with <paramref name="atOnce"/> (Trim), the pages of every kept
+    /// arena go now (<see cref="OsPages.Release"/>), those already given back lazily included.
+    /// </summary>
+    private static void DecayCachedArenas(HeapState* s, long olderThanMs, bool atOnce = false)
     {
         long now = Environment.TickCount64;
         for (ArenaObject* cached = s->CachedArenas; cached != null; cached = cached->NextAll)
         {
-            if (cached->ReleasedAt >= 0 && now - cached->ReleasedAt > olderThanMs && OsPages.Decommit(cached->Address, ArenaSize))
+            bool due = atOnce || (cached->ReleasedAt >= 0 && now - cached->ReleasedAt > olderThanMs);
+            if (due && (atOnce ? OsPages.Release(cached->Address, ArenaSize) : OsPages.Decommit(cached->Address, ArenaSize)))
             {
                 cached->ReleasedAt = -1;
             }
@@ -621,15 +626,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             DecommitFreePools(arena);
         }
 
-        // Released arenas whose range is kept: their pages go now, including those only marked MADV_FREE so far.
-        for (ArenaObject* cached = s->CachedArenas; cached != null; cached = cached->NextAll)
-        {
-            if (OsPages.Release(cached->Address, ArenaSize))
-            {
-                cached->ReleasedAt = -1;
-            }
-        }
-
+        DecayCachedArenas(s, 0, atOnce: true);
         s->IdleArena = null;
     }
 
