@@ -1,14 +1,25 @@
 namespace AllocGen.Tests.Pools;
 
+/// <summary>
+/// The generated members beyond <see cref="IAllocator"/> that the configuration-independent tests drive; the named
+/// configurations' generated classes implement it with nothing written by hand.
+/// </summary>
+public interface IPoolHeapControls
+{
+    AllocGen.Pools.PoolReusePolicy ReusePolicy { get; set; }
+
+    void Trim();
+}
+
 /// <summary>CPython's 64-bit defaults: 1 MiB arenas of 16 KiB pools, 32 classes of 16..512 bytes, 16-byte alignment.</summary>
 [PoolAllocator]
-public sealed partial class DefaultHeap
+public sealed partial class DefaultHeap : IPoolHeapControls
 {
 }
 
 /// <summary>Small pools and 64 KiB arenas (16 pools each), so arenas are taken, drained and released all the time.</summary>
 [PoolAllocator(PoolSize = 4096, Alignment = 8, ArenaSize = 64 * 1024)]
-public sealed partial class SmallPoolHeap
+public sealed partial class SmallPoolHeap : IPoolHeapControls
 {
 }
 
@@ -21,7 +32,7 @@ public sealed partial class TinyArenaHeap
 /// <summary>An explicit, irregular class list: a request is served by the smallest class that holds it.</summary>
 [PoolAllocator(ArenaSize = 256 * 1024)]
 [SizeClasses(16, 32, 48, 64, 128, 256, 512)]
-public sealed partial class IrregularHeap
+public sealed partial class IrregularHeap : IPoolHeapControls
 {
 }
 
@@ -105,30 +116,6 @@ public sealed class HeapGeometry
         nameof(IrregularHeap) => Irregular,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
-
-    /// <summary>Sets the reuse policy of a heap this geometry created (a member of the generated class, not of <see cref="IAllocator"/>).</summary>
-    public static void SetReusePolicy(IAllocator heap, AllocGen.Pools.PoolReusePolicy policy)
-    {
-        switch (heap)
-        {
-            case DefaultHeap h: h.ReusePolicy = policy; break;
-            case SmallPoolHeap h: h.ReusePolicy = policy; break;
-            case IrregularHeap h: h.ReusePolicy = policy; break;
-            default: throw new ArgumentException($"{heap.GetType().Name} is not a heap of the named configurations.", nameof(heap));
-        }
-    }
-
-    /// <summary>Calls the generated <c>Trim()</c> of a heap this geometry created.</summary>
-    public static void Trim(IAllocator heap)
-    {
-        switch (heap)
-        {
-            case DefaultHeap h: h.Trim(); break;
-            case SmallPoolHeap h: h.Trim(); break;
-            case IrregularHeap h: h.Trim(); break;
-            default: throw new ArgumentException($"{heap.GetType().Name} is not a heap of the named configurations.", nameof(heap));
-        }
-    }
 
     /// <summary>The smallest class that holds <paramref name="size"/> (0 → the first class).</summary>
     public int ClassOf(nuint size) => _classOf[(int)size];

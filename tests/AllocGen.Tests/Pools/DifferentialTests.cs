@@ -52,14 +52,14 @@ public sealed unsafe class DifferentialTests
             {
                 // Every phase starts from a trimmed heap: empty pools of live arenas lose their pages and must be
                 // laid out afresh when they serve again, while every live block keeps its contents.
-                HeapGeometry.Trim(heap);
+                ((IPoolHeapControls)heap).Trim();
 
                 // Alternate between growing to many live blocks and draining to few, so arenas come and go.
                 target = (op / PhaseLength) % 2 == 0 ? random.Next(15_000, 40_000) : random.Next(0, 1_500);
                 if (schedule != PolicySchedule.Default)
                 {
                     bool compact = schedule == PolicySchedule.Compact || (op / PhaseLength) % 2 == 1;
-                    HeapGeometry.SetReusePolicy(heap, compact ? PoolReusePolicy.Compact : PoolReusePolicy.Fast);
+                    ((IPoolHeapControls)heap).ReusePolicy = compact ? PoolReusePolicy.Compact : PoolReusePolicy.Fast;
                 }
             }
 
