@@ -188,27 +188,25 @@ public static class MemoryReport
         return sb.ToString();
     }
 
-    private static string Ratio(long bytes, long peakLive) => peakLive > 0 && bytes >= 0
+    internal static string Ratio(long bytes, long peakLive) => peakLive > 0 && bytes >= 0
         ? ((double)bytes / peakLive).ToString("0.00", CultureInfo.InvariantCulture)
         : "-";
 
-    private static string Bytes(long b) => b < 0
+    internal static string Bytes(long b) => b < 0
         ? "-"
         : (b / 1024.0 / 1024.0).ToString("0.00", CultureInfo.InvariantCulture) + " MiB";
 }
 
 /// <summary>The churn workload, run once with sampling instead of timing.</summary>
-internal sealed class MemoryChurn : WorkloadBase, IDisposable
+internal sealed class MemoryChurn : MemoryScenario
 {
-    private int[] _fillSizes = [];
     private int[][] _slots = [];
     private int[][] _sizes = [];
-    private Array? _live;
 
     public (long PeakLive, long OwnReserved, long RssDelta, long InUseAtPeak) Measure()
     {
         var chunks = MemoryReport.Ops / MemoryReport.Chunk;
-        _fillSizes = Inputs.UniformSizes(ChurnWorkload.LiveBlocks, Inputs.Seed);
+        FillSizes = Inputs.UniformSizes(ChurnWorkload.LiveBlocks, Inputs.Seed);
         var slots = Inputs.Indices(MemoryReport.Ops, ChurnWorkload.LiveBlocks, Inputs.Seed + 1);
         var sizes = Inputs.UniformSizes(MemoryReport.Ops, Inputs.Seed + 2);
         _slots = new int[chunks][];
@@ -218,10 +216,10 @@ internal sealed class MemoryChurn : WorkloadBase, IDisposable
             _slots[c] = slots.AsSpan(c * MemoryReport.Chunk, MemoryReport.Chunk).ToArray();
             _sizes[c] = sizes.AsSpan(c * MemoryReport.Chunk, MemoryReport.Chunk).ToArray();
         }
-        var peakLive = PeakLiveBytes(_fillSizes, slots, sizes);
+        var peakLive = PeakLiveBytes(FillSizes, slots, sizes);
 
         CreateAllocator();
-        _live = NewBlockArray(ChurnWorkload.LiveBlocks);
+        Live = NewBlockArray(ChurnWorkload.LiveBlocks);
         WarmUp();
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -240,13 +238,11 @@ internal sealed class MemoryChurn : WorkloadBase, IDisposable
             }
         }
 
-        var fill = new FillAction(this);
-        Dispatch(ref fill);
+        Fill();
         Sample();
         for (var c = 0; c < chunks; c++)
         {
-            var run = new ChunkAction(this, c);
-            Dispatch(ref run);
+            Churn(_slots[c], _sizes[c]);
             Sample();
         }
         return (peakLive, peakOwn, rssBefore < 0 ? -1 : peakRss, inUseAtPeak);
@@ -258,26 +254,21 @@ internal sealed class MemoryChurn : WorkloadBase, IDisposable
     /// </summary>
     private void WarmUp()
     {
-        var live = _live;
-        var fillSizes = _fillSizes;
-        var slots = _slots;
-        var sizes = _sizes;
-        _live = NewBlockArray(64);
-        _fillSizes = fillSizes[..64];
-        _slots = [Inputs.Indices(4096, 64, Inputs.Seed + 9)];
-        _sizes = [sizes[0][..4096]];
+        var live = Live;
+        var fillSizes = FillSizes;
+        Live = NewBlockArray(64);
+        FillSizes = fillSizes[..64];
+        var warmSlots = Inputs.Indices(4096, 64, Inputs.Seed + 9);
+        var warmSizes = _sizes[0][..4096];
         for (var round = 0; round < 40; round++)
         {
-            var fill = new FillAction(this);
-            Dispatch(ref fill);
-            var run = new ChunkAction(this, 0);
-            Dispatch(ref run);
-            var drain = new DrainAction(this);
-            Dispatch(ref drain);
+            Fill();
+            Churn(warmSlots, warmSizes);
+            Drain();
             _ = MemoryReport.ResidentBytes();
             _ = OwnCounters();
         }
-        (_live, _fillSizes, _slots, _sizes) = (live, fillSizes, slots, sizes);
+        (Live, FillSizes) = (live, fillSizes);
     }
 
     /// <summary>The peak of the live requested bytes over the run (the same for every allocator).</summary>
@@ -296,34 +287,5 @@ internal sealed class MemoryChurn : WorkloadBase, IDisposable
             peak = Math.Max(peak, total);
         }
         return peak;
-    }
-
-    public void Dispose()
-    {
-        if (_live is not null)
-        {
-            var drain = new DrainAction(this);
-            Dispatch(ref drain);
-            _live = null;
-        }
-        DestroyAllocator();
-    }
-
-    private readonly struct FillAction(MemoryChurn w) : IAllocatorAction
-    {
-        public void Run<TA, TB, TP>(ref TA a) where TA : struct, IBenchAllocator<TB, TP>
-            => Kernels.Fill<TA, TB, TP>(ref a, (TB[])w._live!, w._fillSizes);
-    }
-
-    private readonly struct ChunkAction(MemoryChurn w, int chunk) : IAllocatorAction
-    {
-        public void Run<TA, TB, TP>(ref TA a) where TA : struct, IBenchAllocator<TB, TP>
-            => Kernels.Churn<TA, TB, TP>(ref a, (TB[])w._live!, w._slots[chunk], w._sizes[chunk]);
-    }
-
-    private readonly struct DrainAction(MemoryChurn w) : IAllocatorAction
-    {
-        public void Run<TA, TB, TP>(ref TA a) where TA : struct, IBenchAllocator<TB, TP>
-            => Kernels.Drain<TA, TB, TP>(ref a, (TB[])w._live!);
     }
 }

@@ -13,16 +13,14 @@ namespace AllocGen.Benchmarks.Memory;
 /// memory back, where it has one (AllocGen <c>Trim()</c>, glibc <c>malloc_trim</c>, mimalloc <c>mi_collect</c>,
 /// jemalloc's purge, tcmalloc's <c>ReleaseFreeMemory</c>).
 /// </summary>
-internal sealed class MemorySpike : WorkloadBase, IDisposable
+internal sealed class MemorySpike : MemoryScenario
 {
     public const int PeakBlocks = 40_000;
 
-    private int[] _fillSizes = [];
     private int[] _order = [];
     private int _keep;
     private int[] _slots = [];
     private int[] _sizes = [];
-    private Array? _live;
 
     /// <summary>
     /// Peak live bytes, live bytes at the end, RSS growth at the peak and at the end, the allocator's own count at
@@ -43,15 +41,13 @@ internal sealed class MemorySpike : WorkloadBase, IDisposable
         var rssBefore = MemoryReport.ResidentBytes();
         long Rss() => rssBefore < 0 ? -1 : MemoryReport.ResidentBytes() - rssBefore;
 
-        (_fillSizes, _order, _keep, _slots, _sizes) = (fillSizes, order, ChurnWorkload.LiveBlocks, slots, sizes);
-        _live = NewBlockArray(PeakBlocks);
-        var fill = new FillAction(this);
-        Dispatch(ref fill);
+        (FillSizes, _order, _keep, _slots, _sizes) = (fillSizes, order, ChurnWorkload.LiveBlocks, slots, sizes);
+        Live = NewBlockArray(PeakBlocks);
+        Fill();
         var peakRss = Rss();
         var shrink = new ShrinkAction(this);
         Dispatch(ref shrink);
-        var churn = new ChurnAction(this);
-        Dispatch(ref churn);
+        Churn(_slots, _sizes);
         var rssAfter = Rss();
         var ownAfter = OwnCounters().Reserved;
 
@@ -84,43 +80,29 @@ internal sealed class MemorySpike : WorkloadBase, IDisposable
                 continue;
             }
             var v = fields.Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
-            sb.AppendLine($"| {allocator} | {Bytes(v[0])} | {Bytes(v[1])} | {Bytes(v[2])} | {Bytes(v[3])} | {Ratio(v[3], v[1])} | {Bytes(v[4])} | {Bytes(v[5])} | {Bytes(v[6])} |");
+            sb.AppendLine($"| {allocator} | {MemoryReport.Bytes(v[0])} | {MemoryReport.Bytes(v[1])} | {MemoryReport.Bytes(v[2])} | {MemoryReport.Bytes(v[3])} | {MemoryReport.Ratio(v[3], v[1])} | {MemoryReport.Bytes(v[4])} | {MemoryReport.Bytes(v[5])} | {MemoryReport.Bytes(v[6])} |");
         }
         return sb.ToString();
-    }
-
-    public void Dispose()
-    {
-        if (_live is not null)
-        {
-            var drain = new DrainAction(this);
-            Dispatch(ref drain);
-            _live = null;
-        }
-        DestroyAllocator();
     }
 
     /// <summary>JIT-compiles every step on 64 blocks (freed again) before the RSS baseline.</summary>
     private void WarmUp(int[] fillSizes, int[] order, int[] slots, int[] sizes)
     {
         const int Few = 64;
-        (_fillSizes, _order, _keep) = (fillSizes[..Few], Inputs.Permutation(Few, shuffle: true, 1), Few / 4);
+        (FillSizes, _order, _keep) = (fillSizes[..Few], Inputs.Permutation(Few, shuffle: true, 1), Few / 4);
         (_slots, _sizes) = (Inputs.Indices(4096, Few / 4, 2), sizes[..4096]);
         for (var round = 0; round < 40; round++)
         {
-            _live = NewBlockArray(Few);
-            var fill = new FillAction(this);
-            Dispatch(ref fill);
+            Live = NewBlockArray(Few);
+            Fill();
             var shrink = new ShrinkAction(this);
             Dispatch(ref shrink);
-            var churn = new ChurnAction(this);
-            Dispatch(ref churn);
-            var drain = new DrainAction(this);
-            Dispatch(ref drain);
+            Churn(_slots, _sizes);
+            Drain();
             _ = MemoryReport.ResidentBytes();
             _ = OwnCounters();
         }
-        _live = null;
+        Live = null;
     }
 
     private static (long Peak, long After) LiveBytes(int[] fillSizes, int[] order, int keep, int[] slots, int[] sizes)
@@ -134,44 +116,18 @@ internal sealed class MemorySpike : WorkloadBase, IDisposable
         return (peak, live.Sum(s => (long)s));
     }
 
-    private static string Ratio(long bytes, long live) => live > 0 && bytes >= 0
-        ? ((double)bytes / live).ToString("0.00", CultureInfo.InvariantCulture)
-        : "-";
-
-    private static string Bytes(long b) => b < 0
-        ? "-"
-        : (b / 1024.0 / 1024.0).ToString("0.00", CultureInfo.InvariantCulture) + " MiB";
-
-    private readonly struct FillAction(MemorySpike w) : IAllocatorAction
-    {
-        public void Run<TA, TB, TP>(ref TA a) where TA : struct, IBenchAllocator<TB, TP>
-            => Kernels.Fill<TA, TB, TP>(ref a, (TB[])w._live!, w._fillSizes);
-    }
-
     /// <summary>Keeps the blocks of the first <c>_keep</c> slots of the shuffled order and frees the rest.</summary>
     private readonly struct ShrinkAction(MemorySpike w) : IAllocatorAction
     {
         public void Run<TA, TB, TP>(ref TA a) where TA : struct, IBenchAllocator<TB, TP>
         {
-            var live = (TB[])w._live!;
+            var live = (TB[])w.Live!;
             var kept = new TB[w._keep];
             for (var i = 0; i < kept.Length; i++)
                 kept[i] = live[w._order[i]];
             for (var i = kept.Length; i < w._order.Length; i++)
                 a.Free(live[w._order[i]]);
-            w._live = kept;
+            w.Live = kept;
         }
-    }
-
-    private readonly struct ChurnAction(MemorySpike w) : IAllocatorAction
-    {
-        public void Run<TA, TB, TP>(ref TA a) where TA : struct, IBenchAllocator<TB, TP>
-            => Kernels.Churn<TA, TB, TP>(ref a, (TB[])w._live!, w._slots, w._sizes);
-    }
-
-    private readonly struct DrainAction(MemorySpike w) : IAllocatorAction
-    {
-        public void Run<TA, TB, TP>(ref TA a) where TA : struct, IBenchAllocator<TB, TP>
-            => Kernels.Drain<TA, TB, TP>(ref a, (TB[])w._live!);
     }
 }
