@@ -10,7 +10,8 @@ namespace AllocGen.Generators.Tests;
 
 /// <summary>
 /// Every C# code block of the user-facing documentation compiles with the generator and the runtime referenced, as
-/// in a fresh console project, so that the samples cannot rot.
+/// in a fresh console project, so that the samples cannot rot; what the quick sample says about the code (the stats
+/// table's columns) is what the code does; and no XML doc holds a measured figure that would go stale.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -117,6 +118,58 @@ public sealed class DocumentationSnippetTests
         Assert.Contains("Allocate<", first.Code, StringComparison.Ordinal);
         Assert.False(first.IsFragment);
         Assert.Contains("src/AllocGen/PACKAGE.md", Documents());
+    }
+
+    [Theory]
+    [InlineData("README.md")]
+    [InlineData("src/AllocGen/PACKAGE.md")]
+    public void TheQuickSampleNamesTheStatsColumnsGetStatsPrints(string document)
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using AllocGen;
+            [PoolAllocator] public sealed partial class StatsHeap { }
+            public static class StatsTable
+            {
+                public static string Print() { using var heap = new StatsHeap(); return heap.GetStats().ToString(); }
+            }
+            """);
+        using LoadedAssembly loaded = GeneratorHarness.EmitAndLoad(run.OutputCompilation);
+        string header = ((string)loaded.Invoke("StatsTable", "Print")!).Split('\n')[0];
+        // The first two columns name the row (class index, block size); the rest are what the sample's comment lists.
+        string[] counts = Regex.Split(header.Trim(), @"\s{2,}").Skip(2).ToArray();
+
+        const string Lead = "// per class:";
+        string comment = Extract(document).First().Code.Split('\n').Single(l => l.Contains("GetStats()", StringComparison.Ordinal));
+        Assert.Contains(Lead, comment, StringComparison.Ordinal);
+        string listed = comment[(comment.IndexOf(Lead, StringComparison.Ordinal) + Lead.Length)..].Split(';')[0];
+        Assert.Equal(counts, listed.Split(',').Select(c => c.Trim()).ToArray());
+    }
+
+    [Fact]
+    public void XmlDocsHoldNoMeasuredFigures()
+    {
+        // Timings and ratios go stale with every run; they live in docs/benchmarks.md, which is regenerated.
+        var figure = new Regex(@"\b\d+(\.\d+)?(-\d+(\.\d+)?)?x\b|\b\d+(\.\d+)? ?(ns|µs|ms)\b|\d ?%", RegexOptions.CultureInvariant);
+        string root = RepositoryRoot();
+        var offenders = new List<string>();
+        foreach (string folder in new[] { "src", "generators" })
+        {
+            foreach (string file in Directory.EnumerateFiles(Path.Combine(root, folder), "*", SearchOption.AllDirectories)
+                .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".sbn-cs", StringComparison.Ordinal))
+                .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
+            {
+                string[] lines = File.ReadAllLines(file);
+                for (int i = 0; i < lines.Length; i++)
+                {
+                    if (lines[i].TrimStart().StartsWith("///", StringComparison.Ordinal) && figure.IsMatch(lines[i]))
+                    {
+                        offenders.Add($"{Relative(root, file)}:{i + 1}: {lines[i].Trim()}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(offenders.Count == 0, "Measured figures in XML docs (move them to docs/benchmarks.md):\n" + string.Join('\n', offenders));
     }
 
     [Fact]

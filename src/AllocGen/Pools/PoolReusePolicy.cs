@@ -16,9 +16,9 @@ public enum PoolReusePolicy
     /// <summary>
     /// The class's pools are kept in address order and allocation serves the lowest one with a free block (jemalloc's
     /// policy): the highest pools get no new blocks, drain and go back to their arena for any class to reuse. Fewer
-    /// pools under churn, at the cost of switching pools far more often (measured on the churn benchmark: 1.24x the
-    /// peak live bytes committed instead of 1.30x, and 1.6-2x the time per operation). It pays most after a
-    /// spike, when Fast keeps the spike's pools partly used for good and Compact drains them for <c>Trim()</c>.
+    /// pools under churn, at the cost of switching pools far more often, which makes churn slower (the measured
+    /// trade is in docs/benchmarks.md, rows AllocGenCompact). It pays most after a spike, when Fast keeps the spike's
+    /// pools partly used for good and Compact drains them for <c>Trim()</c>.
     /// </summary>
     Compact = 1,
 }
