@@ -4,9 +4,10 @@ using AllocGen.Memory;
 namespace AllocGen.Pools;
 
 /// <summary>
-/// The mutable state of one pool heap, in native memory. It is followed by three arrays whose lengths are
-/// constants of the heap's geometry: the used-pool heads per class, the last arena per free-pool count, and the
-/// root of the arena map (see <see cref="PoolHeap{TGeometry}"/> for the offsets).
+/// The mutable state of one pool heap, in native memory. It is followed by four arrays whose lengths are
+/// constants of the heap's geometry, in this order: the root of the arena map, the used-pool heads per class, the
+/// used-pool tails per class, and the last arena per free-pool count (see <see cref="PoolHeap{TGeometry}"/> for the
+/// offsets).
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct HeapState
