@@ -11,7 +11,8 @@ namespace AllocGen.Generators.Tests;
 /// <summary>
 /// Every C# code block of the user-facing documentation compiles with the generator and the runtime referenced, as
 /// in a fresh console project, so that the samples cannot rot; what the quick sample says about the code (the stats
-/// table's columns) is what the code does; and no XML doc holds a measured figure that would go stale.
+/// table's columns) is what the code does; they cite no issue a reader cannot open; and no XML doc holds a measured
+/// figure that would go stale.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -143,6 +144,20 @@ public sealed class DocumentationSnippetTests
         Assert.Contains(Lead, comment, StringComparison.Ordinal);
         string listed = comment[(comment.IndexOf(Lead, StringComparison.Ordinal) + Lead.Length)..].Split(';')[0];
         Assert.Equal(counts, listed.Split(',').Select(c => c.Trim()).ToArray());
+    }
+
+    [Fact]
+    public void UserDocumentationCitesNoIssue()
+    {
+        // A reader of the README or of a package page cannot open the project's issues: say it in the document.
+        var citation = new Regex(@"\bissue #\d+", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+        string root = RepositoryRoot();
+        string[] offenders = Documents()
+            .SelectMany(d => File.ReadAllLines(Path.Combine(root, d)).Select((text, i) => (d, line: i + 1, text)))
+            .Where(l => citation.IsMatch(l.text))
+            .Select(l => $"{l.d}:{l.line}: {l.text.Trim()}")
+            .ToArray();
+        Assert.True(offenders.Length == 0, "Issue citations in user documentation:\n" + string.Join('\n', offenders));
     }
 
     [Fact]
