@@ -72,10 +72,21 @@ public sealed class DocumentationSnippetTests
 
     [Theory]
     [MemberData(nameof(Snippets))]
-    public void SnippetCompilesWithTheGenerator(string document, int line)
+    public void SnippetCompilesWithTheGenerator(string document, int line) =>
+        AssertCompilesAndRuns(Assert.Single(Extract(document), s => s.Line == line));
+
+    [Fact]
+    public void AFragmentCompilesAsAMethodBody()
     {
-        Snippet snippet = Assert.Single(Extract(document), s => s.Line == line);
-        string where = $"{document}:{line}";
+        string markdown = string.Join('\n', FragmentMarker, "```csharp", "int* values = stackalloc int[2];", "values[1] = values[0] = 1;", "```");
+        Snippet fragment = Assert.Single(Parse("fragment.md", markdown));
+        Assert.True(fragment.IsFragment);
+        AssertCompilesAndRuns(fragment);
+    }
+
+    private static void AssertCompilesAndRuns(Snippet snippet)
+    {
+        string where = $"{snippet.Document}:{snippet.Line}";
         string source = snippet.IsFragment
             ? $"using AllocGen;\n\ninternal static unsafe class DocumentationFragment\n{{\n    internal static void Body()\n    {{\n{snippet.Code}\n    }}\n}}\n"
             : snippet.Code;
@@ -95,7 +106,7 @@ public sealed class DocumentationSnippetTests
         using LoadedAssembly? loaded = GeneratorHarness.TryEmitAndLoad(run.OutputCompilation, out ImmutableArray<Diagnostic> diagnostics);
         Assert.True(diagnostics.IsEmpty, $"{where} does not compile cleanly:\n{GeneratorHarness.Format(diagnostics)}\n\n{source}");
         Assert.NotNull(loaded);
-        if (isProgram && !snippet.IsFragment)
+        if (isProgram)
         {
             MethodInfo entryPoint = loaded.Assembly.EntryPoint ?? throw new InvalidOperationException($"{where}: no entry point");
             object?[] arguments = entryPoint.GetParameters().Length == 0 ? [] : [Array.Empty<string>()];
