@@ -17,8 +17,8 @@ namespace AllocGen.Generators.Tests;
 /// <remarks>
 /// <para>
 /// Documents: <c>README.md</c>, the package README <c>src/AllocGen/PACKAGE.md</c>, <c>docs/*.md</c> and
-/// <c>examples/*/README.md</c>. <c>docs/diagnostics.md</c> is left out: its examples are meant to fail, and
-/// <see cref="DiagnosticTests"/> checks them.
+/// <c>examples/*/README.md</c>. <c>docs/diagnostics.md</c> is left out: its examples are meant to report AG
+/// diagnostics, and a test of their own checks them.
 /// </para>
 /// <para>
 /// A block is a fence opened with <c>```csharp</c> (or <c>```cs</c>, <c>```c#</c>). Each block is one source file of
@@ -29,7 +29,7 @@ namespace AllocGen.Generators.Tests;
 /// </para>
 /// <para>
 /// A block that is deliberately a fragment (statements that cannot stand alone as a file) is marked by the line
-/// <c>&lt;!-- snippet: fragment --&gt;</c> right before its fence; it is compiled as the body of a static unsafe
+/// <c>&lt;!-- snippet: fragment --&gt;</c> before its fence (blank lines aside); it is compiled as the body of a static unsafe
 /// method, with <c>using AllocGen;</c>, and not run. Keep such markers rare: a sample a user can paste whole is better.
 /// </para>
 /// </remarks>
