@@ -529,8 +529,12 @@ public sealed unsafe class EdgeCaseTests
         Assert.Throws<ObjectDisposedException>(() => { heap.UsableSize(large); });
         Assert.Throws<ObjectDisposedException>(() => { heap.AllocateZeroed(4, 4); });
         Assert.Throws<ObjectDisposedException>(() => { heap.AllocateZeroed(1, 5000); });
-        Assert.False(heap.Owns(small));
-        Assert.False(heap.Owns(large));
+        Assert.Throws<ObjectDisposedException>(() => heap.Owns(small));
+        Assert.Throws<ObjectDisposedException>(() => heap.Owns(large));
+        Assert.Throws<ObjectDisposedException>(() => heap.Owns(null));
+        Assert.Throws<ObjectDisposedException>(() => heap.GetStats());
+        Assert.Throws<ObjectDisposedException>(() => heap.Trim());
+        Assert.Throws<ObjectDisposedException>(() => heap.ReusePolicy = AllocGen.Pools.PoolReusePolicy.Compact);
 
         heap.Dispose();
         Assert.Throws<ObjectDisposedException>(() => { heap.Allocate(32); });
@@ -560,6 +564,9 @@ public sealed unsafe class EdgeCaseTests
         Assert.Throws<ObjectDisposedException>(() => heap.Free(large));
         Assert.Throws<ObjectDisposedException>(() => { heap.UsableSize(small); });
         Assert.Throws<ObjectDisposedException>(() => { heap.UsableSize(large); });
+        Assert.Throws<ObjectDisposedException>(() => heap.Owns(small));
+        Assert.Throws<ObjectDisposedException>(() => heap.Owns(large));
+        Assert.Throws<ObjectDisposedException>(() => heap.GetStats());
 
         // Another instance of the same type is not affected.
         using IAllocator fresh = g.Create();
