@@ -141,7 +141,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             arena->RetainedPoolCount++;
         }
 
-        if (arena->TotalPoolCount - arena->FreePoolCount == arena->RetainedPoolCount)
+        if ((uint)PoolsPerArena - arena->FreePoolCount == arena->RetainedPoolCount)
         {
             NoteIdle(s, arena);
         }
@@ -182,7 +182,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>Whether every pool of the arena is free or retained-empty (retained pools are class heads).</summary>
     private static bool IsIdle(HeapState* s, ArenaObject* arena)
     {
-        if (arena->TotalPoolCount - arena->FreePoolCount != arena->RetainedPoolCount)
+        if ((uint)PoolsPerArena - arena->FreePoolCount != arena->RetainedPoolCount)
         {
             return false;
         }
@@ -419,7 +419,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     {
         GivePoolBack(s, pool);
         ArenaObject* arena = ArenaOf(s, pool);
-        if (arena->TotalPoolCount - arena->FreePoolCount == arena->RetainedPoolCount)
+        if ((uint)PoolsPerArena - arena->FreePoolCount == arena->RetainedPoolCount)
         {
             NoteIdle(s, arena);
         }
@@ -597,7 +597,6 @@ public unsafe partial struct PoolHeap<TGeometry>
         byte* memory = arena->Address;
         arena->FreshPools = (PoolHeader*)memory + HeaderPoolsPerArena;
         arena->FreePoolCount = (uint)PoolsPerArena;
-        arena->TotalPoolCount = (uint)PoolsPerArena;
         ArenaMap<TGeometry>.Set(MapRoot(s), memory, arena);
 
         arena->NextAll = s->AllArenas;
@@ -647,7 +646,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         while (arena != null)
         {
             ArenaObject* next = arena->NextAll;
-            if (arena->FreePoolCount == arena->TotalPoolCount)
+            if (arena->FreePoolCount == (uint)PoolsPerArena)
             {
                 ReleaseArena(s, arena);
             }
