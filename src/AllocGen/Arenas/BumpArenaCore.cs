@@ -134,12 +134,12 @@ public unsafe struct BumpArenaCore
 
     /// <summary>
     /// The natural alignment of <typeparamref name="T"/> (its alignment as a field of a struct). A constant for the
-    /// JIT.
+    /// JIT; the same as <see cref="TypeLayout.AlignmentOf{T}"/>.
     /// </summary>
     /// <typeparam name="T">An unmanaged type.</typeparam>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static nuint AlignmentOf<T>()
-        where T : unmanaged => (nuint)(Unsafe.SizeOf<AlignmentProbe<T>>() - Unsafe.SizeOf<T>());
+        where T : unmanaged => TypeLayout.AlignmentOf<T>();
 
     /// <summary>
     /// Allocates <paramref name="size"/> bytes aligned to <paramref name="alignment"/>. The fast path is a bump of
@@ -500,14 +500,6 @@ public unsafe struct BumpArenaCore
 
     private static nuint BlockAlignment(nuint alignment) => alignment > MinBlockAlignment ? alignment : MinBlockAlignment;
 
-#pragma warning disable CS0169, CS0649 // The probe's fields exist only for their layout.
-    private struct AlignmentProbe<T>
-        where T : unmanaged
-    {
-        private byte _padding;
-        private T _value;
-    }
-#pragma warning restore CS0169, CS0649
 }
 
 /// <summary>Cold throw sites of the arenas, kept out of line so the fast paths stay small.</summary>

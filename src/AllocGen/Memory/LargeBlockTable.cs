@@ -3,10 +3,17 @@ using System.Runtime.InteropServices;
 namespace AllocGen.Memory;
 
 /// <summary>
-/// The blocks a heap handed out through the system allocator, with their sizes: an open-addressing hash table in
-/// native memory (linear probing, backward-shift deletion, no tombstones). It lets <c>Free</c> tell a large block
-/// of this heap from a foreign or already-freed pointer without reading memory the heap does not own.
+/// The blocks a heap takes from the system allocator, with their sizes and alignments: an open-addressing hash
+/// table in native memory (linear probing, backward-shift deletion, no tombstones). It lets <c>Free</c> tell a
+/// large block of this heap from a foreign or already-freed pointer without reading memory the heap does not own,
+/// and it is the only code that calls the system allocator for blocks, so that every block it hands out is recorded.
 /// </summary>
+/// <remarks>
+/// Record before commit: the table makes room for a block before the system is asked for it, and a move
+/// (<see cref="Reallocate"/>) replaces one record with another, which needs no room. So once the system has handed
+/// out or moved a block, nothing can fail before it is recorded: an <see cref="OutOfMemoryException"/> leaves the
+/// table and every recorded block as they were. The table keeps <c>count × 2 ≤ capacity</c>.
+/// </remarks>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct LargeBlockTable
 {
@@ -15,10 +22,27 @@ public unsafe struct LargeBlockTable
     private nuint _count;
     private nuint _bytes;
 
+    /// <summary>
+    /// Test hook: while set on a thread, growing a table on that thread throws <see cref="OutOfMemoryException"/>
+    /// as a failed native allocation would (thread-static, so tests running in parallel do not see it).
+    /// </summary>
+    [ThreadStatic]
+    internal static bool t_growthFailsForTesting;
+
+    /// <summary>
+    /// The alignment <see cref="NativeMemory.Alloc(nuint)"/> guarantees: 16 bytes on 64-bit platforms, 8 on 32-bit
+    /// ones (the C <c>max_align_t</c> of their ABIs). Blocks that need more come from
+    /// <see cref="NativeMemory.AlignedAlloc"/>, which must be paired with <see cref="NativeMemory.AlignedFree"/>.
+    /// </summary>
+    private static nuint SystemAlignment => (nuint)(2 * sizeof(nint));
+
     private struct Entry
     {
         public nuint Key;
         public nuint Size;
+
+        /// <summary>0 for a block of <see cref="NativeMemory.Alloc(nuint)"/>, else the alignment given to <see cref="NativeMemory.AlignedAlloc"/>.</summary>
+        public nuint Alignment;
     }
 
     /// <summary>Live large blocks.</summary>
@@ -27,24 +51,56 @@ public unsafe struct LargeBlockTable
     /// <summary>Sum of the live large blocks' sizes.</summary>
     public readonly nuint Bytes => _bytes;
 
-    /// <summary>Records a block.</summary>
-    public void Add(void* pointer, nuint size)
+    /// <summary>Takes a block of <paramref name="size"/> bytes aligned to <paramref name="alignment"/> from the system, and records it.</summary>
+    /// <param name="size">Bytes; not 0.</param>
+    /// <param name="alignment">A power of two.</param>
+    /// <exception cref="OutOfMemoryException">The system allocator (or the table's growth) failed; nothing was allocated.</exception>
+    public void* Allocate(nuint size, nuint alignment)
     {
-        if ((_count + 1) * 2 > _mask + 1 || _entries == null)
+        MakeRoomForOne();
+        bool aligned = alignment > SystemAlignment;
+        void* block = aligned ? NativeMemory.AlignedAlloc(size, alignment) : NativeMemory.Alloc(size);
+        Insert(block, size, aligned ? alignment : 0);
+        return block;
+    }
+
+    /// <summary>
+    /// Resizes a recorded block with the system allocator, keeping the alignment it was allocated with; its record
+    /// moves with it.
+    /// </summary>
+    /// <param name="pointer">A recorded block.</param>
+    /// <param name="newSize">Bytes; not 0.</param>
+    /// <exception cref="OutOfMemoryException">The system allocator failed; the block is unchanged and still recorded.</exception>
+    /// <exception cref="ArgumentException"><paramref name="pointer"/> is not recorded.</exception>
+    public void* Reallocate(void* pointer, nuint newSize)
+    {
+        nuint i = Find((nuint)pointer);
+        if (i == nuint.MaxValue)
         {
-            Grow();
+            ThrowHelper.ForeignPointer(pointer);
         }
 
-        nuint i = Slot((nuint)pointer);
-        while (_entries[i].Key != 0)
+        nuint alignment = _entries[i].Alignment;
+        void* moved = alignment == 0 ? NativeMemory.Realloc(pointer, newSize) : NativeMemory.AlignedRealloc(pointer, newSize, alignment);
+
+        // The block may have moved: from here on nothing may fail. One record out and one in needs no room.
+        RemoveAt(i);
+        Insert(moved, newSize, alignment);
+        return moved;
+    }
+
+    /// <summary>Returns a recorded block to the system and forgets it; <c>false</c> (and nothing done) when it is not recorded.</summary>
+    public bool Free(void* pointer)
+    {
+        nuint i = Find((nuint)pointer);
+        if (i == nuint.MaxValue)
         {
-            i = (i + 1) & _mask;
+            return false;
         }
 
-        _entries[i].Key = (nuint)pointer;
-        _entries[i].Size = size;
-        _count++;
-        _bytes += size;
+        Release(pointer, _entries[i].Alignment);
+        RemoveAt(i);
+        return true;
     }
 
     /// <summary>The recorded size of a block, or 0 with <c>false</c> when it is not recorded.</summary>
@@ -61,19 +117,65 @@ public unsafe struct LargeBlockTable
         return true;
     }
 
-    /// <summary>Forgets a block; <c>false</c> when it was not recorded.</summary>
-    public bool Remove(void* pointer, out nuint size)
+    /// <summary>Returns every recorded block to the system, then frees the table.</summary>
+    public void ReleaseAll()
     {
-        nuint i = Find((nuint)pointer);
-        if (i == nuint.MaxValue)
+        if (_entries != null)
         {
-            size = 0;
-            return false;
+            for (nuint i = 0; i <= _mask; i++)
+            {
+                if (_entries[i].Key != 0)
+                {
+                    Release((void*)_entries[i].Key, _entries[i].Alignment);
+                }
+            }
+
+            NativeMemory.Free(_entries);
         }
 
-        size = _entries[i].Size;
+        this = default;
+    }
+
+    private static void Release(void* block, nuint alignment)
+    {
+        if (alignment == 0)
+        {
+            NativeMemory.Free(block);
+        }
+        else
+        {
+            NativeMemory.AlignedFree(block);
+        }
+    }
+
+    /// <summary>Grows the table if one more record would break <c>count × 2 ≤ capacity</c>.</summary>
+    /// <exception cref="OutOfMemoryException">The larger table could not be allocated; this one is unchanged.</exception>
+    private void MakeRoomForOne()
+    {
+        if (_entries == null || (_count + 1) * 2 > _mask + 1)
+        {
+            Grow();
+        }
+    }
+
+    /// <summary>Records a block; the room is there (see <see cref="MakeRoomForOne"/>).</summary>
+    private void Insert(void* pointer, nuint size, nuint alignment)
+    {
+        nuint i = Slot((nuint)pointer);
+        while (_entries[i].Key != 0)
+        {
+            i = (i + 1) & _mask;
+        }
+
+        _entries[i] = new Entry { Key = (nuint)pointer, Size = size, Alignment = alignment };
+        _count++;
+        _bytes += size;
+    }
+
+    private void RemoveAt(nuint i)
+    {
         _count--;
-        _bytes -= size;
+        _bytes -= _entries[i].Size;
 
         // Backward-shift deletion: pull later members of the probe run into the hole.
         nuint hole = i;
@@ -97,26 +199,6 @@ public unsafe struct LargeBlockTable
         }
 
         _entries[hole] = default;
-        return true;
-    }
-
-    /// <summary>Calls <paramref name="release"/> for every recorded block, then frees the table.</summary>
-    public void ReleaseAll(delegate*<void*, void> release)
-    {
-        if (_entries != null)
-        {
-            for (nuint i = 0; i <= _mask; i++)
-            {
-                if (_entries[i].Key != 0)
-                {
-                    release((void*)_entries[i].Key);
-                }
-            }
-
-            NativeMemory.Free(_entries);
-        }
-
-        this = default;
     }
 
     private readonly nuint Find(nuint key)
@@ -148,10 +230,18 @@ public unsafe struct LargeBlockTable
 
     private void Grow()
     {
-        Entry* old = _entries;
-        nuint oldCapacity = old == null ? 0 : _mask + 1;
+        if (t_growthFailsForTesting)
+        {
+            throw new OutOfMemoryException("Injected by a test: the large-block table could not grow.");
+        }
+
+        nuint oldCapacity = _entries == null ? 0 : _mask + 1;
         nuint capacity = oldCapacity == 0 ? 64 : oldCapacity * 2;
-        _entries = (Entry*)NativeMemory.AllocZeroed(capacity, (nuint)sizeof(Entry));
+        var entries = (Entry*)NativeMemory.AllocZeroed(capacity, (nuint)sizeof(Entry));
+
+        // Nothing can fail from here: rehash into the new table.
+        Entry* old = _entries;
+        _entries = entries;
         _mask = capacity - 1;
         _count = 0;
         _bytes = 0;
@@ -159,7 +249,7 @@ public unsafe struct LargeBlockTable
         {
             if (old[i].Key != 0)
             {
-                Add((void*)old[i].Key, old[i].Size);
+                Insert((void*)old[i].Key, old[i].Size, old[i].Alignment);
             }
         }
 

@@ -24,11 +24,8 @@ public unsafe struct ArenaObject
     /// <summary>Neighbours in the list of every arena of the heap (statistics, disposal).</summary>
     public ArenaObject* NextAll, PrevAll;
 
-    /// <summary>Pools available: empty ones plus never-carved ones.</summary>
+    /// <summary>Pools available: empty ones plus never-carved ones (of <c>PoolsPerArena</c>, the same for every arena).</summary>
     public uint FreePoolCount;
-
-    /// <summary>Pools in the arena.</summary>
-    public uint TotalPoolCount;
 
     /// <summary>Pools of this arena kept as the only pool of their class (see <see cref="PoolHeader.Retained"/>).</summary>
     public uint RetainedPoolCount;

@@ -14,8 +14,12 @@ namespace AllocGen.Pools;
 /// one and is in no list; an empty pool (<see cref="Count"/> 0) sits in its arena's free-pool list and keeps its
 /// class, so reusing it for the same class needs no re-initialisation.
 /// </remarks>
-/// <para>The header is 64 bytes; the generator relies on that size (a test checks it).</para>
-[StructLayout(LayoutKind.Sequential)]
+/// <para>
+/// The header is one 64-byte cache line, padded (the generator relies on that size, a test checks it): only the
+/// fields the fast paths and their slow halves use live here, so that state touched from elsewhere (such as frees
+/// from other threads) belongs off this line.
+/// </para>
+[StructLayout(LayoutKind.Sequential, Size = 64)]
 public unsafe struct PoolHeader
 {
     /// <summary>Head of the free-block list; null when the pool is full.</summary>
@@ -34,11 +38,8 @@ public unsafe struct PoolHeader
     /// </summary>
     public ulong BlockMagic;
 
-    /// <summary>The heap that owns the pool (reserved for per-thread heaps and cross-thread frees).</summary>
+    /// <summary>The state of the heap that owns the pool, for the static cold paths that start from a pool.</summary>
     public void* Owner;
-
-    /// <summary>Blocks freed by other threads, waiting to be merged by the owner (reserved for thread policies).</summary>
-    public byte* RemoteFreeList;
 
     /// <summary>Blocks currently allocated from the pool.</summary>
     public uint Count;

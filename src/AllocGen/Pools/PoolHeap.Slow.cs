@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using AllocGen.Memory;
@@ -102,22 +103,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void FreeSlow(PoolHeader* pool, byte* block)
     {
-        if (pool->Count == 0 || pool->SizeClass == PoolHeader.NoClass)
-        {
-            ThrowHelper.InvalidBlock(block, "its pool has no live blocks (double free?)");
-        }
-
-        if (block == pool->FreeList)
-        {
-            ThrowHelper.InvalidBlock(block, "it was just freed (double free)");
-        }
-
-        uint offset = (uint)((nuint)block & (PoolSize - 1));
-        if (offset >= pool->NextOffset || (ulong)offset * pool->BlockMagic >= pool->BlockMagic)
-        {
-            ThrowHelper.InvalidBlock(block, "it does not point at the start of a block");
-        }
-
+        CheckLivePoolBlock(pool, block);
         HeapState* s = _state;
         byte* head = pool->FreeList;
         *(byte**)block = head;
@@ -155,7 +141,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             arena->RetainedPoolCount++;
         }
 
-        if (arena->TotalPoolCount - arena->FreePoolCount == arena->RetainedPoolCount)
+        if ((uint)PoolsPerArena - arena->FreePoolCount == arena->RetainedPoolCount)
         {
             NoteIdle(s, arena);
         }
@@ -196,7 +182,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>Whether every pool of the arena is free or retained-empty (retained pools are class heads).</summary>
     private static bool IsIdle(HeapState* s, ArenaObject* arena)
     {
-        if (arena->TotalPoolCount - arena->FreePoolCount != arena->RetainedPoolCount)
+        if ((uint)PoolsPerArena - arena->FreePoolCount != arena->RetainedPoolCount)
         {
             return false;
         }
@@ -242,20 +228,13 @@ public unsafe partial struct PoolHeap<TGeometry>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void FreeOutsidePools(void* pointer)
     {
-        if (pointer == null)
-        {
-            return;
-        }
-
-        HeapState* s = _state;
-        if (!s->Large.Remove(pointer, out _))
+        if (pointer != null && !_state->Large.Free(pointer))
         {
             ThrowNotOurs(pointer);
         }
-
-        ReleaseLargeBlock(pointer);
     }
 
+    [DoesNotReturn]
     private readonly void ThrowNotOurs(void* pointer)
     {
         if (_state->Disposed != 0)
@@ -266,16 +245,71 @@ public unsafe partial struct PoolHeap<TGeometry>
         ThrowHelper.ForeignPointer(pointer);
     }
 
-    /// <summary>The pool of a pointer known to lie in an arena, checked to be serving blocks.</summary>
-    private static PoolHeader* LivePool(void* pointer)
+    /// <summary>
+    /// The one definition of a live block, which every entry point that takes a block applies: the start of a
+    /// block handed out and not freed since, in a pool in use of one of this heap's arenas, or a large block of this
+    /// heap. Returns its usable size, and its pool (null for a large block).
+    /// </summary>
+    /// <remarks>
+    /// Whether the pointer lies in an arena is asked of the arena map, which reads no memory behind the pointer; the
+    /// rest is <see cref="CheckLivePoolBlock"/>. <c>Free</c>'s inlined fast path tests the same rules and leaves every
+    /// pointer that fails one of them to <see cref="FreeSlow"/>, which applies <see cref="CheckLivePoolBlock"/>, so
+    /// <c>Free</c>, <c>Reallocate</c> and <c>UsableSize</c> accept and reject the same pointers.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The pointer is not a live block of this heap.</exception>
+    /// <exception cref="ObjectDisposedException">The heap was disposed.</exception>
+    private readonly nuint LiveBlockSize(void* pointer, out PoolHeader* pool)
     {
-        PoolHeader* pool = HeaderOf(pointer);
-        if (pool->Count == 0 || pool->SizeClass == PoolHeader.NoClass)
+        HeapState* s = _state;
+        if (ArenaMap<TGeometry>.Lookup(MapRoot(s), pointer) != null)
         {
-            ThrowHelper.InvalidBlock(pointer, "its pool has no live blocks");
+            pool = HeaderOf(pointer);
+            CheckLivePoolBlock(pool, (byte*)pointer);
+            return pool->BlockSize;
         }
 
-        return pool;
+        pool = null;
+        if (!s->Large.TryGetSize(pointer, out nuint size))
+        {
+            ThrowNotOurs(pointer);
+        }
+
+        return size;
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="block"/>, an address in one of this heap's arenas whose pool header is
+    /// <paramref name="pool"/>, is a live block: not in the header table, its pool serving a class with live blocks,
+    /// below the pool's frontier (handed out at least once), a whole number of blocks from the start of the pool, and
+    /// not the block freed last in the pool (the one double free that is cheap to see).
+    /// </summary>
+    private static void CheckLivePoolBlock(PoolHeader* pool, byte* block)
+    {
+        if (((nuint)block & (ArenaSize - 1)) < ((nuint)HeaderPoolsPerArena << TGeometry.PoolShift))
+        {
+            ThrowHelper.InvalidBlock(block, "it points into the arena's pool-header table, which holds no blocks");
+        }
+
+        if (pool->Count == 0 || pool->SizeClass == PoolHeader.NoClass)
+        {
+            ThrowHelper.InvalidBlock(block, "its pool holds no live block (freed already, or never handed out)");
+        }
+
+        uint offset = (uint)((nuint)block & (PoolSize - 1));
+        if (offset >= pool->NextOffset)
+        {
+            ThrowHelper.InvalidBlock(block, "it lies past every block its pool has handed out");
+        }
+
+        if ((ulong)offset * pool->BlockMagic >= pool->BlockMagic)
+        {
+            ThrowHelper.InvalidBlock(block, "it does not point at the start of a block");
+        }
+
+        if (block == pool->FreeList)
+        {
+            ThrowHelper.InvalidBlock(block, "it is the block freed last in its pool (freed already)");
+        }
     }
 
     /// <summary>
@@ -385,7 +419,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     {
         GivePoolBack(s, pool);
         ArenaObject* arena = ArenaOf(s, pool);
-        if (arena->TotalPoolCount - arena->FreePoolCount == arena->RetainedPoolCount)
+        if ((uint)PoolsPerArena - arena->FreePoolCount == arena->RetainedPoolCount)
         {
             NoteIdle(s, arena);
         }
@@ -563,7 +597,6 @@ public unsafe partial struct PoolHeap<TGeometry>
         byte* memory = arena->Address;
         arena->FreshPools = (PoolHeader*)memory + HeaderPoolsPerArena;
         arena->FreePoolCount = (uint)PoolsPerArena;
-        arena->TotalPoolCount = (uint)PoolsPerArena;
         ArenaMap<TGeometry>.Set(MapRoot(s), memory, arena);
 
         arena->NextAll = s->AllArenas;
@@ -613,7 +646,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         while (arena != null)
         {
             ArenaObject* next = arena->NextAll;
-            if (arena->FreePoolCount == arena->TotalPoolCount)
+            if (arena->FreePoolCount == (uint)PoolsPerArena)
             {
                 ReleaseArena(s, arena);
             }

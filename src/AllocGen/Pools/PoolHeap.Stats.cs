@@ -7,9 +7,15 @@ public unsafe partial struct PoolHeap<TGeometry>
     private const long PageSize = 4096;
 
     /// <summary>Walks every carved pool; costs O(pools), so the fast paths keep no counters.</summary>
+    /// <exception cref="ObjectDisposedException">Called after <see cref="Dispose"/>.</exception>
     public readonly AllocatorStats GetStats()
     {
         HeapState* s = _state;
+        if (s->Disposed != 0)
+        {
+            ThrowHelper.ObjectDisposed(OwnerName);
+        }
+
         var pools = new long[TGeometry.ClassCount];
         var used = new long[TGeometry.ClassCount];
         long freePools = 0;

@@ -266,29 +266,29 @@ public unsafe partial struct PoolHeap<TGeometry>
     }
 
     /// <summary>Whether the pointer lies in one of this heap's arenas or is one of its live large blocks.</summary>
-    public readonly bool Owns(void* pointer) =>
-        ArenaMap<TGeometry>.Lookup(MapRoot(_state), pointer) != null || _state->Large.TryGetSize(pointer, out _);
-
-    /// <summary>The usable size of a live block.</summary>
-    public readonly nuint UsableSize(void* pointer)
+    /// <exception cref="ObjectDisposedException">Called after <see cref="Dispose"/>.</exception>
+    public readonly bool Owns(void* pointer)
     {
-        if (ArenaMap<TGeometry>.Lookup(MapRoot(_state), pointer) != null)
+        HeapState* s = _state;
+        if (s->Disposed != 0)
         {
-            return LivePool(pointer)->BlockSize;
+            ThrowHelper.ObjectDisposed(OwnerName);
         }
 
-        if (!_state->Large.TryGetSize(pointer, out nuint size))
-        {
-            ThrowNotOurs(pointer);
-        }
-
-        return size;
+        return ArenaMap<TGeometry>.Lookup(MapRoot(s), pointer) != null || s->Large.TryGetSize(pointer, out _);
     }
 
+    /// <summary>The usable size of a live block: its class's block size, or the size a large block was requested with.</summary>
+    /// <exception cref="ArgumentException">The pointer is not a live block of this heap (see <see cref="LiveBlockSize"/>).</exception>
+    public readonly nuint UsableSize(void* pointer) => LiveBlockSize(pointer, out _);
+
     /// <summary>
-    /// Resizes a block: a pool block stays in place while the new size maps to its class; otherwise the contents
-    /// move to a new block. Null allocates. On failure the old block stays valid.
+    /// Resizes a block: a pool block stays in place while the new size maps to its class, a large block that stays
+    /// large is resized by the system allocator (keeping the alignment it was allocated with); otherwise the
+    /// contents move to a new block of the heap's <c>Alignment</c>, as C's <c>realloc</c> does. Null allocates.
     /// </summary>
+    /// <exception cref="ArgumentException">The pointer is not a live block of this heap; the heap is unchanged.</exception>
+    /// <exception cref="OutOfMemoryException">The new block could not be obtained; the old one is unchanged and still live.</exception>
     public void* Reallocate(void* pointer, nuint newSize)
     {
         if (pointer == null)
@@ -296,33 +296,17 @@ public unsafe partial struct PoolHeap<TGeometry>
             return Allocate(newSize);
         }
 
-        nuint oldSize;
-        if (ArenaMap<TGeometry>.Lookup(MapRoot(_state), pointer) != null)
+        nuint oldSize = LiveBlockSize(pointer, out PoolHeader* pool);
+        if (pool != null)
         {
-            PoolHeader* pool = LivePool(pointer);
             if (newSize <= (nuint)TGeometry.SmallRequestThreshold && (uint)TGeometry.ClassOf(newSize) == pool->SizeClass)
             {
                 return pointer;
             }
-
-            oldSize = pool->BlockSize;
         }
-        else
+        else if (newSize > (nuint)TGeometry.SmallRequestThreshold)
         {
-            if (!_state->Large.TryGetSize(pointer, out oldSize))
-            {
-                ThrowNotOurs(pointer);
-            }
-
-            if (newSize > (nuint)TGeometry.SmallRequestThreshold)
-            {
-                void* moved = TGeometry.Alignment <= 16
-                    ? NativeMemory.Realloc(pointer, newSize)
-                    : NativeMemory.AlignedRealloc(pointer, newSize, (nuint)TGeometry.Alignment);
-                _state->Large.Remove(pointer, out _);
-                _state->Large.Add(moved, newSize);
-                return moved;
-            }
+            return _state->Large.Reallocate(pointer, newSize);
         }
 
         void* block = Allocate(newSize);
@@ -331,10 +315,22 @@ public unsafe partial struct PoolHeap<TGeometry>
         return block;
     }
 
-    /// <summary>Allocates from the system allocator with the declared alignment, and records the block.</summary>
-    /// <exception cref="OutOfMemoryException">The system allocator failed.</exception>
+    /// <summary>Allocates from the system allocator with the heap's alignment, and records the block.</summary>
+    /// <exception cref="OutOfMemoryException">The system allocator failed; nothing was allocated.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void* AllocateLarge(nuint size) => AllocateLarge(size, (nuint)TGeometry.Alignment);
+
+    /// <summary>
+    /// Allocates from the system allocator aligned to the larger of <paramref name="alignment"/> and the heap's
+    /// alignment, and records the block (with how to free it). <c>Allocate&lt;T&gt;</c> comes here for a
+    /// <c>T</c> that no size class can serve aligned.
+    /// </summary>
+    /// <param name="size">Bytes.</param>
+    /// <param name="alignment">A power of two.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="alignment"/> is not a power of two.</exception>
+    /// <exception cref="OutOfMemoryException">The system allocator failed; nothing was allocated.</exception>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public void* AllocateLarge(nuint size)
+    public void* AllocateLarge(nuint size, nuint alignment)
     {
         HeapState* s = _state;
         if (s->Disposed != 0)
@@ -342,11 +338,12 @@ public unsafe partial struct PoolHeap<TGeometry>
             ThrowHelper.ObjectDisposed(OwnerName);
         }
 
-        void* block = TGeometry.Alignment <= 16
-            ? NativeMemory.Alloc(size)
-            : NativeMemory.AlignedAlloc(size, (nuint)TGeometry.Alignment);
-        s->Large.Add(block, size);
-        return block;
+        if (!nuint.IsPow2(alignment))
+        {
+            throw new ArgumentOutOfRangeException(nameof(alignment), alignment, "The alignment must be a power of two.");
+        }
+
+        return s->Large.Allocate(size, Math.Max(alignment, (nuint)TGeometry.Alignment));
     }
 
     /// <summary>Returns every arena and large block to the OS. Later use throws <see cref="ObjectDisposedException"/>.</summary>
@@ -361,7 +358,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         FreeArenaList(s->AllArenas);
         FreeArenaList(s->CachedArenas);
 
-        s->Large.ReleaseAll(&ReleaseLargeBlock);
+        s->Large.ReleaseAll();
         ArenaMap<TGeometry>.FreeNodes(MapRoot(s));
         NativeMemory.Free(s);
         _state = s_disposedState;
@@ -375,18 +372,6 @@ public unsafe partial struct PoolHeap<TGeometry>
             OsPages.Free(arena->Address, ArenaSize);
             NativeMemory.Free(arena);
             arena = next;
-        }
-    }
-
-    private static void ReleaseLargeBlock(void* block)
-    {
-        if (TGeometry.Alignment <= 16)
-        {
-            NativeMemory.Free(block);
-        }
-        else
-        {
-            NativeMemory.AlignedFree(block);
         }
     }
 

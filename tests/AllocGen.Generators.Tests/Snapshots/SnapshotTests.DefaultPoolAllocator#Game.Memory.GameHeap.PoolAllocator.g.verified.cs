@@ -62,44 +62,50 @@ unsafe partial class GameHeap : global::AllocGen.IAllocator
         return _allocGenHeap.AllocateSmall(AllocGenGeometry.ClassOf(size));
     }
 
-    /// <summary>Allocates room for one <typeparamref name="T"/>; the JIT reduces this to the one class that fits it.</summary>
+    /// <summary>
+    /// Allocates room for one <typeparamref name="T"/> (uninitialized), aligned to the larger of <see cref="Alignment"/>
+    /// and the alignment of <typeparamref name="T"/>: from the smallest class that holds it whose block size is a multiple
+    /// of that alignment (blocks lie at multiples of their size from a pool-aligned base), otherwise from the system
+    /// allocator with that alignment. Both tests are constants for the JIT, which reduces this to the one call that serves it.
+    /// </summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public T* Allocate<T>()
         where T : unmanaged
     {
-        if (sizeof(T) <= 16) return (T*)_allocGenHeap.AllocateSmall(0, 16);
-        if (sizeof(T) <= 32) return (T*)_allocGenHeap.AllocateSmall(1, 32);
-        if (sizeof(T) <= 48) return (T*)_allocGenHeap.AllocateSmall(2, 48);
-        if (sizeof(T) <= 64) return (T*)_allocGenHeap.AllocateSmall(3, 64);
-        if (sizeof(T) <= 80) return (T*)_allocGenHeap.AllocateSmall(4, 80);
-        if (sizeof(T) <= 96) return (T*)_allocGenHeap.AllocateSmall(5, 96);
-        if (sizeof(T) <= 112) return (T*)_allocGenHeap.AllocateSmall(6, 112);
-        if (sizeof(T) <= 128) return (T*)_allocGenHeap.AllocateSmall(7, 128);
-        if (sizeof(T) <= 144) return (T*)_allocGenHeap.AllocateSmall(8, 144);
-        if (sizeof(T) <= 160) return (T*)_allocGenHeap.AllocateSmall(9, 160);
-        if (sizeof(T) <= 176) return (T*)_allocGenHeap.AllocateSmall(10, 176);
-        if (sizeof(T) <= 192) return (T*)_allocGenHeap.AllocateSmall(11, 192);
-        if (sizeof(T) <= 208) return (T*)_allocGenHeap.AllocateSmall(12, 208);
-        if (sizeof(T) <= 224) return (T*)_allocGenHeap.AllocateSmall(13, 224);
-        if (sizeof(T) <= 240) return (T*)_allocGenHeap.AllocateSmall(14, 240);
-        if (sizeof(T) <= 256) return (T*)_allocGenHeap.AllocateSmall(15, 256);
-        if (sizeof(T) <= 272) return (T*)_allocGenHeap.AllocateSmall(16, 272);
-        if (sizeof(T) <= 288) return (T*)_allocGenHeap.AllocateSmall(17, 288);
-        if (sizeof(T) <= 304) return (T*)_allocGenHeap.AllocateSmall(18, 304);
-        if (sizeof(T) <= 320) return (T*)_allocGenHeap.AllocateSmall(19, 320);
-        if (sizeof(T) <= 336) return (T*)_allocGenHeap.AllocateSmall(20, 336);
-        if (sizeof(T) <= 352) return (T*)_allocGenHeap.AllocateSmall(21, 352);
-        if (sizeof(T) <= 368) return (T*)_allocGenHeap.AllocateSmall(22, 368);
-        if (sizeof(T) <= 384) return (T*)_allocGenHeap.AllocateSmall(23, 384);
-        if (sizeof(T) <= 400) return (T*)_allocGenHeap.AllocateSmall(24, 400);
-        if (sizeof(T) <= 416) return (T*)_allocGenHeap.AllocateSmall(25, 416);
-        if (sizeof(T) <= 432) return (T*)_allocGenHeap.AllocateSmall(26, 432);
-        if (sizeof(T) <= 448) return (T*)_allocGenHeap.AllocateSmall(27, 448);
-        if (sizeof(T) <= 464) return (T*)_allocGenHeap.AllocateSmall(28, 464);
-        if (sizeof(T) <= 480) return (T*)_allocGenHeap.AllocateSmall(29, 480);
-        if (sizeof(T) <= 496) return (T*)_allocGenHeap.AllocateSmall(30, 496);
-        if (sizeof(T) <= 512) return (T*)_allocGenHeap.AllocateSmall(31, 512);
-        return (T*)_allocGenHeap.AllocateLarge((nuint)sizeof(T));
+        nuint alignment = global::AllocGen.TypeLayout.AlignmentOf<T>();
+        if (sizeof(T) <= 16 && 16 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(0, 16);
+        if (sizeof(T) <= 32 && 32 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(1, 32);
+        if (sizeof(T) <= 48 && 48 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(2, 48);
+        if (sizeof(T) <= 64 && 64 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(3, 64);
+        if (sizeof(T) <= 80 && 80 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(4, 80);
+        if (sizeof(T) <= 96 && 96 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(5, 96);
+        if (sizeof(T) <= 112 && 112 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(6, 112);
+        if (sizeof(T) <= 128 && 128 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(7, 128);
+        if (sizeof(T) <= 144 && 144 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(8, 144);
+        if (sizeof(T) <= 160 && 160 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(9, 160);
+        if (sizeof(T) <= 176 && 176 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(10, 176);
+        if (sizeof(T) <= 192 && 192 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(11, 192);
+        if (sizeof(T) <= 208 && 208 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(12, 208);
+        if (sizeof(T) <= 224 && 224 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(13, 224);
+        if (sizeof(T) <= 240 && 240 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(14, 240);
+        if (sizeof(T) <= 256 && 256 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(15, 256);
+        if (sizeof(T) <= 272 && 272 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(16, 272);
+        if (sizeof(T) <= 288 && 288 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(17, 288);
+        if (sizeof(T) <= 304 && 304 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(18, 304);
+        if (sizeof(T) <= 320 && 320 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(19, 320);
+        if (sizeof(T) <= 336 && 336 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(20, 336);
+        if (sizeof(T) <= 352 && 352 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(21, 352);
+        if (sizeof(T) <= 368 && 368 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(22, 368);
+        if (sizeof(T) <= 384 && 384 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(23, 384);
+        if (sizeof(T) <= 400 && 400 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(24, 400);
+        if (sizeof(T) <= 416 && 416 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(25, 416);
+        if (sizeof(T) <= 432 && 432 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(26, 432);
+        if (sizeof(T) <= 448 && 448 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(27, 448);
+        if (sizeof(T) <= 464 && 464 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(28, 464);
+        if (sizeof(T) <= 480 && 480 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(29, 480);
+        if (sizeof(T) <= 496 && 496 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(30, 496);
+        if (sizeof(T) <= 512 && 512 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(31, 512);
+        return (T*)_allocGenHeap.AllocateLarge((nuint)sizeof(T), alignment);
     }
 
     /// <summary>Allocates <paramref name="count"/> × <paramref name="size"/> zeroed bytes.</summary>

@@ -64,19 +64,25 @@ partial class Engine
             return _allocGenHeap.AllocateSmall(AllocGenGeometry.ClassOf(size));
         }
 
-        /// <summary>Allocates room for one <typeparamref name="T"/>; the JIT reduces this to the one class that fits it.</summary>
+        /// <summary>
+        /// Allocates room for one <typeparamref name="T"/> (uninitialized), aligned to the larger of <see cref="Alignment"/>
+        /// and the alignment of <typeparamref name="T"/>: from the smallest class that holds it whose block size is a multiple
+        /// of that alignment (blocks lie at multiples of their size from a pool-aligned base), otherwise from the system
+        /// allocator with that alignment. Both tests are constants for the JIT, which reduces this to the one call that serves it.
+        /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public T* Allocate<T>()
             where T : unmanaged
         {
-            if (sizeof(T) <= 16) return (T*)_allocGenHeap.AllocateSmall(0, 16);
-            if (sizeof(T) <= 32) return (T*)_allocGenHeap.AllocateSmall(1, 32);
-            if (sizeof(T) <= 48) return (T*)_allocGenHeap.AllocateSmall(2, 48);
-            if (sizeof(T) <= 64) return (T*)_allocGenHeap.AllocateSmall(3, 64);
-            if (sizeof(T) <= 128) return (T*)_allocGenHeap.AllocateSmall(4, 128);
-            if (sizeof(T) <= 256) return (T*)_allocGenHeap.AllocateSmall(5, 256);
-            if (sizeof(T) <= 512) return (T*)_allocGenHeap.AllocateSmall(6, 512);
-            return (T*)_allocGenHeap.AllocateLarge((nuint)sizeof(T));
+            nuint alignment = global::AllocGen.TypeLayout.AlignmentOf<T>();
+            if (sizeof(T) <= 16 && 16 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(0, 16);
+            if (sizeof(T) <= 32 && 32 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(1, 32);
+            if (sizeof(T) <= 48 && 48 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(2, 48);
+            if (sizeof(T) <= 64 && 64 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(3, 64);
+            if (sizeof(T) <= 128 && 128 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(4, 128);
+            if (sizeof(T) <= 256 && 256 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(5, 256);
+            if (sizeof(T) <= 512 && 512 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(6, 512);
+            return (T*)_allocGenHeap.AllocateLarge((nuint)sizeof(T), alignment);
         }
 
         /// <summary>Allocates <paramref name="count"/> × <paramref name="size"/> zeroed bytes.</summary>

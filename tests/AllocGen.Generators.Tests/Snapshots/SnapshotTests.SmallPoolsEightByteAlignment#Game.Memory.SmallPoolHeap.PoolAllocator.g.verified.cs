@@ -64,76 +64,82 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
         return _allocGenHeap.AllocateSmall(AllocGenGeometry.ClassOf(size));
     }
 
-    /// <summary>Allocates room for one <typeparamref name="T"/>; the JIT reduces this to the one class that fits it.</summary>
+    /// <summary>
+    /// Allocates room for one <typeparamref name="T"/> (uninitialized), aligned to the larger of <see cref="Alignment"/>
+    /// and the alignment of <typeparamref name="T"/>: from the smallest class that holds it whose block size is a multiple
+    /// of that alignment (blocks lie at multiples of their size from a pool-aligned base), otherwise from the system
+    /// allocator with that alignment. Both tests are constants for the JIT, which reduces this to the one call that serves it.
+    /// </summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public T* Allocate<T>()
         where T : unmanaged
     {
-        if (sizeof(T) <= 8) return (T*)_allocGenHeap.AllocateSmall(0, 8);
-        if (sizeof(T) <= 16) return (T*)_allocGenHeap.AllocateSmall(1, 16);
-        if (sizeof(T) <= 24) return (T*)_allocGenHeap.AllocateSmall(2, 24);
-        if (sizeof(T) <= 32) return (T*)_allocGenHeap.AllocateSmall(3, 32);
-        if (sizeof(T) <= 40) return (T*)_allocGenHeap.AllocateSmall(4, 40);
-        if (sizeof(T) <= 48) return (T*)_allocGenHeap.AllocateSmall(5, 48);
-        if (sizeof(T) <= 56) return (T*)_allocGenHeap.AllocateSmall(6, 56);
-        if (sizeof(T) <= 64) return (T*)_allocGenHeap.AllocateSmall(7, 64);
-        if (sizeof(T) <= 72) return (T*)_allocGenHeap.AllocateSmall(8, 72);
-        if (sizeof(T) <= 80) return (T*)_allocGenHeap.AllocateSmall(9, 80);
-        if (sizeof(T) <= 88) return (T*)_allocGenHeap.AllocateSmall(10, 88);
-        if (sizeof(T) <= 96) return (T*)_allocGenHeap.AllocateSmall(11, 96);
-        if (sizeof(T) <= 104) return (T*)_allocGenHeap.AllocateSmall(12, 104);
-        if (sizeof(T) <= 112) return (T*)_allocGenHeap.AllocateSmall(13, 112);
-        if (sizeof(T) <= 120) return (T*)_allocGenHeap.AllocateSmall(14, 120);
-        if (sizeof(T) <= 128) return (T*)_allocGenHeap.AllocateSmall(15, 128);
-        if (sizeof(T) <= 136) return (T*)_allocGenHeap.AllocateSmall(16, 136);
-        if (sizeof(T) <= 144) return (T*)_allocGenHeap.AllocateSmall(17, 144);
-        if (sizeof(T) <= 152) return (T*)_allocGenHeap.AllocateSmall(18, 152);
-        if (sizeof(T) <= 160) return (T*)_allocGenHeap.AllocateSmall(19, 160);
-        if (sizeof(T) <= 168) return (T*)_allocGenHeap.AllocateSmall(20, 168);
-        if (sizeof(T) <= 176) return (T*)_allocGenHeap.AllocateSmall(21, 176);
-        if (sizeof(T) <= 184) return (T*)_allocGenHeap.AllocateSmall(22, 184);
-        if (sizeof(T) <= 192) return (T*)_allocGenHeap.AllocateSmall(23, 192);
-        if (sizeof(T) <= 200) return (T*)_allocGenHeap.AllocateSmall(24, 200);
-        if (sizeof(T) <= 208) return (T*)_allocGenHeap.AllocateSmall(25, 208);
-        if (sizeof(T) <= 216) return (T*)_allocGenHeap.AllocateSmall(26, 216);
-        if (sizeof(T) <= 224) return (T*)_allocGenHeap.AllocateSmall(27, 224);
-        if (sizeof(T) <= 232) return (T*)_allocGenHeap.AllocateSmall(28, 232);
-        if (sizeof(T) <= 240) return (T*)_allocGenHeap.AllocateSmall(29, 240);
-        if (sizeof(T) <= 248) return (T*)_allocGenHeap.AllocateSmall(30, 248);
-        if (sizeof(T) <= 256) return (T*)_allocGenHeap.AllocateSmall(31, 256);
-        if (sizeof(T) <= 264) return (T*)_allocGenHeap.AllocateSmall(32, 264);
-        if (sizeof(T) <= 272) return (T*)_allocGenHeap.AllocateSmall(33, 272);
-        if (sizeof(T) <= 280) return (T*)_allocGenHeap.AllocateSmall(34, 280);
-        if (sizeof(T) <= 288) return (T*)_allocGenHeap.AllocateSmall(35, 288);
-        if (sizeof(T) <= 296) return (T*)_allocGenHeap.AllocateSmall(36, 296);
-        if (sizeof(T) <= 304) return (T*)_allocGenHeap.AllocateSmall(37, 304);
-        if (sizeof(T) <= 312) return (T*)_allocGenHeap.AllocateSmall(38, 312);
-        if (sizeof(T) <= 320) return (T*)_allocGenHeap.AllocateSmall(39, 320);
-        if (sizeof(T) <= 328) return (T*)_allocGenHeap.AllocateSmall(40, 328);
-        if (sizeof(T) <= 336) return (T*)_allocGenHeap.AllocateSmall(41, 336);
-        if (sizeof(T) <= 344) return (T*)_allocGenHeap.AllocateSmall(42, 344);
-        if (sizeof(T) <= 352) return (T*)_allocGenHeap.AllocateSmall(43, 352);
-        if (sizeof(T) <= 360) return (T*)_allocGenHeap.AllocateSmall(44, 360);
-        if (sizeof(T) <= 368) return (T*)_allocGenHeap.AllocateSmall(45, 368);
-        if (sizeof(T) <= 376) return (T*)_allocGenHeap.AllocateSmall(46, 376);
-        if (sizeof(T) <= 384) return (T*)_allocGenHeap.AllocateSmall(47, 384);
-        if (sizeof(T) <= 392) return (T*)_allocGenHeap.AllocateSmall(48, 392);
-        if (sizeof(T) <= 400) return (T*)_allocGenHeap.AllocateSmall(49, 400);
-        if (sizeof(T) <= 408) return (T*)_allocGenHeap.AllocateSmall(50, 408);
-        if (sizeof(T) <= 416) return (T*)_allocGenHeap.AllocateSmall(51, 416);
-        if (sizeof(T) <= 424) return (T*)_allocGenHeap.AllocateSmall(52, 424);
-        if (sizeof(T) <= 432) return (T*)_allocGenHeap.AllocateSmall(53, 432);
-        if (sizeof(T) <= 440) return (T*)_allocGenHeap.AllocateSmall(54, 440);
-        if (sizeof(T) <= 448) return (T*)_allocGenHeap.AllocateSmall(55, 448);
-        if (sizeof(T) <= 456) return (T*)_allocGenHeap.AllocateSmall(56, 456);
-        if (sizeof(T) <= 464) return (T*)_allocGenHeap.AllocateSmall(57, 464);
-        if (sizeof(T) <= 472) return (T*)_allocGenHeap.AllocateSmall(58, 472);
-        if (sizeof(T) <= 480) return (T*)_allocGenHeap.AllocateSmall(59, 480);
-        if (sizeof(T) <= 488) return (T*)_allocGenHeap.AllocateSmall(60, 488);
-        if (sizeof(T) <= 496) return (T*)_allocGenHeap.AllocateSmall(61, 496);
-        if (sizeof(T) <= 504) return (T*)_allocGenHeap.AllocateSmall(62, 504);
-        if (sizeof(T) <= 512) return (T*)_allocGenHeap.AllocateSmall(63, 512);
-        return (T*)_allocGenHeap.AllocateLarge((nuint)sizeof(T));
+        nuint alignment = global::AllocGen.TypeLayout.AlignmentOf<T>();
+        if (sizeof(T) <= 8 && 8 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(0, 8);
+        if (sizeof(T) <= 16 && 16 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(1, 16);
+        if (sizeof(T) <= 24 && 24 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(2, 24);
+        if (sizeof(T) <= 32 && 32 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(3, 32);
+        if (sizeof(T) <= 40 && 40 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(4, 40);
+        if (sizeof(T) <= 48 && 48 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(5, 48);
+        if (sizeof(T) <= 56 && 56 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(6, 56);
+        if (sizeof(T) <= 64 && 64 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(7, 64);
+        if (sizeof(T) <= 72 && 72 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(8, 72);
+        if (sizeof(T) <= 80 && 80 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(9, 80);
+        if (sizeof(T) <= 88 && 88 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(10, 88);
+        if (sizeof(T) <= 96 && 96 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(11, 96);
+        if (sizeof(T) <= 104 && 104 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(12, 104);
+        if (sizeof(T) <= 112 && 112 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(13, 112);
+        if (sizeof(T) <= 120 && 120 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(14, 120);
+        if (sizeof(T) <= 128 && 128 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(15, 128);
+        if (sizeof(T) <= 136 && 136 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(16, 136);
+        if (sizeof(T) <= 144 && 144 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(17, 144);
+        if (sizeof(T) <= 152 && 152 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(18, 152);
+        if (sizeof(T) <= 160 && 160 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(19, 160);
+        if (sizeof(T) <= 168 && 168 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(20, 168);
+        if (sizeof(T) <= 176 && 176 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(21, 176);
+        if (sizeof(T) <= 184 && 184 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(22, 184);
+        if (sizeof(T) <= 192 && 192 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(23, 192);
+        if (sizeof(T) <= 200 && 200 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(24, 200);
+        if (sizeof(T) <= 208 && 208 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(25, 208);
+        if (sizeof(T) <= 216 && 216 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(26, 216);
+        if (sizeof(T) <= 224 && 224 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(27, 224);
+        if (sizeof(T) <= 232 && 232 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(28, 232);
+        if (sizeof(T) <= 240 && 240 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(29, 240);
+        if (sizeof(T) <= 248 && 248 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(30, 248);
+        if (sizeof(T) <= 256 && 256 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(31, 256);
+        if (sizeof(T) <= 264 && 264 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(32, 264);
+        if (sizeof(T) <= 272 && 272 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(33, 272);
+        if (sizeof(T) <= 280 && 280 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(34, 280);
+        if (sizeof(T) <= 288 && 288 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(35, 288);
+        if (sizeof(T) <= 296 && 296 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(36, 296);
+        if (sizeof(T) <= 304 && 304 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(37, 304);
+        if (sizeof(T) <= 312 && 312 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(38, 312);
+        if (sizeof(T) <= 320 && 320 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(39, 320);
+        if (sizeof(T) <= 328 && 328 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(40, 328);
+        if (sizeof(T) <= 336 && 336 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(41, 336);
+        if (sizeof(T) <= 344 && 344 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(42, 344);
+        if (sizeof(T) <= 352 && 352 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(43, 352);
+        if (sizeof(T) <= 360 && 360 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(44, 360);
+        if (sizeof(T) <= 368 && 368 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(45, 368);
+        if (sizeof(T) <= 376 && 376 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(46, 376);
+        if (sizeof(T) <= 384 && 384 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(47, 384);
+        if (sizeof(T) <= 392 && 392 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(48, 392);
+        if (sizeof(T) <= 400 && 400 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(49, 400);
+        if (sizeof(T) <= 408 && 408 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(50, 408);
+        if (sizeof(T) <= 416 && 416 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(51, 416);
+        if (sizeof(T) <= 424 && 424 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(52, 424);
+        if (sizeof(T) <= 432 && 432 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(53, 432);
+        if (sizeof(T) <= 440 && 440 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(54, 440);
+        if (sizeof(T) <= 448 && 448 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(55, 448);
+        if (sizeof(T) <= 456 && 456 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(56, 456);
+        if (sizeof(T) <= 464 && 464 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(57, 464);
+        if (sizeof(T) <= 472 && 472 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(58, 472);
+        if (sizeof(T) <= 480 && 480 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(59, 480);
+        if (sizeof(T) <= 488 && 488 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(60, 488);
+        if (sizeof(T) <= 496 && 496 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(61, 496);
+        if (sizeof(T) <= 504 && 504 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(62, 504);
+        if (sizeof(T) <= 512 && 512 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(63, 512);
+        return (T*)_allocGenHeap.AllocateLarge((nuint)sizeof(T), alignment);
     }
 
     /// <summary>Allocates <paramref name="count"/> × <paramref name="size"/> zeroed bytes.</summary>

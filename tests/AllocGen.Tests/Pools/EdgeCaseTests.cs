@@ -384,10 +384,10 @@ public sealed unsafe class EdgeCaseTests
     }
 
     /// <summary>
-    /// BUG (reported): <c>Free</c>'s fast path only rejects pointers that are misaligned, so an interior pointer at a
-    /// multiple of the alignment (block + 8 at alignment 8, block + 16 of a 48-byte block at alignment 16) is pushed
-    /// on the free list as if it were a block: <c>Count</c> drops and the next allocation hands out memory that
-    /// overlaps a live block. The documentation promises ArgumentException for interior pointers.
+    /// An interior pointer at a multiple of the alignment (block + 8 at alignment 8, block + 16 of a 48-byte block at
+    /// alignment 16) passes any alignment test: <c>Free</c>'s fast path must reject it by the divisibility test against
+    /// the block size, or it would be pushed on the free list as if it were a block, and the next allocation would
+    /// hand out memory overlapping a live block. It throws ArgumentException and the heap is unchanged.
     /// </summary>
     [Theory]
     [InlineData(nameof(SmallPoolHeap), 32, 8)]
@@ -529,8 +529,12 @@ public sealed unsafe class EdgeCaseTests
         Assert.Throws<ObjectDisposedException>(() => { heap.UsableSize(large); });
         Assert.Throws<ObjectDisposedException>(() => { heap.AllocateZeroed(4, 4); });
         Assert.Throws<ObjectDisposedException>(() => { heap.AllocateZeroed(1, 5000); });
-        Assert.False(heap.Owns(small));
-        Assert.False(heap.Owns(large));
+        Assert.Throws<ObjectDisposedException>(() => heap.Owns(small));
+        Assert.Throws<ObjectDisposedException>(() => heap.Owns(large));
+        Assert.Throws<ObjectDisposedException>(() => heap.Owns(null));
+        Assert.Throws<ObjectDisposedException>(() => heap.GetStats());
+        Assert.Throws<ObjectDisposedException>(() => heap.Trim());
+        Assert.Throws<ObjectDisposedException>(() => heap.ReusePolicy = AllocGen.Pools.PoolReusePolicy.Compact);
 
         heap.Dispose();
         Assert.Throws<ObjectDisposedException>(() => { heap.Allocate(32); });
@@ -560,6 +564,9 @@ public sealed unsafe class EdgeCaseTests
         Assert.Throws<ObjectDisposedException>(() => heap.Free(large));
         Assert.Throws<ObjectDisposedException>(() => { heap.UsableSize(small); });
         Assert.Throws<ObjectDisposedException>(() => { heap.UsableSize(large); });
+        Assert.Throws<ObjectDisposedException>(() => heap.Owns(small));
+        Assert.Throws<ObjectDisposedException>(() => heap.Owns(large));
+        Assert.Throws<ObjectDisposedException>(() => heap.GetStats());
 
         // Another instance of the same type is not affected.
         using IAllocator fresh = g.Create();
@@ -781,9 +788,10 @@ public sealed unsafe class EdgeCaseTests
     }
 
     /// <summary>
-    /// BUG (reported): when a full pool gets a block back it goes in front of its class, and
-    /// <c>InsertUsedFront</c> un-retains the old head; if that head is empty it stays in the used list with
-    /// Count 0 and Retained 0, so the statistics count it as neither in use, retained nor free.
+    /// When a full pool gets a block back and rejoins its class while the class's only other pool is its retained,
+    /// empty one, that pool stops being retained and must go back to its arena: left in the used list with Count 0
+    /// and Retained 0, the statistics would count it as neither in use, retained nor free. Every pool of every arena
+    /// held is counted exactly once, through each step.
     /// </summary>
     [Theory]
     [MemberData(nameof(Configurations))]
@@ -794,7 +802,7 @@ public sealed unsafe class EdgeCaseTests
         List<nint> full = FillOnePool(heap, g, 32, out nint spill);
         heap.Free((void*)spill);       // the second pool empties while it is the only pool in its class's list
         AssertPoolsAccounted(heap.GetStats(), g, "after the second pool emptied");
-        heap.Free((void*)full[1]);     // the full pool goes in front of it
+        heap.Free((void*)full[1]);     // the full pool rejoins its class, and the retained empty one goes back
         AssertPoolsAccounted(heap.GetStats(), g, "after the full pool got a block back");
         foreach (nint p in full)
         {
@@ -808,8 +816,9 @@ public sealed unsafe class EdgeCaseTests
     }
 
     /// <summary>
-    /// BUG (reported), the consequence of the one above: an arena whose only non-free pool is such an empty,
-    /// un-retained pool never counts as idle, so a heap whose blocks were all freed keeps more than one arena.
+    /// The same, end to end over two arenas: an arena whose only non-free pool were an empty pool left unretained in
+    /// its class's list would never count as idle, so a heap whose blocks were all freed would keep more than one
+    /// arena. It holds at most one.
     /// </summary>
     [Fact]
     public void AHeapWhoseBlocksWereAllFreedHoldsAtMostOneArena()
