@@ -567,7 +567,17 @@ public unsafe partial struct PoolHeap<TGeometry>
         arena->FreshPools = (PoolHeader*)memory + HeaderPoolsPerArena;
         arena->FreePoolCount = (uint)PoolsPerArena;
         arena->TotalPoolCount = (uint)PoolsPerArena;
-        ArenaMap<TGeometry>.Set(MapRoot(s), memory, arena);
+        try
+        {
+            ArenaMap<TGeometry>.Set(MapRoot(s), memory, arena);
+        }
+        catch
+        {
+            // No leaf for it, or an address the map does not cover: the arena is in no list yet, so it just goes.
+            OsPages.Free(memory, ArenaSize);
+            NativeMemory.Free(arena);
+            throw;
+        }
 
         arena->NextAll = s->AllArenas;
         if (s->AllArenas != null)
