@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 
 namespace AllocGen.Memory;
@@ -5,8 +6,10 @@ namespace AllocGen.Memory;
 /// <summary>
 /// Size-aligned regions straight from the OS, so that freeing one really returns it, and the give-back of their pages
 /// while the address range is kept. Linux and macOS: <c>mmap</c>, <c>munmap</c>, <c>madvise</c>; the pages of a
-/// region become resident only when touched. Elsewhere <see cref="NativeMemory.AlignedAlloc"/>, cleared on arrival
-/// (so every page is touched), and giving pages back does nothing. The memory is zero on arrival.
+/// region become resident only when touched. Windows: <c>VirtualAlloc</c> reserve and commit, <c>VirtualFree</c>;
+/// committing charges the whole region against the commit limit at once, but its pages too become resident only when
+/// touched. Elsewhere <see cref="NativeMemory.AlignedAlloc"/>, cleared on arrival (so every page is touched), and
+/// giving pages back does nothing. The memory is zero on arrival.
 /// </summary>
 /// <remarks>
 /// The OS works in whole pages of <see cref="PageSize"/> bytes, read once from the OS: a region spans whole pages
@@ -18,11 +21,12 @@ public static unsafe class OsPages
     private enum Api
     {
         Mmap,
+        Windows,
         Portable,
     }
 
     private static readonly Api s_api =
-        OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? Api.Mmap : Api.Portable;
+        OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? Api.Mmap : OperatingSystem.IsWindows() ? Api.Windows : Api.Portable;
 
     private static readonly nuint s_systemPageSize = (nuint)Environment.SystemPageSize;
     private static nuint s_pageSizeOverride;
@@ -64,6 +68,8 @@ public static unsafe class OsPages
         {
             case Api.Mmap:
                 return MapAligned(span);
+            case Api.Windows:
+                return ReserveAligned(span);
             default:
                 byte* p = (byte*)NativeMemory.AlignedAlloc(span, span);
                 NativeMemory.Clear(p, span);
@@ -84,6 +90,9 @@ public static unsafe class OsPages
             case Api.Mmap:
                 munmap(pointer, RegionSize(size));
                 break;
+            case Api.Windows:
+                VirtualFree(pointer, 0, MemRelease);
+                break;
             default:
                 NativeMemory.AlignedFree(pointer);
                 break;
@@ -92,15 +101,17 @@ public static unsafe class OsPages
 
     /// <summary>
     /// Gives the pages lying entirely inside a range back to the OS when it needs memory, and keeps the address range:
-    /// Linux and macOS <c>MADV_FREE</c> (touching a page again before the kernel took it costs no fault); the contents
-    /// become undefined. Elsewhere a no-op. Returns false when the OS refused.
+    /// Linux and macOS <c>MADV_FREE</c> (touching a page again before the kernel took it costs no fault), Windows
+    /// <c>MEM_RESET</c> (the OS may drop the pages without writing them to the page file); the contents become
+    /// undefined. Elsewhere a no-op. Returns false when the OS refused.
     /// </summary>
     public static bool Decommit(byte* pointer, nuint size) => GiveBack(pointer, size, atOnce: false);
 
     /// <summary>
     /// Gives the pages lying entirely inside a range back to the OS at once and keeps the address range: on Linux
     /// <c>MADV_DONTNEED</c> (the resident set shrinks now; the next touch faults in a zeroed page), on macOS
-    /// <c>MADV_FREE</c>, elsewhere a no-op. For
+    /// <c>MADV_FREE</c>, on Windows <c>MEM_RESET</c> then <c>VirtualUnlock</c> (which takes unlocked pages out of the
+    /// working set, as the .NET GC does; the commit charge stays, so the range stays usable); elsewhere a no-op. For
     /// an explicit request such as <c>Trim()</c>, where <see cref="Decommit"/> would leave the pages counted until
     /// the OS needs them. Returns false when the OS refused.
     /// </summary>
@@ -124,6 +135,19 @@ public static unsafe class OsPages
             case Api.Mmap:
                 // macOS has only MADV_FREE (5) for both; Linux MADV_DONTNEED (4) drops the pages now, MADV_FREE (8) lazily.
                 return madvise(first, length, OperatingSystem.IsMacOS() ? 5 : atOnce ? 4 : 8) == 0;
+            case Api.Windows:
+                if (VirtualAlloc(first, length, MemReset, PageReadWrite) == null)
+                {
+                    return false;
+                }
+
+                // Fails with ERROR_NOT_LOCKED for pages never locked, and takes them out of the working set all the same.
+                if (atOnce)
+                {
+                    VirtualUnlock(first, length);
+                }
+
+                return true;
             default:
                 return true;
         }
@@ -155,6 +179,55 @@ public static unsafe class OsPages
         return aligned;
     }
 
+    /// <summary>
+    /// Reserves and commits an aligned region. Reservations start at a multiple of the allocation granularity
+    /// (64 KiB), so a region up to that size is aligned at once; a larger one is found in an over-sized reservation,
+    /// which is freed and the aligned part reserved again at its address; another thread may take the address in
+    /// between, hence the retries.
+    /// </summary>
+    private static byte* ReserveAligned(nuint size)
+    {
+        byte* p = VirtualAlloc(null, size, MemReserve | MemCommit, PageReadWrite);
+        if (p == null)
+        {
+            ThrowWindowsOutOfMemory(size);
+        }
+
+        if (((nuint)p & (size - 1)) == 0)
+        {
+            return p;
+        }
+
+        VirtualFree(p, 0, MemRelease);
+        for (int attempt = 0; attempt < 16; attempt++)
+        {
+            byte* raw = VirtualAlloc(null, size * 2, MemReserve, PageNoAccess);
+            if (raw == null)
+            {
+                ThrowWindowsOutOfMemory(size * 2);
+            }
+
+            var aligned = (byte*)(((nuint)raw + size - 1) & ~(size - 1));
+            VirtualFree(raw, 0, MemRelease);
+            p = VirtualAlloc(aligned, size, MemReserve | MemCommit, PageReadWrite);
+            if (p == aligned)
+            {
+                return p;
+            }
+
+            if (p != null)
+            {
+                VirtualFree(p, 0, MemRelease);
+            }
+        }
+
+        throw new OutOfMemoryException($"VirtualAlloc found no {size}-byte range aligned to its size.");
+    }
+
+    [DoesNotReturn]
+    private static void ThrowWindowsOutOfMemory(nuint size) =>
+        throw new OutOfMemoryException($"VirtualAlloc of {size} bytes failed (error {Marshal.GetLastPInvokeError()}).");
+
     private static readonly int s_mapAnonymous = OperatingSystem.IsMacOS() ? 0x1000 : 0x20;
     private const int ProtReadWrite = 0x1 | 0x2;
     private const int MapPrivate = 0x02;
@@ -167,4 +240,20 @@ public static unsafe class OsPages
 
     [DllImport("libc", SetLastError = true)]
     private static extern int munmap(void* address, nuint length);
+
+    private const uint MemCommit = 0x1000;
+    private const uint MemReserve = 0x2000;
+    private const uint MemReset = 0x80000;
+    private const uint MemRelease = 0x8000;
+    private const uint PageNoAccess = 0x01;
+    private const uint PageReadWrite = 0x04;
+
+    [DllImport("kernel32", SetLastError = true)]
+    private static extern byte* VirtualAlloc(void* address, nuint size, uint allocationType, uint protection);
+
+    [DllImport("kernel32", SetLastError = true)]
+    private static extern int VirtualFree(void* address, nuint size, uint freeType);
+
+    [DllImport("kernel32", SetLastError = true)]
+    private static extern int VirtualUnlock(void* address, nuint size);
 }
