@@ -554,10 +554,13 @@ public unsafe partial struct PoolHeap<TGeometry>
     private static void DecayCachedArenas(HeapState* s, long olderThanMs, bool atOnce = false)
     {
         long now = Environment.TickCount64;
+
+        // The arena's whole region: an arena smaller than a page spans a page of its own.
+        nuint region = OsPages.RegionSize(ArenaSize);
         for (ArenaObject* cached = s->CachedArenas; cached != null; cached = cached->NextAll)
         {
             bool due = atOnce || (cached->ReleasedAt >= 0 && now - cached->ReleasedAt > olderThanMs);
-            if (due && (atOnce ? OsPages.Release(cached->Address, ArenaSize) : OsPages.Decommit(cached->Address, ArenaSize)))
+            if (due && (atOnce ? OsPages.Release(cached->Address, region) : OsPages.Decommit(cached->Address, region)))
             {
                 cached->ReleasedAt = -1;
             }
@@ -597,7 +600,17 @@ public unsafe partial struct PoolHeap<TGeometry>
         byte* memory = arena->Address;
         arena->FreshPools = (PoolHeader*)memory + HeaderPoolsPerArena;
         arena->FreePoolCount = (uint)PoolsPerArena;
-        ArenaMap<TGeometry>.Set(MapRoot(s), memory, arena);
+        try
+        {
+            ArenaMap<TGeometry>.Set(MapRoot(s), memory, arena);
+        }
+        catch
+        {
+            // No leaf for it, or an address the map does not cover: the arena is in no list yet, so it just goes.
+            OsPages.Free(memory, ArenaSize);
+            NativeMemory.Free(arena);
+            throw;
+        }
 
         arena->NextAll = s->AllArenas;
         if (s->AllArenas != null)
@@ -664,23 +677,47 @@ public unsafe partial struct PoolHeap<TGeometry>
     }
 
     /// <summary>
-    /// Gives the pages of an arena's empty pools back to the OS. The OS zeroes them, so such a pool forgets its
-    /// class and is laid out afresh when it serves again (its header reads as never used, which also rejects a stale
-    /// pointer into it); the statistics stop counting it as committed.
+    /// Gives back the pages of an arena that hold no live block: each empty pool's, or, when an OS page is larger than
+    /// a pool, each page whose pools are all empty or never carved (a page that also holds a live block, a retained
+    /// pool or the header table keeps all its pools). A pool whose pages went back forgets its class and is laid out
+    /// afresh when it serves again (its header reads as never used, which also rejects a stale pointer into it), and
+    /// the statistics stop counting it as committed; a pool whose page stays keeps its class and free list.
     /// </summary>
     private static void DecommitFreePools(ArenaObject* arena)
     {
-        for (PoolHeader* pool = arena->FreePools; pool != null; pool = pool->NextPool)
+        // What goes back at once: one pool, or the pools of one page when a page is larger than a pool. The units
+        // that share a page with the header table stay (all of them in an arena no larger than a page: only
+        // releasing the whole arena gives it back).
+        int poolsPerUnit = (int)Math.Max(1, OsPages.PageSize >> TGeometry.PoolShift);
+        nuint unitBytes = (nuint)poolsPerUnit << TGeometry.PoolShift;
+        var headers = (PoolHeader*)arena->Address;
+        int carved = (int)(arena->FreshPools - headers);
+        int firstUnit = (HeaderPoolsPerArena + poolsPerUnit - 1) / poolsPerUnit * poolsPerUnit;
+        for (int first = firstUnit; first < carved; first += poolsPerUnit)
         {
-            if (pool->SizeClass == PoolHeader.NoClass)
+            // Pools past the carved ones have never served: they hold nothing and have no class to forget.
+            int end = Math.Min(first + poolsPerUnit, carved);
+            bool holdsNothing = true;
+            bool anyToGiveBack = false;
+            for (int i = first; i < end && holdsNothing; i++)
+            {
+                PoolHeader* pool = headers + i;
+                holdsNothing = pool->Count == 0 && pool->Retained == 0;
+                anyToGiveBack |= pool->SizeClass != PoolHeader.NoClass;
+            }
+
+            if (!holdsNothing || !anyToGiveBack || !OsPages.Release(PoolBase(headers + first), unitBytes))
             {
                 continue;
             }
 
-            OsPages.Release(PoolBase(pool), PoolSize);
-            pool->SizeClass = PoolHeader.NoClass;
-            pool->FreeList = null;
-            pool->NextOffset = 0;
+            for (int i = first; i < end; i++)
+            {
+                PoolHeader* pool = headers + i;
+                pool->SizeClass = PoolHeader.NoClass;
+                pool->FreeList = null;
+                pool->NextOffset = 0;
+            }
         }
     }
 }

@@ -1,11 +1,10 @@
+using AllocGen.Memory;
 using AllocGen.Stats;
 
 namespace AllocGen.Pools;
 
 public unsafe partial struct PoolHeap<TGeometry>
 {
-    private const long PageSize = 4096;
-
     /// <summary>Walks every carved pool; costs O(pools), so the fast paths keep no counters.</summary>
     /// <exception cref="ObjectDisposedException">Called after <see cref="Dispose"/>.</exception>
     public readonly AllocatorStats GetStats()
@@ -21,14 +20,18 @@ public unsafe partial struct PoolHeap<TGeometry>
         long freePools = 0;
         long retainedPools = 0;
         long carvedBytes = 0;
+        long page = (long)OsPages.PageSize;
         for (ArenaObject* arena = s->AllArenas; arena != null; arena = arena->NextAll)
         {
             freePools += arena->FreePoolCount;
-            PoolHeader* first = (PoolHeader*)arena->Address + HeaderPoolsPerArena;
-            carvedBytes += (arena->FreshPools - first) * (long)PoolSize;
 
-            // The header table's pages are touched up to the last header used.
-            carvedBytes += (((byte*)arena->FreshPools - arena->Address) + PageSize - 1) & -PageSize;
+            // Committed memory comes in whole OS pages: those of the header table up to the last header used, and
+            // those of every carved pool whose pages were not given back. A page larger than a pool counts once,
+            // however many of its pools are carved (pools are visited in address order, so a page shared with the
+            // previous pool or the header table is the last one counted).
+            long lastCountedPage = (((byte*)arena->FreshPools - arena->Address) - 1) / page;
+            carvedBytes += (lastCountedPage + 1) * page;
+            PoolHeader* first = (PoolHeader*)arena->Address + HeaderPoolsPerArena;
             for (PoolHeader* pool = first; pool < arena->FreshPools; pool++)
             {
                 if (pool->Count != 0)
@@ -40,10 +43,20 @@ public unsafe partial struct PoolHeap<TGeometry>
                 {
                     retainedPools++;
                 }
-                else if (pool->SizeClass == PoolHeader.NoClass)
+
+                if (pool->SizeClass == PoolHeader.NoClass)
                 {
-                    // Decommitted by Trim: carved once, its pages since given back.
-                    carvedBytes -= (long)PoolSize;
+                    // Given back by Trim: carved once, its pages since returned to the OS.
+                    continue;
+                }
+
+                long offset = PoolBase(pool) - arena->Address;
+                long firstPage = Math.Max(offset / page, lastCountedPage + 1);
+                long lastPage = (offset + (long)PoolSize - 1) / page;
+                if (lastPage >= firstPage)
+                {
+                    carvedBytes += (lastPage - firstPage + 1) * page;
+                    lastCountedPage = lastPage;
                 }
             }
         }
