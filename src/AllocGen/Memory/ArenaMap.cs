@@ -14,7 +14,7 @@ namespace AllocGen.Memory;
 /// addresses in use are ever touched (for 1 MiB arenas one 4 KiB page of root covers 512 MiB of address space).
 /// Leaves are created on first use and freed with the heap.
 /// </remarks>
-public static unsafe class ArenaMap<TGeometry>
+internal static unsafe class ArenaMap<TGeometry>
     where TGeometry : struct, IPoolGeometry
 {
     private const int AddressBits = 48;

@@ -8,7 +8,7 @@ namespace AllocGen.Memory;
 /// of this heap from a foreign or already-freed pointer without reading memory the heap does not own.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
-public unsafe struct LargeBlockTable
+internal unsafe struct LargeBlockTable
 {
     private Entry* _entries;
     private nuint _mask;

@@ -7,7 +7,7 @@ namespace AllocGen.Memory;
 /// <c>mmap</c>/<c>munmap</c>; elsewhere <see cref="NativeMemory.AlignedAlloc"/>). The memory is zero on arrival and
 /// its pages become resident only when touched.
 /// </summary>
-public static unsafe class OsPages
+internal static unsafe class OsPages
 {
     private static readonly bool s_useMmap = OperatingSystem.IsLinux() || OperatingSystem.IsMacOS();
     private static readonly int s_mapAnonymous = OperatingSystem.IsMacOS() ? 0x1000 : 0x20;

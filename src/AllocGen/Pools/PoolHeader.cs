@@ -16,7 +16,7 @@ namespace AllocGen.Pools;
 /// </remarks>
 /// <para>The header is 64 bytes; the generator relies on that size (a test checks it).</para>
 [StructLayout(LayoutKind.Sequential)]
-public unsafe struct PoolHeader
+internal unsafe struct PoolHeader
 {
     /// <summary>Head of the free-block list; null when the pool is full.</summary>
     public byte* FreeList;
