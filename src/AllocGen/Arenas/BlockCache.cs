@@ -43,7 +43,7 @@ public static unsafe class BlockCache
 
     /// <summary>A block of <paramref name="blockSize"/> bytes aligned to <paramref name="alignment"/>, cached or new.</summary>
     /// <exception cref="OutOfMemoryException">The system allocator failed.</exception>
-    public static byte* Rent(nuint blockSize, nuint alignment)
+    internal static byte* Rent(nuint blockSize, nuint alignment)
     {
         lock (s_gate)
         {
@@ -64,7 +64,7 @@ public static unsafe class BlockCache
     }
 
     /// <summary>Takes back a block obtained from <see cref="Rent"/>, or frees it when the cache is full.</summary>
-    public static void Return(void* block, nuint blockSize, nuint alignment)
+    internal static void Return(void* block, nuint blockSize, nuint alignment)
     {
         lock (s_gate)
         {

@@ -1,15 +1,18 @@
+using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using AllocGen.Memory;
 
 namespace AllocGen.Arenas;
 
 /// <summary>
-/// The shared runtime of a generated <see cref="BumpArenaAttribute">[BumpArena]</see> class: a PyArena-style bump
-/// allocator over native blocks. The generated class holds one instance in a (non-readonly) field and forwards to
-/// it, passing its <c>Alignment</c> and <c>BlockSize</c> constants as literals so that the JIT folds them into the
-/// inlined fast path.
+/// For generated code only: the shared runtime of a generated <see cref="BumpArenaAttribute">[BumpArena]</see>
+/// class, a PyArena-style bump allocator over native blocks. Use the generated class instead; this struct is
+/// mutable, and a copy of it that outlives <see cref="Dispose"/> or <see cref="Reset"/> would use freed memory.
+/// The generated class holds one instance in a (non-readonly) field and forwards to it, passing its
+/// <c>Alignment</c> and <c>BlockSize</c> constants as literals so that the JIT folds them into the inlined fast path.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -39,30 +42,38 @@ namespace AllocGen.Arenas;
 /// path: it leaves no room in the current block, so the slow path runs and throws.
 /// </para>
 /// <para>
-/// <b>Use.</b> Not thread-safe. Mutable: hold it in a field and never copy it (a copy would share, and free again,
-/// the same blocks). <c>default(BumpArenaCore)</c> is not usable (allocating throws
-/// <see cref="InvalidOperationException"/>); use the constructor. Allocating never allocates managed memory.
+/// <b>Undisposed arenas.</b> The blocks belong to a finalizable <see cref="NativeMemoryOwner"/>, created with the
+/// first block, so an arena that is never disposed returns its blocks some time after it becomes unreachable (see
+/// there for when). The finalizer frees native memory only: objects registered with <see cref="Own"/> are not
+/// disposed by it.
+/// </para>
+/// <para>
+/// <b>Use.</b> Not thread-safe. Mutable: hold it in a field and never copy it (a copy shares the blocks, which are
+/// freed once, but keeps its own cursor into them). <c>default(BumpArenaCore)</c> is not usable (allocating throws
+/// <see cref="InvalidOperationException"/>); use the constructor. Allocating never allocates managed memory, except
+/// the block owner with the first block.
 /// </para>
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public unsafe struct BumpArenaCore
 {
     /// <summary>Smallest valid block size: 256 bytes.</summary>
-    public const int MinBlockSize = 256;
+    internal const int MinBlockSize = 256;
 
     /// <summary>Largest valid block size: 64 MiB.</summary>
-    public const int MaxBlockSize = 64 << 20;
+    internal const int MaxBlockSize = 64 << 20;
 
     /// <summary>Largest valid arena alignment: 4096 bytes.</summary>
-    public const int MaxAlignment = 4096;
+    internal const int MaxAlignment = 4096;
 
     /// <summary>Default block size of <see cref="BumpArenaAttribute"/>: 8192 bytes.</summary>
-    public const int DefaultBlockSize = 8192;
+    internal const int DefaultBlockSize = 8192;
 
     /// <summary>Default alignment of <see cref="BumpArenaAttribute"/>: 8 bytes.</summary>
-    public const int DefaultAlignment = 8;
+    internal const int DefaultAlignment = 8;
 
     /// <summary>Blocks are aligned to at least this many bytes (and to the arena alignment when larger).</summary>
-    public const int MinBlockAlignment = 16;
+    internal const int MinBlockAlignment = 16;
 
     // Hot: the fast path reads both and writes the cursor. The cursor is aligned to _alignment and
     // _limit - _cursor is a multiple of it. Both are null before the first block and after Dispose.
@@ -75,9 +86,8 @@ public unsafe struct BumpArenaCore
     private nuint _accounted;
     private nuint _reserved;
 
-    // The first normal block (kept by Reset) and all the others, normal and dedicated.
-    private byte* _firstBlock;
-    private ArenaBlockList _otherBlocks;
+    // Every block; null until the first one is taken, and after Dispose.
+    private BlockOwner? _blocks;
 
     private nuint _alignment;
     private nuint _blockSize;
@@ -124,13 +134,13 @@ public unsafe struct BumpArenaCore
     public readonly nuint BytesReserved => _reserved;
 
     /// <summary>Native blocks currently held, normal and dedicated. 0 after <see cref="Dispose"/>.</summary>
-    public readonly int BlockCount => (_firstBlock != null ? 1 : 0) + _otherBlocks.Count;
+    public readonly int BlockCount => _blocks?.Count ?? 0;
 
     /// <summary>Objects registered with <see cref="Own"/> and not yet released.</summary>
-    public readonly int OwnedCount => _owned?.Count ?? 0;
+    internal readonly int OwnedCount => _owned?.Count ?? 0;
 
     /// <summary>Whether <see cref="Dispose"/> was called.</summary>
-    public readonly bool IsDisposed => _disposed;
+    internal readonly bool IsDisposed => _disposed;
 
     /// <summary>
     /// The natural alignment of <typeparamref name="T"/> (its alignment as a field of a struct). A constant for the
@@ -187,7 +197,7 @@ public unsafe struct BumpArenaCore
     /// <paramref name="requiredAlignment"/> is not a power of two, or the geometry differs from the constructor's.
     /// </exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void* AllocateAligned(nuint size, nuint requiredAlignment, nuint alignment, nuint blockSize)
+    internal void* AllocateAligned(nuint size, nuint requiredAlignment, nuint alignment, nuint blockSize)
     {
         if (requiredAlignment <= alignment)
         {
@@ -327,13 +337,9 @@ public unsafe struct BumpArenaCore
         }
         finally
         {
-            _otherBlocks.Dispose(_blockSize, BlockAlignment(_alignment));
-            if (_firstBlock != null)
-            {
-                BlockCache.Return(_firstBlock, _blockSize, BlockAlignment(_alignment));
-                _firstBlock = null;
-            }
-
+            BlockOwner? blocks = _blocks;
+            _blocks = null;
+            blocks?.ReleaseNow();
             _accounted = 0;
             _reserved = 0;
         }
@@ -394,9 +400,10 @@ public unsafe struct BumpArenaCore
         }
 
         // A block of its own; the current block stays current.
-        _otherBlocks.EnsureSpaceForOne();
+        BlockOwner blocks = Blocks();
+        blocks.Others.EnsureSpaceForOne();
         p = (byte*)NativeMemory.AlignedAlloc(rounded, align > MinBlockAlignment ? align : MinBlockAlignment);
-        _otherBlocks.AddOversized(p);
+        blocks.Others.AddOversized(p);
         _reserved += rounded;
         _accounted = unchecked(_accounted + rounded);
         return p;
@@ -404,17 +411,18 @@ public unsafe struct BumpArenaCore
 
     private byte* StartNormalBlock(nuint blockSize, nuint blockAlignment)
     {
+        BlockOwner blocks = Blocks();
         byte* block;
-        if (_firstBlock == null)
+        if (blocks.First == null)
         {
             block = BlockCache.Rent(blockSize, blockAlignment);
-            _firstBlock = block;
+            blocks.First = block;
         }
         else
         {
-            _otherBlocks.EnsureSpaceForOne();
+            blocks.Others.EnsureSpaceForOne();
             block = BlockCache.Rent(blockSize, blockAlignment);
-            _otherBlocks.Add(block);
+            blocks.Others.Add(block);
         }
 
         _reserved += blockSize;
@@ -425,15 +433,24 @@ public unsafe struct BumpArenaCore
         return block;
     }
 
+    /// <summary>The block owner, created with the first block (so an arena that never allocates costs no finalizable object).</summary>
+    private BlockOwner Blocks() => _blocks ??= new BlockOwner(_blockSize, BlockAlignment(_alignment));
+
     private void Rewind()
     {
-        _otherBlocks.FreeBlocks(_blockSize, BlockAlignment(_alignment));
-        _accounted = 0;
-        _currentStart = _firstBlock;
-        _cursor = _firstBlock;
-        if (_firstBlock != null)
+        byte* first = null;
+        if (_blocks is { } blocks)
         {
-            _limit = _firstBlock + _blockSize;
+            blocks.FreeOthers();
+            first = blocks.First;
+        }
+
+        _accounted = 0;
+        _currentStart = first;
+        _cursor = first;
+        if (first != null)
+        {
+            _limit = first + _blockSize;
             _reserved = _blockSize;
         }
         else
@@ -500,6 +517,30 @@ public unsafe struct BumpArenaCore
 
     private static nuint BlockAlignment(nuint alignment) => alignment > MinBlockAlignment ? alignment : MinBlockAlignment;
 
+    /// <summary>
+    /// The arena's blocks: the first normal one (kept by Reset) and all the others, normal and dedicated. Freed by
+    /// Dispose, or by the finalizer when the arena is never disposed.
+    /// </summary>
+    private sealed class BlockOwner(nuint blockSize, nuint blockAlignment) : NativeMemoryOwner
+    {
+        public byte* First;
+        public ArenaBlockList Others;
+
+        public int Count => (First != null ? 1 : 0) + Others.Count;
+
+        /// <summary>Releases every block but the first (Reset).</summary>
+        public void FreeOthers() => Others.FreeBlocks(blockSize, blockAlignment);
+
+        protected override void Release()
+        {
+            Others.Dispose(blockSize, blockAlignment);
+            if (First != null)
+            {
+                BlockCache.Return(First, blockSize, blockAlignment);
+                First = null;
+            }
+        }
+    }
 }
 
 /// <summary>Cold throw sites of the arenas, kept out of line so the fast paths stay small.</summary>

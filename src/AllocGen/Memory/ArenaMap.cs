@@ -21,7 +21,7 @@ namespace AllocGen.Memory;
 /// <see cref="Set"/> says so instead of indexing past the root, and <see cref="Lookup"/> finds no arena there.
 /// </para>
 /// </remarks>
-public static unsafe class ArenaMap<TGeometry>
+internal static unsafe class ArenaMap<TGeometry>
     where TGeometry : struct, IPoolGeometry
 {
     /// <summary>Bits of the user addresses the map covers.</summary>

@@ -15,7 +15,7 @@ namespace AllocGen.Memory;
 /// table and every recorded block as they were. The table keeps <c>count × 2 ≤ capacity</c>.
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
-public unsafe struct LargeBlockTable
+internal unsafe struct LargeBlockTable
 {
     private Entry* _entries;
     private nuint _mask;

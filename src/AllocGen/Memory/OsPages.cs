@@ -16,7 +16,7 @@ namespace AllocGen.Memory;
 /// (at least one, even for a smaller size), and giving back a range gives back only the pages that lie entirely
 /// inside it, so the neighbours of a range that ends inside a page keep their contents.
 /// </remarks>
-public static unsafe class OsPages
+internal static unsafe class OsPages
 {
     private enum Api
     {

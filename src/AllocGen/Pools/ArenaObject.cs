@@ -7,7 +7,7 @@ namespace AllocGen.Pools;
 /// arena and pool of any block are found by masking its address.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
-public unsafe struct ArenaObject
+internal unsafe struct ArenaObject
 {
     /// <summary>Base address of the arena.</summary>
     public byte* Address;

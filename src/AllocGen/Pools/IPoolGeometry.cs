@@ -1,10 +1,19 @@
+using System.ComponentModel;
+
 namespace AllocGen.Pools;
 
 /// <summary>
-/// The constants of one pool allocator configuration. The generator implements this on a private struct of each
-/// allocator, so that <see cref="PoolHeap{TGeometry}"/>, instantiated over it, is compiled by the JIT with every
-/// shift, mask and size folded in.
+/// For generated code only: the constants of one pool allocator configuration. The generator implements this on a
+/// private struct of each allocator, so that <see cref="PoolHeap{TGeometry}"/>, instantiated over it, is compiled by
+/// the JIT with every shift, mask and size folded in.
 /// </summary>
+/// <remarks>
+/// Declare a <c>[PoolAllocator]</c> class rather than implementing this by hand. A hand-written geometry is checked
+/// once, when its first heap is created: <see cref="PoolHeap{TGeometry}.Create"/> throws
+/// <see cref="InvalidOperationException"/> naming the type and the rule it breaks (the generator's rules, and
+/// <see cref="ClassOf"/> giving the smallest class that holds each size).
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public interface IPoolGeometry
 {
     /// <summary>log2 of the arena size.</summary>

@@ -20,7 +20,7 @@ namespace AllocGen.Pools;
 /// from other threads) belongs off this line.
 /// </para>
 [StructLayout(LayoutKind.Sequential, Size = 64)]
-public unsafe struct PoolHeader
+internal unsafe struct PoolHeader
 {
     /// <summary>Head of the free-block list; null when the pool is full.</summary>
     public byte* FreeList;

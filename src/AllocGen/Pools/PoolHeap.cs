@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using AllocGen.Memory;
@@ -5,29 +6,42 @@ using AllocGen.Memory;
 namespace AllocGen.Pools;
 
 /// <summary>
-/// The generic half of a generated pool allocator: pools, arenas and the system fallback. The generated class
-/// holds one of these, instantiated over its private geometry struct, and calls the fast paths with constant size
-/// classes and block sizes; the JIT compiles a separate copy per geometry with every constant folded in.
+/// For generated code only: the generic half of a generated pool allocator (pools, arenas and the system
+/// fallback). Use the generated <c>[PoolAllocator]</c> class instead; this struct is mutable and unchecked, and a
+/// copy of it that outlives <see cref="Dispose"/> would use freed memory.
 /// </summary>
 /// <remarks>
-/// Not thread-safe. All state lives in native memory; the struct itself is one pointer. After
+/// <para>
+/// The generated class holds one of these in a field, instantiated over its private geometry struct, and calls the
+/// fast paths with constant size classes and block sizes; the JIT compiles a separate copy per geometry with every
+/// constant folded in. <see cref="Create"/> checks the geometry once per type (<see cref="GeometryValidator"/>).
+/// </para>
+/// <para>
+/// Not thread-safe. All state lives in native memory, owned by a finalizable <see cref="NativeMemoryOwner"/> that
+/// frees it if the heap is never disposed (see there for when). The fast paths read only the state pointer. After
 /// <see cref="Dispose"/> the pointer is swapped for a shared, disposed state whose pools are all empty, so the fast
 /// paths need no disposed check: they fall into the slow path, which throws <see cref="ObjectDisposedException"/>.
+/// The shared state belongs to no owner and is never freed.
+/// </para>
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public unsafe partial struct PoolHeap<TGeometry>
     where TGeometry : struct, IPoolGeometry
 {
     private HeapState* _state;
 
+    /// <summary>Frees the state when the heap is disposed or collected; shared by copies, so it frees once.</summary>
+    private StateOwner? _owner;
+
     /// <summary>Pool size in bytes.</summary>
-    public static nuint PoolSize
+    internal static nuint PoolSize
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => (nuint)1 << TGeometry.PoolShift;
     }
 
     /// <summary>Arena size in bytes.</summary>
-    public static nuint ArenaSize
+    internal static nuint ArenaSize
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => (nuint)1 << TGeometry.ArenaShift;
@@ -44,14 +58,14 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// Pools at the start of each arena given to its header table (one 64-byte <see cref="PoolHeader"/> per pool of
     /// the arena); only the table's own pages of them are ever touched.
     /// </summary>
-    public static int HeaderPoolsPerArena
+    internal static int HeaderPoolsPerArena
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => (int)((HeaderTableSize + PoolSize - 1) >> TGeometry.PoolShift);
     }
 
     /// <summary>Pools per arena that serve blocks (the generated <c>PoolsPerArena</c> constant).</summary>
-    public static int PoolsPerArena
+    internal static int PoolsPerArena
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => PoolSlotsPerArena - HeaderPoolsPerArena;
@@ -65,7 +79,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     }
 
     /// <summary>Blocks one pool of a class holds (a pool holds blocks only: its header lives in the arena's table).</summary>
-    public static int BlocksPerPool(int sizeClass) => (int)(PoolSize / (nuint)TGeometry.BlockSize(sizeClass));
+    internal static int BlocksPerPool(int sizeClass) => (int)(PoolSize / (nuint)TGeometry.BlockSize(sizeClass));
 
     /// <summary>The header of the pool holding <paramref name="address"/>: its slot in the table at the start of the arena.</summary>
     /// <remarks>
@@ -125,13 +139,29 @@ public unsafe partial struct PoolHeap<TGeometry>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ArenaObject** LastArenaWith(HeapState* s) => (ArenaObject**)((byte*)(s + 1) + LastArenaOffset);
 
-    private static readonly HeapState* s_disposedState = CreateDisposedState();
+    /// <summary>The first rule the geometry breaks, or null; checked once per geometry, by <see cref="Create"/> only.</summary>
+    private static readonly string? s_geometryError = GeometryValidator.FindError<TGeometry>();
+
+    // Declared after s_geometryError, so initialised after it: a broken geometry's sizes must not be used.
+    private static readonly HeapState* s_disposedState = s_geometryError is null ? CreateDisposedState() : null;
 
     /// <summary>The generated allocator's type name, for exception messages (the geometry struct is nested in it).</summary>
     private static string OwnerName => typeof(TGeometry).DeclaringType?.Name ?? typeof(TGeometry).Name;
 
     /// <summary>Creates an empty heap; arenas are taken on the first allocation.</summary>
-    public static PoolHeap<TGeometry> Create() => new() { _state = CreateState() };
+    /// <exception cref="InvalidOperationException">The geometry breaks a rule (the message names the type and the rule); thrown by every call.</exception>
+    public static PoolHeap<TGeometry> Create()
+    {
+        if (s_geometryError is not null)
+        {
+            throw new InvalidOperationException(s_geometryError);
+        }
+
+        // The owner first: if the state cannot be allocated, there is nothing it must free.
+        var owner = new StateOwner();
+        owner.State = CreateState();
+        return new() { _state = owner.State, _owner = owner };
+    }
 
     /// <summary>
     /// Which partly used pool each class allocates from (default <see cref="PoolReusePolicy.Fast"/>). May be changed
@@ -158,21 +188,27 @@ public unsafe partial struct PoolHeap<TGeometry>
     }
 
     /// <summary>Whether <see cref="Dispose"/> was called.</summary>
-    public readonly bool IsDisposed => _state->Disposed != 0;
+    internal readonly bool IsDisposed => _state->Disposed != 0;
 
     /// <summary>Allocates a block of the class serving <paramref name="size"/>, or from the system above the threshold.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void* Allocate(nuint size) =>
+    internal void* Allocate(nuint size) =>
         size > (nuint)TGeometry.SmallRequestThreshold ? AllocateLarge(size) : AllocateSmall(TGeometry.ClassOf(size));
 
-    /// <summary>Allocates a block of <paramref name="sizeClass"/>, reading the block size from the pool.</summary>
+    /// <summary>
+    /// For generated code only: allocates a block of <paramref name="sizeClass"/>, reading the block size from the
+    /// pool. Unchecked: the class must be in 0..ClassCount-1.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void* AllocateSmall(int sizeClass) => AllocateSmall(sizeClass, 0);
 
     /// <summary>
-    /// Allocates a block of <paramref name="sizeClass"/> whose size is the constant <paramref name="blockSize"/>
-    /// (0: read it from the pool, for a class known only at run time).
+    /// For generated code only: allocates a block of <paramref name="sizeClass"/> whose size is the constant
+    /// <paramref name="blockSize"/> (0: read it from the pool, for a class known only at run time). Unchecked: the
+    /// class must be in 0..ClassCount-1 and the block size its own.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void* AllocateSmall(int sizeClass, uint blockSize)
     {
@@ -346,22 +382,31 @@ public unsafe partial struct PoolHeap<TGeometry>
         return s->Large.Allocate(size, Math.Max(alignment, (nuint)TGeometry.Alignment));
     }
 
-    /// <summary>Returns every arena and large block to the OS. Later use throws <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>
+    /// Returns every arena and large block to the OS. Later use throws <see cref="ObjectDisposedException"/>; a second
+    /// call does nothing.
+    /// </summary>
     public void Dispose()
     {
-        HeapState* s = _state;
-        if (s == null || s->Disposed != 0)
+        if (_owner is null)
         {
+            // default(PoolHeap): never created, nothing to free.
             return;
         }
 
+        _state = s_disposedState;
+        _owner.ReleaseNow();
+    }
+
+    /// <summary>Frees a heap's state and everything it holds; runs once per state, from Dispose or the finalizer.</summary>
+    private static void ReleaseState(HeapState* s)
+    {
         FreeArenaList(s->AllArenas);
         FreeArenaList(s->CachedArenas);
 
         s->Large.ReleaseAll();
         ArenaMap<TGeometry>.FreeNodes(MapRoot(s));
         NativeMemory.Free(s);
-        _state = s_disposedState;
     }
 
     private static void FreeArenaList(ArenaObject* arena)
@@ -392,5 +437,20 @@ public unsafe partial struct PoolHeap<TGeometry>
         HeapState* s = CreateState();
         s->Disposed = 1;
         return s;
+    }
+
+    /// <summary>The owner of one heap's state (never of the shared disposed state).</summary>
+    private sealed class StateOwner : NativeMemoryOwner
+    {
+        public HeapState* State;
+
+        protected override void Release()
+        {
+            if (State != null)
+            {
+                ReleaseState(State);
+                State = null;
+            }
+        }
     }
 }

@@ -11,7 +11,8 @@ namespace Compiler.Syntax;
 /// </summary>
 /// <remarks>
 /// Not thread-safe. A request larger than a block gets a block of its own. Use after Dispose throws
-/// ObjectDisposedException.
+/// ObjectDisposedException. An arena that is never disposed returns its blocks some time after it becomes unreachable
+/// (a finalizer), so its memory is valid only while it is reachable; the finalizer does not dispose owned objects.
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("AllocGen.Generators", "<version>")]
 unsafe partial class LargeBlockArena : global::System.IDisposable
@@ -55,6 +56,9 @@ unsafe partial class LargeBlockArena : global::System.IDisposable
     /// <summary>Releases every allocation and owned object; keeps the first block for reuse.</summary>
     public void Reset() => _allocGenArena.Reset();
 
-    /// <summary>Releases every block and owned object.</summary>
+    /// <summary>
+    /// Releases every block and owned object; a second call does nothing. Recommended: without it the blocks go back
+    /// only after the garbage collector finds the arena unreachable twice, and owned objects are never disposed.
+    /// </summary>
     public void Dispose() => _allocGenArena.Dispose();
 }

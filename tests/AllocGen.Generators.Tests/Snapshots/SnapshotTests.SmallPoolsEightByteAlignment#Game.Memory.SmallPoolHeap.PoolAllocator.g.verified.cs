@@ -11,7 +11,8 @@ namespace Game.Memory;
 /// </summary>
 /// <remarks>
 /// Requests above 512 bytes go to the system allocator. Not thread-safe: use one instance per
-/// thread or guard it with a lock. Dispose returns every arena to the OS.
+/// thread or guard it with a lock. Dispose returns every arena to the OS; an instance that is never disposed returns
+/// them some time after it becomes unreachable (a finalizer), so its blocks are valid only while it is reachable.
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("AllocGen.Generators", "<version>")]
 unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
@@ -144,10 +145,23 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
 
     /// <summary>Allocates <paramref name="count"/> × <paramref name="size"/> zeroed bytes.</summary>
     /// <exception cref="global::System.OverflowException">The product does not fit in a nuint.</exception>
-    public void* AllocateZeroed(nuint count, nuint size) => _allocGenHeap.AllocateZeroed(count, size);
+    public void* AllocateZeroed(nuint count, nuint size)
+    {
+        void* block = _allocGenHeap.AllocateZeroed(count, size);
+
+        // This heap must stay reachable until a call that may block or allocate has returned: its finalizer would
+        // free the memory the call is working on.
+        global::System.GC.KeepAlive(this);
+        return block;
+    }
 
     /// <summary>Resizes a block: it stays in place while the new size maps to its class, and moves otherwise.</summary>
-    public void* Reallocate(void* pointer, nuint newSize) => _allocGenHeap.Reallocate(pointer, newSize);
+    public void* Reallocate(void* pointer, nuint newSize)
+    {
+        void* block = _allocGenHeap.Reallocate(pointer, newSize);
+        global::System.GC.KeepAlive(this);
+        return block;
+    }
 
     /// <summary>Releases a block; null is a no-op.</summary>
     /// <exception cref="global::System.ArgumentException">The pointer is not a live block of this heap.</exception>
@@ -161,10 +175,19 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
     public nuint UsableSize(void* pointer) => _allocGenHeap.UsableSize(pointer);
 
     /// <summary>Pools, blocks and arenas per class, like CPython's sys._debugmallocstats().</summary>
-    public global::AllocGen.Stats.AllocatorStats GetStats() => _allocGenHeap.GetStats();
+    public global::AllocGen.Stats.AllocatorStats GetStats()
+    {
+        global::AllocGen.Stats.AllocatorStats stats = _allocGenHeap.GetStats();
+        global::System.GC.KeepAlive(this);
+        return stats;
+    }
 
     /// <summary>Returns the memory that holds no live block (retained empty pools, idle arenas, empty pools' pages, kept pages) to the OS.</summary>
-    public void Trim() => _allocGenHeap.Trim();
+    public void Trim()
+    {
+        _allocGenHeap.Trim();
+        global::System.GC.KeepAlive(this);
+    }
 
     /// <summary>
     /// Which partly used pool each size class allocates from: Fast (the default) or Compact (fewer pools under churn,
@@ -176,7 +199,11 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
         set => _allocGenHeap.ReusePolicy = value;
     }
 
-    /// <summary>Returns every arena and large block to the OS; later use throws ObjectDisposedException.</summary>
+    /// <summary>
+    /// Returns every arena and large block to the OS; later use throws ObjectDisposedException, a second call does
+    /// nothing. Recommended: without it the memory goes back only after the garbage collector finds the heap
+    /// unreachable twice.
+    /// </summary>
     public void Dispose() => _allocGenHeap.Dispose();
 
     /// <summary>The configuration as constants, folded into PoolHeap by the JIT.</summary>
