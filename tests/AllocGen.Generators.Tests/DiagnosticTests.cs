@@ -13,6 +13,7 @@ namespace AllocGen.Generators.Tests;
 /// <remarks>
 /// AG0099 (internal error) is not tested: it is reported only when the parser itself throws, and no legitimate
 /// declaration makes it throw (an exception in the emitter is not turned into AG0099; see EdgeCaseTests).
+/// AG0023 to AG0025 (clashes with generated members) are in ClashDiagnosticTests, AG0026 in LanguageVersionTests.
 /// </remarks>
 public sealed class DiagnosticTests
 {

@@ -30,9 +30,6 @@ internal sealed class GeneratedMembers
 
     public IReadOnlyList<GeneratedMember> Members { get; }
 
-    /// <summary>Whether the generated type declares a finalizer (the user's type can have only one).</summary>
-    public bool HasDestructor => Members.Any(m => m.Kind == GeneratedMemberKind.Destructor);
-
     /// <summary>Reads the members of the single type declaration in <paramref name="renderedType"/>.</summary>
     internal static GeneratedMembers FromTemplate(string renderedType)
     {

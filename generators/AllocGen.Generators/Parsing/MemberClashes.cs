@@ -80,7 +80,7 @@ internal static class MemberClashes
             // template. They all clash; one diagnostic says so.
             GeneratedMembers? baseGenerated = AllocatorParser.GeneratedFor(b);
             GeneratedMember? hidden = baseGenerated is null ? null
-                : generated.Members.FirstOrDefault(g => !reported.Contains(g) && baseGenerated.Members.Any(h => h.VisibleToDerived && SameName(h, g)));
+                : generated.Members.FirstOrDefault(g => !reported.Contains(g) && baseGenerated.Members.Any(h => h.VisibleToDerived && SameMember(h, g)));
             if (hidden is not null)
             {
                 reported.Add(hidden);
@@ -119,7 +119,8 @@ internal static class MemberClashes
         };
     }
 
-    private static bool SameName(GeneratedMember a, GeneratedMember b) =>
+    /// <summary>Two generated members (of two templates) that one type cannot both have.</summary>
+    private static bool SameMember(GeneratedMember a, GeneratedMember b) =>
         a.Name == b.Name
         && (a.Kind != GeneratedMemberKind.Method || b.Kind != GeneratedMemberKind.Method
             || (a.TypeParameters.Count == b.TypeParameters.Count && a.Parameters.Select(p => p.ToString()).SequenceEqual(b.Parameters.Select(p => p.ToString()))));
