@@ -13,6 +13,7 @@ namespace AllocGen.Generators.Tests;
 /// <remarks>
 /// AG0099 (internal error) is not tested: it is reported only when the parser itself throws, and no legitimate
 /// declaration makes it throw (an exception in the emitter is not turned into AG0099; see EdgeCaseTests).
+/// AG0023 to AG0025 (clashes with generated members) are in ClashDiagnosticTests, AG0026 in LanguageVersionTests.
 /// </remarks>
 public sealed class DiagnosticTests
 {
@@ -57,7 +58,8 @@ public sealed class DiagnosticTests
                 }
             }
             """;
-        AssertDiagnostics(source, new Expected("AG0001", "PoolAllocator(ArenaSize = 65536)", MessageContains: "'Game.Outer.GameHeap'"));
+        AssertDiagnostics(source, new Expected("AG0001", "PoolAllocator(ArenaSize = 65536)",
+            MessageContains: "'Game.Outer' must be declared partial so that AllocGen can add the allocator's members to 'Game.Outer.GameHeap'"));
     }
 
     [Fact]
@@ -77,26 +79,57 @@ public sealed class DiagnosticTests
                 }
             }
             """;
-        AssertDiagnostics(source, new Expected("AG0001", "BumpArena"));
+        AssertDiagnostics(source, new Expected("AG0001", "BumpArena", MessageContains: "'Outer' must be declared partial"));
+    }
+
+    [Fact]
+    public void AG0001_EachNonPartialTypeIsNamed()
+    {
+        const string source = """
+            using AllocGen;
+
+            public class Outer
+            {
+                public partial class Middle
+                {
+                    [BumpArena]
+                    public sealed class Scratch
+                    {
+                    }
+                }
+            }
+            """;
+        GeneratorRun run = AssertDiagnostics(source, new Expected("AG0001", "BumpArena"), new Expected("AG0001", "BumpArena"));
+        Assert.Equal(
+            ["'Outer' must be declared partial", "'Outer.Middle.Scratch' must be declared partial"],
+            run.GeneratorDiagnostics.Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Split(" so that")[0]).Order(StringComparer.Ordinal));
     }
 
     // ---- AG0002: not a class -------------------------------------------------------------------------------
 
     [Theory]
-    [InlineData("public partial struct Heap { }", "CS0592")]
-    [InlineData("public partial record Heap { }", null)]
-    [InlineData("public partial record struct Heap { }", "CS0592")]
-    [InlineData("public static partial class Heap { }", null)]
-    [InlineData("public partial interface Heap { }", "CS0592")]
-    public void AG0002_NotAClass(string declaration, string? compilerError)
+    [InlineData("public partial struct Heap { }", "CS0592", "a struct")]
+    [InlineData("public partial record Heap { }", null, "a record")]
+    [InlineData("public partial record struct Heap { }", "CS0592", "a record struct")]
+    [InlineData("public partial interface Heap { }", "CS0592", "an interface")]
+    public void AG0002_NotAClass(string declaration, string? compilerError, string kind)
     {
         string source = "using AllocGen;\n\n[PoolAllocator(PoolSize = 4096)]\n" + declaration + "\n";
-        AssertDiagnostics(source, [new Expected("AG0002", "PoolAllocator(PoolSize = 4096)", MessageContains: "'Heap' must be a class")],
+        AssertDiagnostics(source, [new Expected("AG0002", "PoolAllocator(PoolSize = 4096)", MessageContains: "'Heap' must be a class, not " + kind + ":")],
             compilerErrors: compilerError is null ? [] : [compilerError]);
     }
 
+    // ---- AG0022: static ------------------------------------------------------------------------------------
+
     [Fact]
-    public void AG0002_BumpArenaOnStaticClass()
+    public void AG0022_PoolAllocatorOnStaticClass()
+    {
+        string source = "using AllocGen;\n\n[PoolAllocator(PoolSize = 4096)]\npublic static partial class Heap { }\n";
+        AssertDiagnostics(source, new Expected("AG0022", "PoolAllocator(PoolSize = 4096)", MessageContains: "'Heap' must not be static"));
+    }
+
+    [Fact]
+    public void AG0022_BumpArenaOnStaticClass()
     {
         const string source = """
             using AllocGen;
@@ -106,7 +139,7 @@ public sealed class DiagnosticTests
             {
             }
             """;
-        AssertDiagnostics(source, new Expected("AG0002", "BumpArena(BlockSize = 4096)"));
+        AssertDiagnostics(source, new Expected("AG0022", "BumpArena(BlockSize = 4096)", MessageContains: "'Scratch' must not be static"));
     }
 
     // ---- AG0003: generic -----------------------------------------------------------------------------------
@@ -616,7 +649,7 @@ public sealed class DiagnosticTests
     private static string Arena(string arguments) =>
         $"using AllocGen;\n\nnamespace Game;\n\n[BumpArena({arguments})]\npublic sealed partial class Scratch\n{{\n}}\n";
 
-    private static GeneratorRun AssertDiagnostics(string source, params Expected[] expected) =>
+    internal static GeneratorRun AssertDiagnostics(string source, params Expected[] expected) =>
         AssertDiagnostics(source, expected, allowUnsafe: true);
 
     /// <summary>
@@ -624,7 +657,7 @@ public sealed class DiagnosticTests
     /// <paramref name="expected"/>, each an error at its span; that it did not throw; that the input has no
     /// compiler error but <paramref name="compilerErrors"/>; and, unless told otherwise, that nothing is generated.
     /// </summary>
-    private static GeneratorRun AssertDiagnostics(
+    internal static GeneratorRun AssertDiagnostics(
         string source,
         Expected[] expected,
         bool allowUnsafe = true,
@@ -686,7 +719,7 @@ public sealed class DiagnosticTests
     }
 
     /// <summary>Runs the generator and checks: no diagnostics, sources generated, an output without errors or warnings.</summary>
-    private static void AssertValid(string source)
+    internal static void AssertValid(string source)
     {
         GeneratorRun run = GeneratorHarness.Run(source);
         Assert.Null(run.GeneratorResult.Exception);

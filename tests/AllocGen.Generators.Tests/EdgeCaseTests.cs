@@ -91,7 +91,6 @@ public sealed class EdgeCaseTests
     [InlineData("[PoolAllocator] public partial class \\u0048eap { }")]
     [InlineData("[global::AllocGen.PoolAllocator(ArenaSize = 1 << 16)] public partial class Heap { }")]
     [InlineData("[PoolAllocatorAttribute] public partial class Heap { }")]
-    [InlineData("[PoolAllocator] file partial class Heap { }")]
     [InlineData("[PoolAllocator] public abstract partial class Heap { }")]
     [InlineData("public partial interface IHost { [PoolAllocator] public partial class Heap { } }")]
     [InlineData("public partial record struct Host { [BumpArena] public partial class Arena { } }")]

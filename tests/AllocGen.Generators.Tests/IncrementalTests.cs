@@ -222,6 +222,81 @@ public sealed class IncrementalTests
             second.GeneratorDiagnostics.Select(d => d.ToString()).Order(StringComparer.Ordinal));
     }
 
+    // Declarations that clash with generated members (AG0023, AG0024, AG0025), with a base class in another file.
+    private const string ClashingSource = """
+        using AllocGen;
+
+        namespace Game.Clashes;
+
+        [PoolAllocator]
+        public sealed partial class OwnDispose
+        {
+            public void Dispose() { }
+        }
+
+        [BumpArena]
+        public partial class Derived : Resource
+        {
+        }
+
+        [PoolAllocator]
+        file sealed partial class Hidden
+        {
+        }
+        """;
+
+    private const string ResourceSource = """
+        namespace Game.Clashes;
+
+        public class Resource
+        {
+            public virtual void Reset() { }
+        }
+        """;
+
+    [Fact]
+    public void ClashDiagnosticsAreCachedAndHoldNoCompilerState()
+    {
+        Compilation compilation = CreateCompilation().AddSyntaxTrees(
+            GeneratorHarness.ParseTree(ClashingSource, "Clashes.cs"), GeneratorHarness.ParseTree(ResourceSource, "Resource.cs"));
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        Assert.Equal(["AG0023", "AG0024", "AG0025"], first.GeneratorDiagnostics.Select(d => d.Id).Order(StringComparer.Ordinal));
+
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, compilation.AddSyntaxTrees(GeneratorHarness.ParseTree("class Unrelated {}", "Unrelated.cs")));
+
+        AssertAllCachedOrUnchanged(second);
+        Assert.Equal(
+            first.GeneratorDiagnostics.Select(d => d.ToString()).Order(StringComparer.Ordinal),
+            second.GeneratorDiagnostics.Select(d => d.ToString()).Order(StringComparer.Ordinal));
+        foreach (string name in AllTrackingNames)
+        {
+            foreach (var (value, _) in Outputs(second.GeneratorResult, name))
+            {
+                string? path = FindForbidden(value, name, new HashSet<object>(ReferenceEqualityComparer.Instance), depth: 0);
+                Assert.True(path is null, $"Step {name} outputs a value that roots compiler state: {path}");
+            }
+        }
+    }
+
+    [Fact]
+    public void RenamingTheClashingBaseMemberInAnotherFileGeneratesTheArena()
+    {
+        // The clash lives in the base class's file, not the attributed one: an edit there must still be seen.
+        SyntaxTree resource = GeneratorHarness.ParseTree(ResourceSource, "Resource.cs");
+        Compilation compilation = CreateCompilation().AddSyntaxTrees(GeneratorHarness.ParseTree(ClashingSource, "Clashes.cs"), resource);
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        Assert.Contains(first.GeneratorDiagnostics, d => d.Id == "AG0024");
+        Assert.DoesNotContain("Game.Clashes.Derived.BumpArena.g.cs", first.HintNames);
+
+        SyntaxTree renamed = resource.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(ResourceSource.Replace("Reset()", "Restart()", StringComparison.Ordinal)));
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, compilation.ReplaceSyntaxTree(resource, renamed));
+
+        Assert.DoesNotContain(second.GeneratorDiagnostics, d => d.Id == "AG0024");
+        Assert.Contains("Game.Clashes.Derived.BumpArena.g.cs", second.HintNames);
+        Assert.Contains(Outputs(second.GeneratorResult, TrackingNames.BumpArenaModel), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.DoesNotContain(second.OutputErrorsAndWarnings, d => d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true);
+    }
+
     [Fact]
     public void StepOutputsHoldNoSymbolsSyntaxCompilationsSemanticModelsOrLocations()
     {

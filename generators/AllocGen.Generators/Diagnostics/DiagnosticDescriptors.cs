@@ -14,11 +14,11 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NotPartial = Error("AG0001",
         "Allocator type must be partial",
-        "'{0}' must be declared partial (and so must every type containing it) so that AllocGen can add the allocator's members");
+        "'{0}' must be declared partial so that AllocGen can add the allocator's members to '{1}' (the allocator type and every type containing it must be partial)");
 
     public static readonly DiagnosticDescriptor NotAClass = Error("AG0002",
         "Allocator type must be a class",
-        "'{0}' must be a class (not a struct, record or interface): an allocator owns native memory and is disposed once");
+        "'{0}' must be a class, not {1}: an allocator owns native memory and is disposed once");
 
     public static readonly DiagnosticDescriptor Generic = Error("AG0003",
         "Allocator type must not be generic",
@@ -95,6 +95,26 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ArenaAlignmentInvalid = Error("AG0021",
         "Arena alignment invalid",
         "Alignment {0} must be a power of two from 1 to 4096 and not larger than BlockSize ({1})");
+
+    public static readonly DiagnosticDescriptor StaticClass = Error("AG0022",
+        "Allocator type must not be static",
+        "'{0}' must not be static: an allocator is an instance (its members are instance members), it owns native memory and is disposed once");
+
+    public static readonly DiagnosticDescriptor MemberClash = Error("AG0023",
+        "Member clashes with a generated member",
+        "'{0}' clashes with '{1}', which AllocGen generates for '{2}': rename or remove '{0}'");
+
+    public static readonly DiagnosticDescriptor InheritedMemberClash = Error("AG0024",
+        "Inherited member clashes with a generated member",
+        "'{0}' inherits '{1}', which the generated '{2}' would hide (generated members never override): rename it in the base class, or do not derive '{0}' from '{3}'");
+
+    public static readonly DiagnosticDescriptor FileLocal = Error("AG0025",
+        "Allocator type must not be file-local",
+        "'{0}' is a file-local type: AllocGen adds the allocator's members to '{1}' from a generated file, which cannot see it; remove 'file' (internal, or a private nested type, also keeps it hidden)");
+
+    public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error("AG0026",
+        "C# version too old for the generated code",
+        "The code AllocGen generates for '{0}' needs C# {1} or later, but the project compiles C# {2}: set <LangVersion> to {1} or later");
 
     public static readonly DiagnosticDescriptor InternalError = Error("AG0099",
         "AllocGen failed",

@@ -1,12 +1,20 @@
 using AllocGen.Generators.Helpers;
 using AllocGen.Generators.Model;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace AllocGen.Generators.Emission;
 
 /// <summary>Renders a bump arena from its spec.</summary>
 internal static class BumpArenaEmitter
 {
-    public static (string HintName, string Source) Emit(BumpArenaSpec spec, EquatableArray<string> caseClashes)
+    /// <summary>The oldest C# that compiles the generated code (its file-scoped namespace).</summary>
+    public const LanguageVersion MinimumLanguageVersion = LanguageVersion.CSharp10;
+
+    public static (string HintName, string Source) Emit(BumpArenaSpec spec, EquatableArray<string> caseClashes) =>
+        (HintNames.For(spec.Type, "BumpArena", caseClashes), SourceFile.Wrap(spec.Type, "BumpArena", Render(spec)));
+
+    /// <summary>The type declaration alone, without namespace or containing types.</summary>
+    public static string Render(BumpArenaSpec spec)
     {
         var model = new BumpTemplateModel
         {
@@ -16,8 +24,7 @@ internal static class BumpArenaEmitter
             Alignment = spec.Alignment,
             BlockSizeText = PoolTemplateModel.Bytes(spec.BlockSize),
         };
-        string body = TemplateRenderer.Render("BumpArena.sbn-cs", model);
-        return (HintNames.For(spec.Type, "BumpArena", caseClashes), SourceFile.Wrap(spec.Type, "BumpArena", body));
+        return TemplateRenderer.Render("BumpArena.sbn-cs", model);
     }
 }
 

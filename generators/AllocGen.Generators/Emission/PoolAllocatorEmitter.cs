@@ -4,6 +4,7 @@ using System.Linq;
 using AllocGen.Generators.Helpers;
 using AllocGen.Generators.Model;
 using AllocGen.Generators.Validation;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace AllocGen.Generators.Emission;
 
@@ -13,12 +14,16 @@ namespace AllocGen.Generators.Emission;
 /// </summary>
 internal static class PoolAllocatorEmitter
 {
+    /// <summary>The oldest C# that compiles the generated code: its geometry implements static abstract interface members.</summary>
+    public const LanguageVersion MinimumLanguageVersion = LanguageVersion.CSharp11;
+
     public static (string HintName, string Source) Emit(PoolAllocatorSpec spec, EquatableArray<string> caseClashes)
     {
-        var model = PoolTemplateModel.From(spec);
-        string body = TemplateRenderer.Render("PoolAllocator.sbn-cs", model);
-        return (HintNames.For(spec.Type, "PoolAllocator", caseClashes), SourceFile.Wrap(spec.Type, "PoolAllocator", body));
+        return (HintNames.For(spec.Type, "PoolAllocator", caseClashes), SourceFile.Wrap(spec.Type, "PoolAllocator", Render(spec)));
     }
+
+    /// <summary>The type declaration alone, without namespace or containing types.</summary>
+    public static string Render(PoolAllocatorSpec spec) => TemplateRenderer.Render("PoolAllocator.sbn-cs", PoolTemplateModel.From(spec));
 
     /// <summary>Index = request size rounded up to the alignment, divided by it; value = the class serving it.</summary>
     public static byte[] ClassIndexTable(int alignment, int threshold, IReadOnlyList<int> sizeClasses)

@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using AllocGen.Generators.Diagnostics;
+using AllocGen.Generators.Emission;
 using AllocGen.Generators.Helpers;
 using AllocGen.Generators.Model;
 using AllocGen.Generators.Validation;
@@ -30,7 +31,7 @@ internal static class AllocatorParser
             }
 
             Location location = AttributeLocation(attribute, context.TargetNode, cancellationToken);
-            TypeSpec? typeSpec = TypeShape.Check(type, context.TargetNode, location, diagnostics);
+            TypeSpec? typeSpec = CheckType(context, type, location, GeneratedMembers.Pool, PoolAllocatorEmitter.MinimumLanguageVersion, diagnostics, cancellationToken);
 
             if (HasAttribute(type, KnownNames.BumpArenaAttribute))
             {
@@ -76,7 +77,7 @@ internal static class AllocatorParser
             }
 
             Location location = AttributeLocation(attribute, context.TargetNode, cancellationToken);
-            TypeSpec? typeSpec = TypeShape.Check(type, context.TargetNode, location, diagnostics);
+            TypeSpec? typeSpec = CheckType(context, type, location, GeneratedMembers.Bump, BumpArenaEmitter.MinimumLanguageVersion, diagnostics, cancellationToken);
             CheckUnsafe(context, type, location, diagnostics);
 
             int blockSize = Named(attribute, "BlockSize", BumpArenaValidator.DefaultBlockSize);
@@ -121,6 +122,46 @@ internal static class AllocatorParser
                 DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, context.TargetNode.GetLocation(), context.TargetSymbol.Name, exception.GetType().Name + ": " + exception.Message),
             }.ToEquatableArray());
         }
+    }
+
+    /// <summary>
+    /// What generated code needs of the type and the project besides the configuration: a shape it can be added to,
+    /// no member it would clash with, and a language version that compiles it.
+    /// </summary>
+    private static TypeSpec? CheckType(
+        GeneratorAttributeSyntaxContext context,
+        INamedTypeSymbol type,
+        Location location,
+        GeneratedMembers generated,
+        LanguageVersion minimumLanguageVersion,
+        List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken)
+    {
+        TypeSpec? typeSpec = TypeShape.Check(type, context.TargetNode, location, diagnostics);
+        if (typeSpec is not null)
+        {
+            MemberClashes.Check(type, generated, context.SemanticModel.Compilation, location, diagnostics, cancellationToken);
+        }
+
+        if (context.TargetNode.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: var languageVersion } && languageVersion < minimumLanguageVersion)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LanguageVersionTooLow, location, type.ToDisplayString(), Display(minimumLanguageVersion), Display(languageVersion)));
+        }
+
+        return typeSpec;
+    }
+
+    /// <summary>The generated members of a type that declares an allocator, or null.</summary>
+    internal static GeneratedMembers? GeneratedFor(INamedTypeSymbol type) =>
+        HasAttribute(type, KnownNames.PoolAllocatorAttribute) ? GeneratedMembers.Pool
+        : HasAttribute(type, KnownNames.BumpArenaAttribute) ? GeneratedMembers.Bump
+        : null;
+
+    /// <summary>"11" rather than "11.0", as LangVersion is usually written.</summary>
+    private static string Display(LanguageVersion version)
+    {
+        string text = version.ToDisplayString();
+        return text.EndsWith(".0", StringComparison.Ordinal) ? text.Substring(0, text.Length - 2) : text;
     }
 
     private static void CheckUnsafe(GeneratorAttributeSyntaxContext context, INamedTypeSymbol type, Location location, List<DiagnosticInfo> diagnostics)

@@ -17,15 +17,21 @@ internal static class TypeShape
     {
         int before = diagnostics.Count;
         string name = type.ToDisplayString();
-        if (type.TypeKind != TypeKind.Class || type.IsRecord || type.IsStatic)
+        if (type.IsStatic)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAClass, location, name));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StaticClass, location, name));
+        }
+        else if (type.TypeKind != TypeKind.Class || type.IsRecord)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAClass, location, name, KindOf(type)));
         }
 
         bool generic = false;
+        INamedTypeSymbol outermost = type;
         for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
         {
             generic |= t.TypeParameters.Length != 0;
+            outermost = t;
         }
 
         if (generic)
@@ -33,23 +39,31 @@ internal static class TypeShape
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.Generic, location, name));
         }
 
+        // Only a top-level type can be 'file'; a type nested in one is as invisible to the generated file.
+        if (outermost.IsFileLocal)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FileLocal, location, outermost.ToDisplayString(), name));
+        }
+
+        // The declaration and its ancestors, innermost first, side by side with the type and its containing types.
         var containing = new List<string>();
-        bool partial = true;
+        INamedTypeSymbol? declared = type;
         for (SyntaxNode? n = node; n is not null; n = n.Parent)
         {
             if (n is TypeDeclarationSyntax declaration)
             {
-                partial &= declaration.Modifiers.Any(SyntaxKind.PartialKeyword);
+                if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, location, declared?.ToDisplayString() ?? declaration.Identifier.ValueText, name));
+                }
+
                 if (!ReferenceEquals(n, node))
                 {
                     containing.Insert(0, Keyword(declaration) + " " + declaration.Identifier.ValueText);
                 }
-            }
-        }
 
-        if (!partial)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, location, name));
+                declared = declared?.ContainingType;
+            }
         }
 
         if (diagnostics.Count != before)
@@ -65,6 +79,17 @@ internal static class TypeShape
 
         return new TypeSpec(string.Join(".", names), type.Name, containing.ToEquatableArray());
     }
+
+    private static string KindOf(INamedTypeSymbol type) => type switch
+    {
+        { IsRecord: true, TypeKind: TypeKind.Struct } => "a record struct",
+        { IsRecord: true } => "a record",
+        { TypeKind: TypeKind.Struct } => "a struct",
+        { TypeKind: TypeKind.Interface } => "an interface",
+        { TypeKind: TypeKind.Enum } => "an enum",
+        { TypeKind: TypeKind.Delegate } => "a delegate",
+        _ => "a " + type.TypeKind.ToString().ToLowerInvariant(),
+    };
 
     private static string Keyword(TypeDeclarationSyntax declaration) => declaration switch
     {

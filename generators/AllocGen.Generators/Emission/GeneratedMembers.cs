@@ -1,0 +1,136 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AllocGen.Generators.Helpers;
+using AllocGen.Generators.Model;
+using AllocGen.Generators.Validation;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace AllocGen.Generators.Emission;
+
+/// <summary>
+/// The members a template adds to the user's type, read from the template itself (rendered once for a default
+/// configuration and parsed), so the clash checks can never miss a member the template gains. The set of members
+/// does not depend on the configuration: only their bodies and constants do.
+/// </summary>
+internal sealed class GeneratedMembers
+{
+    private static readonly Lazy<GeneratedMembers> s_pool = new(() => FromTemplate(PoolAllocatorEmitter.Render(DefaultPoolSpec())));
+    private static readonly Lazy<GeneratedMembers> s_bump = new(() => FromTemplate(BumpArenaEmitter.Render(DefaultBumpSpec())));
+
+    private GeneratedMembers(IReadOnlyList<GeneratedMember> members) => Members = members;
+
+    /// <summary>What [PoolAllocator] generates.</summary>
+    public static GeneratedMembers Pool => s_pool.Value;
+
+    /// <summary>What [BumpArena] generates.</summary>
+    public static GeneratedMembers Bump => s_bump.Value;
+
+    public IReadOnlyList<GeneratedMember> Members { get; }
+
+    /// <summary>Reads the members of the single type declaration in <paramref name="renderedType"/>.</summary>
+    internal static GeneratedMembers FromTemplate(string renderedType)
+    {
+        var root = (CompilationUnitSyntax)CSharpSyntaxTree.ParseText(renderedType).GetRoot();
+        TypeDeclarationSyntax type = root.Members.OfType<TypeDeclarationSyntax>().Single();
+        var members = new List<GeneratedMember>();
+        foreach (MemberDeclarationSyntax member in type.Members)
+        {
+            bool visibleToDerived = member.Modifiers.Any(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword) || m.IsKind(SyntaxKind.InternalKeyword));
+            switch (member)
+            {
+                case MethodDeclarationSyntax method:
+                    members.Add(new GeneratedMember(method.Identifier.ValueText, GeneratedMemberKind.Method, visibleToDerived, method.TypeParameterList, method.ParameterList.Parameters));
+                    break;
+                case PropertyDeclarationSyntax property:
+                    members.Add(new GeneratedMember(property.Identifier.ValueText, GeneratedMemberKind.Other, visibleToDerived));
+                    break;
+                case BaseFieldDeclarationSyntax field:
+                    members.AddRange(field.Declaration.Variables.Select(v => new GeneratedMember(v.Identifier.ValueText, GeneratedMemberKind.Other, visibleToDerived)));
+                    break;
+                case EventDeclarationSyntax @event:
+                    members.Add(new GeneratedMember(@event.Identifier.ValueText, GeneratedMemberKind.Other, visibleToDerived));
+                    break;
+                case BaseTypeDeclarationSyntax nested:
+                    members.Add(new GeneratedMember(nested.Identifier.ValueText, GeneratedMemberKind.Type, visibleToDerived, (nested as TypeDeclarationSyntax)?.TypeParameterList));
+                    break;
+                case DelegateDeclarationSyntax @delegate:
+                    members.Add(new GeneratedMember(@delegate.Identifier.ValueText, GeneratedMemberKind.Type, visibleToDerived, @delegate.TypeParameterList));
+                    break;
+                case DestructorDeclarationSyntax:
+                    members.Add(new GeneratedMember("~" + type.Identifier.ValueText, GeneratedMemberKind.Destructor, visibleToDerived: false));
+                    break;
+                default:
+                    // Constructors, indexers and operators would clash by rules not checked here: teach the clash checks first.
+                    throw new NotSupportedException("The clash checks do not know the generated member kind " + member.Kind() + ".");
+            }
+        }
+
+        return new GeneratedMembers(members);
+    }
+
+    private static PoolAllocatorSpec DefaultPoolSpec()
+    {
+        var config = new PoolConfig(PoolConfig.DefaultArenaSize, PoolConfig.DefaultPoolSize, PoolConfig.DefaultAlignment, PoolConfig.DefaultSmallRequestThreshold, null);
+        PoolConfigValidator.Validate(config, out int[] sizeClasses);
+        return new PoolAllocatorSpec(Probe, config.ArenaSize, config.PoolSize, config.Alignment, config.SmallRequestThreshold, sizeClasses.ToEquatableArray());
+    }
+
+    private static BumpArenaSpec DefaultBumpSpec() => new(Probe, BumpArenaValidator.DefaultBlockSize, BumpArenaValidator.DefaultAlignment);
+
+    private static TypeSpec Probe => new(string.Empty, "AllocGenProbe", EquatableArray<string>.Empty);
+}
+
+internal enum GeneratedMemberKind
+{
+    /// <summary>A method: it may coexist with a user's method of the same name and other parameters (an overload).</summary>
+    Method,
+
+    /// <summary>A nested type: it may coexist with a user's nested type of the same name and another arity.</summary>
+    Type,
+
+    /// <summary>The finalizer.</summary>
+    Destructor,
+
+    /// <summary>A field, constant, property or event: nothing else may have its name.</summary>
+    Other,
+}
+
+/// <summary>One generated member, as syntax of the template.</summary>
+internal sealed class GeneratedMember
+{
+    public GeneratedMember(string name, GeneratedMemberKind kind, bool visibleToDerived, TypeParameterListSyntax? typeParameters = null, SeparatedSyntaxList<ParameterSyntax> parameters = default)
+    {
+        Name = name;
+        Kind = kind;
+        VisibleToDerived = visibleToDerived;
+        TypeParameters = typeParameters?.Parameters.Select(p => p.Identifier.ValueText).ToArray() ?? Array.Empty<string>();
+        Parameters = parameters.ToArray();
+        Display = kind switch
+        {
+            GeneratedMemberKind.Method => name + TypeParameterText + "(" + string.Join(", ", Parameters.Select(ParameterText)) + ")",
+            _ => name + TypeParameterText,
+        };
+    }
+
+    public string Name { get; }
+
+    public GeneratedMemberKind Kind { get; }
+
+    /// <summary>Whether a type deriving from the generated one sees the member (it is not private).</summary>
+    public bool VisibleToDerived { get; }
+
+    public IReadOnlyList<string> TypeParameters { get; }
+
+    public IReadOnlyList<ParameterSyntax> Parameters { get; }
+
+    /// <summary>The member as a message shows it, e.g. <c>Free(void*)</c>.</summary>
+    public string Display { get; }
+
+    private string TypeParameterText => TypeParameters.Count == 0 ? string.Empty : "<" + string.Join(", ", TypeParameters) + ">";
+
+    private static string ParameterText(ParameterSyntax parameter) =>
+        string.Concat(parameter.Modifiers.Select(m => m.ValueText + " ")) + parameter.Type?.ToString().Replace("global::", string.Empty);
+}
