@@ -30,4 +30,12 @@ public sealed class PoolAllocatorAttribute : Attribute
     /// <see cref="Alignment"/>, at most <see cref="PoolSize"/>. Default 512.
     /// </summary>
     public int SmallRequestThreshold { get; set; } = 512;
+
+    /// <summary>
+    /// How the allocator may be used from several threads: <see cref="ThreadPolicy.SingleThreaded"/> (the default: the
+    /// caller synchronizes), <see cref="ThreadPolicy.Locked"/> (one lock around one heap) or
+    /// <see cref="ThreadPolicy.PerThread"/> (a heap per thread, lock-free frees from other threads). The generator emits
+    /// the chosen policy's code only.
+    /// </summary>
+    public ThreadPolicy Threading { get; set; } = ThreadPolicy.SingleThreaded;
 }
