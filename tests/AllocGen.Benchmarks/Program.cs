@@ -8,8 +8,10 @@ using BenchmarkDotNet.Running;
 //   (default)                     BenchmarkDotNet: --filter '*' [--job default|dry|short|medium|long|verylong] [...]
 //   --allocators a,b,...          restrict the allocator rows (combine with the default mode)
 //   --peers                       which allocator rows can run here, and why not
-//   --memory [--out file.md]      churn memory report: peak live bytes vs bytes reserved
-//   --render <results> <md> <svg> [--memory-md file.md]   docs page + chart from the CSV results
+//   --memory [--out file.md]      memory report: churn and spike (file.md), producer/consumer (file-threads.md)
+//   --memory-threads [--out file.md]  the producer/consumer memory table alone
+//   --render <results> <md> <svg> [--memory-md file.md] [--threads-memory-md file.md]   docs page + chart from the CSV results
+//   --render-threads <results> <md> [--threads-memory-md file.md]   the docs page's "Threads" section alone
 //   --chart <results> <svg>       the SVG chart alone
 return Cli.Run(args);
 
@@ -31,14 +33,19 @@ namespace AllocGen.Benchmarks
                         return PrintPeers();
                     case "--memory":
                         return MemoryReport.RunAll(OptionValue(rest, "--out"));
+                    case "--memory-threads":
+                        return MemoryReport.RunThreads(OptionValue(rest, "--out"));
                     case MemoryReport.ChildFlag when rest.Count >= 2:
                         return MemoryReport.RunOne(Enum.Parse<Allocator>(rest[1]), rest.Count >= 3 ? rest[2] : null);
                     case "--render" when rest.Count >= 4:
-                        return ReportRenderer.Render(rest[1], rest[2], rest[3], OptionValue(rest, "--memory-md"));
+                        return ReportRenderer.Render(rest[1], rest[2], rest[3], OptionValue(rest, "--memory-md"), OptionValue(rest, "--threads-memory-md"));
+                    case "--render-threads" when rest.Count >= 3:
+                        return ReportRenderer.RenderThreads(rest[1], rest[2], OptionValue(rest, "--threads-memory-md"));
                     case "--chart" when rest.Count >= 3:
                         return ReportRenderer.Chart(rest[1], rest[2]);
-                    case "--render" or "--chart" or MemoryReport.ChildFlag:
-                        Console.Error.WriteLine("usage: --render <results dir> <out.md> <out.svg> [--memory-md <file>] | --chart <results dir> <out.svg>");
+                    case "--render" or "--render-threads" or "--chart" or MemoryReport.ChildFlag:
+                        Console.Error.WriteLine("usage: --render <results dir> <out.md> <out.svg> [--memory-md <file>] [--threads-memory-md <file>]"
+                            + " | --render-threads <results dir> <out.md> [--threads-memory-md <file>] | --chart <results dir> <out.svg>");
                         return 2;
                 }
             }

@@ -28,8 +28,9 @@ run() { dotnet run -c Release --no-build --project "$PROJECT" -- "$@"; }
 rm -rf "$ARTIFACTS/results"
 run --filter "$FILTER" --artifacts "$ARTIFACTS" "$@"
 
-# Untimed memory report (churn: peak live bytes vs bytes reserved).
+# Untimed memory report: churn and spike (memory.md), producer/consumer across two threads (memory-threads.md).
 run --memory --out "$ARTIFACTS/memory.md"
 
 # docs/benchmarks.md + docs/benchmarks.svg from the CSV.
-run --render "$ARTIFACTS/results" "$DOCS_DIR/benchmarks.md" "$DOCS_DIR/benchmarks.svg" --memory-md "$ARTIFACTS/memory.md"
+run --render "$ARTIFACTS/results" "$DOCS_DIR/benchmarks.md" "$DOCS_DIR/benchmarks.svg" --memory-md "$ARTIFACTS/memory.md" \
+  --threads-memory-md "$ARTIFACTS/memory-threads.md"

@@ -32,12 +32,20 @@ public static class MemoryReport
     /// <summary>The second scenario's child argument (see <see cref="MemorySpike"/>).</summary>
     public const string SpikeScenario = "spike";
 
-    /// <summary>Parent: one child per available allocator and scenario, then the tables (and optionally a markdown file).</summary>
+    /// <summary>The cross-thread scenario's child argument (see <see cref="ProducerConsumerMemory"/>).</summary>
+    public const string ProducerConsumerScenario = "producer-consumer";
+
+    /// <summary>
+    /// Parent: one child per available allocator and scenario, then the tables (and optionally markdown files: the
+    /// single-threaded tables in <paramref name="markdownOut"/>, the producer/consumer table in
+    /// <see cref="ThreadsMarkdownPath"/> of it).
+    /// </summary>
     public static int RunAll(string? markdownOut)
     {
         var rows = new List<Row>();
         var spikes = new List<(Allocator Allocator, string[]? Fields, string? Skipped)>();
-        foreach (var allocator in AllocatorCatalog.Available())
+        // The Locked/PerThread rows are measured by the producer/consumer scenario (RunThreads).
+        foreach (var allocator in AllocatorCatalog.Available().Where(a => !AllocatorCatalog.IsThreadPolicyRow(a)))
         {
             Console.WriteLine($"// memory: {allocator} ...");
             rows.Add(RunChild(allocator));
@@ -55,7 +63,35 @@ public static class MemoryReport
             File.WriteAllText(markdownOut, markdown);
             Console.WriteLine($"// memory report written to {markdownOut}");
         }
-        return rows.Any(r => r.Skipped is null) ? 0 : 1;
+        var threads = RunThreads(markdownOut is null ? null : ThreadsMarkdownPath(markdownOut));
+        return rows.Any(r => r.Skipped is null) ? threads : 1;
+    }
+
+    /// <summary>Where <see cref="RunAll"/> writes the producer/consumer table: <c>memory.md</c> → <c>memory-threads.md</c>.</summary>
+    public static string ThreadsMarkdownPath(string markdownOut) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(markdownOut))!,
+            Path.GetFileNameWithoutExtension(markdownOut) + "-threads" + Path.GetExtension(markdownOut));
+
+    /// <summary>The producer/consumer scenario alone (<c>--memory-threads</c>): one child per cross-thread row.</summary>
+    public static int RunThreads(string? markdownOut)
+    {
+        var rows = new List<(Allocator Allocator, string[]? Fields, string? Skipped)>();
+        foreach (var allocator in AllocatorCatalog.Available().Where(AllocatorCatalog.IsCrossThreadRow))
+        {
+            Console.WriteLine($"// memory, producer/consumer: {allocator} ...");
+            var (fields, skipped) = RunChildRaw(allocator, ProducerConsumerScenario);
+            rows.Add((allocator, fields, skipped));
+        }
+        var markdown = ProducerConsumerMemory.ToMarkdown(rows);
+        Console.WriteLine();
+        Console.WriteLine(markdown);
+        if (markdownOut is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(markdownOut))!);
+            File.WriteAllText(markdownOut, markdown);
+            Console.WriteLine($"// producer/consumer memory report written to {markdownOut}");
+        }
+        return rows.Any(r => r.Fields is not null) ? 0 : 1;
     }
 
     private static Row RunChild(Allocator allocator)
@@ -117,6 +153,12 @@ public static class MemoryReport
         {
             Console.Error.WriteLine($"{allocator} unavailable: {reason}");
             return 3;
+        }
+        if (scenario == ProducerConsumerScenario)
+        {
+            using var producerConsumer = new ProducerConsumerMemory { Allocator = allocator };
+            Console.WriteLine(ResultPrefix + string.Join('\t', producerConsumer.Measure().Select(v => v.ToString(CultureInfo.InvariantCulture))));
+            return 0;
         }
         if (scenario == SpikeScenario)
         {

@@ -11,6 +11,12 @@ public enum Allocator
     /// <summary>The same generated allocator with <c>ReusePolicy = PoolReusePolicy.Compact</c> (fewer pools under churn).</summary>
     AllocGenCompact,
 
+    /// <summary>A generated heap declared <c>[PoolAllocator(Threading = ThreadPolicy.Locked)]</c> (<c>BenchLockedHeap</c>): one heap behind one lock.</summary>
+    AllocGenLocked,
+
+    /// <summary>A generated heap declared <c>[PoolAllocator(Threading = ThreadPolicy.PerThread)]</c> (<c>BenchPerThreadHeap</c>): one thread heap per thread.</summary>
+    AllocGenPerThread,
+
     /// <summary>Hand-written single-threaded segregated free list (<c>FreeListFloor</c>): the floor.</summary>
     Floor,
 

@@ -39,6 +39,33 @@ public static partial class AllocatorCatalog
     // disappears and the AllocGen rows are skipped with a message.
     static partial void AllocGenIsCompiled(ref bool compiled);
 
+    /// <summary>True when the Locked and PerThread heaps (AllocGenRows/ThreadPolicyHeaps.cs) are compiled into this build.</summary>
+    public static bool ThreadPolicyHeapsCompiled
+    {
+        get
+        {
+            var compiled = false;
+            ThreadPolicyHeapsAreCompiled(ref compiled);
+            return compiled;
+        }
+    }
+
+    // Implemented in AllocGenRows/ThreadPolicyHeaps.cs, which needs a generator that knows PoolAllocatorAttribute.Threading.
+    static partial void ThreadPolicyHeapsAreCompiled(ref bool compiled);
+
+    /// <summary>The AllocGen rows whose heap is declared with a thread policy other than SingleThreaded.</summary>
+    public static bool IsThreadPolicyRow(Allocator allocator) =>
+        allocator is Allocator.AllocGenLocked or Allocator.AllocGenPerThread;
+
+    /// <summary>
+    /// The rows of the cross-thread workloads: allocators that may be used from several threads at once, each
+    /// through its own thread caches (glibc, mimalloc, jemalloc, tcmalloc) or thread policy (AllocGen Locked,
+    /// PerThread). glibc_fnptr is the same allocator as glibc; the single-threaded AllocGen heaps and the floor
+    /// are not thread-safe; the managed rows are context for the single-threaded tables only.
+    /// </summary>
+    public static bool IsCrossThreadRow(Allocator allocator) => allocator is Allocator.glibc or Allocator.mimalloc
+        or Allocator.jemalloc or Allocator.tcmalloc or Allocator.AllocGenLocked or Allocator.AllocGenPerThread;
+
     /// <summary>Whether <paramref name="allocator"/> can run here, and if not, why.</summary>
     public static bool IsAvailable(Allocator allocator, out string? reason)
     {
@@ -46,6 +73,11 @@ public static partial class AllocatorCatalog
         if (allocator is Allocator.AllocGen or Allocator.AllocGenCompact && !AllocGenCompiled)
         {
             reason = "the generated BenchHeap is not compiled into this build (AllocGenRows/ excluded in the csproj)";
+            return false;
+        }
+        if (IsThreadPolicyRow(allocator) && !ThreadPolicyHeapsCompiled)
+        {
+            reason = "the Locked/PerThread heaps are not compiled into this build (AllocGenRows/ThreadPolicyHeaps.cs missing or excluded)";
             return false;
         }
         var peer = PeerOf(allocator);

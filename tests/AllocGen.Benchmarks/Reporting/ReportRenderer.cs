@@ -13,15 +13,16 @@ public static class ReportRenderer
 
     public static int Chart(string resultsDir, string svgPath)
     {
-        var rows = BenchmarkResults.Load(resultsDir);
+        var rows = SingleThreaded(BenchmarkResults.Load(resultsDir));
         WriteFile(svgPath, SvgChart.Render(rows));
         Console.WriteLine($"// chart written to {svgPath}");
         return 0;
     }
 
-    public static int Render(string resultsDir, string markdownPath, string svgPath, string? memoryMarkdown)
+    public static int Render(string resultsDir, string markdownPath, string svgPath, string? memoryMarkdown, string? threadsMemoryMarkdown = null)
     {
-        var rows = BenchmarkResults.Load(resultsDir);
+        var allRows = BenchmarkResults.Load(resultsDir);
+        var rows = SingleThreaded(allRows);
         WriteFile(svgPath, SvgChart.Render(rows));
 
         var svgRelative = Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(markdownPath))!, Path.GetFullPath(svgPath))
@@ -97,6 +98,9 @@ public static class ReportRenderer
             sb.AppendLine();
         }
 
+        if (allRows.Any(r => BenchmarkResults.IsThreadWorkload(r.Workload)) || threadsMemoryMarkdown is not null && File.Exists(threadsMemoryMarkdown))
+            AppendThreads(sb, resultsDir, allRows, threadsMemoryMarkdown);
+
         if (memoryMarkdown is not null && File.Exists(memoryMarkdown))
         {
             sb.AppendLine("## Memory: peak live bytes vs bytes reserved (churn)");
@@ -108,6 +112,119 @@ public static class ReportRenderer
         WriteFile(markdownPath, sb.ToString());
         Console.WriteLine($"// report written to {markdownPath} and {svgPath}");
         return 0;
+    }
+
+    /// <summary>The <c>--render-threads</c> mode: the "Threads" section of the docs page alone, from the results of the runs it needs.</summary>
+    public static int RenderThreads(string resultsDir, string markdownPath, string? threadsMemoryMarkdown)
+    {
+        var sb = new StringBuilder();
+        AppendThreads(sb, resultsDir, BenchmarkResults.Load(resultsDir), threadsMemoryMarkdown);
+        WriteFile(markdownPath, sb.ToString());
+        Console.WriteLine($"// threads section written to {markdownPath}");
+        return 0;
+    }
+
+    private static List<ResultRow> SingleThreaded(List<ResultRow> rows) =>
+        [.. rows.Where(r => !BenchmarkResults.IsThreadWorkload(r.Workload))];
+
+    private static readonly string[] ThreadPeers = ["glibc", "mimalloc", "jemalloc", "tcmalloc"];
+    private static readonly string[] ThreadPolicyRows = ["AllocGen", "AllocGenLocked", "AllocGenPerThread"];
+
+    /// <summary>
+    /// "Threads": the cross-thread workloads (medians, each AllocGen row against each peer), what a thread policy
+    /// costs one thread (Pair and Churn of the three AllocGen heaps), the producer/consumer memory table, and the
+    /// cross-thread workloads' full tables.
+    /// </summary>
+    private static void AppendThreads(StringBuilder sb, string resultsDir, List<ResultRow> rows, string? threadsMemoryMarkdown)
+    {
+        sb.AppendLine("## Threads");
+        sb.AppendLine();
+        sb.AppendLine("Two threads, each allocator through its own thread caches (glibc, mimalloc, jemalloc, tcmalloc) or thread policy "
+            + "(`AllocGenLocked` = `[PoolAllocator(Threading = ThreadPolicy.Locked)]`, `AllocGenPerThread` = `ThreadPolicy.PerThread`; "
+            + "a `SingleThreaded` heap is not thread-safe and has no row). Sizes uniform in [16, 512] B. Times are wall time per "
+            + "allocate+free pair with both threads running (pairs completed by both threads / elapsed time); the threads are started "
+            + "once per process, not per invoke. `ProducerConsumer`: one thread allocates and hands each block through a bounded "
+            + "single-producer/single-consumer ring (16,384 blocks) to the other, which frees it. `Larson`: each thread owns a window of "
+            + "4,096 blocks and replaces a random one per op; 1 block in 8 it allocates goes to the other thread's window instead, "
+            + "so the other thread frees it.");
+        sb.AppendLine();
+
+        var threadRows = rows.Where(r => BenchmarkResults.IsThreadWorkload(r.Workload)).ToList();
+        var jobs = string.Join(", ", threadRows.Select(r => r.Cells.GetValueOrDefault("Job", "")).Where(j => j.Length > 0).Distinct());
+        if (jobs.Length > 0)
+        {
+            sb.AppendLine($"BenchmarkDotNet job: {jobs}.");
+            sb.AppendLine();
+        }
+        if (threadRows.Count > 0)
+        {
+            var workloads = BenchmarkResults.Workloads(threadRows);
+            sb.AppendLine("### Median ns per allocate+free pair, 2 threads");
+            sb.AppendLine();
+            AppendMatrix(sb, threadRows, workloads, BenchmarkResults.Allocators(threadRows), r => r.Ns.ToString(r.Ns < 100 ? "0.00" : "0.0", Inv));
+            sb.AppendLine();
+        }
+        if (threadRows.Any(r => r.Allocator.StartsWith("AllocGen", StringComparison.Ordinal)))
+        {
+            var workloads = BenchmarkResults.Workloads(threadRows);
+            sb.AppendLine("### AllocGen against each peer (median / median of the peer; below 1 = AllocGen faster)");
+            sb.AppendLine();
+            sb.AppendLine("| Workload | Row | " + string.Join(" | ", ThreadPeers.Select(p => "vs " + p)) + " |");
+            sb.AppendLine("|---|---|" + string.Concat(ThreadPeers.Select(_ => "--:|")));
+            foreach (var workload in workloads)
+            {
+                foreach (var row in threadRows.Where(r => r.Workload == workload && r.Allocator.StartsWith("AllocGen", StringComparison.Ordinal)))
+                {
+                    sb.Append($"| {workload} | {row.Allocator} |");
+                    foreach (var peer in ThreadPeers)
+                        sb.Append(' ').Append(RatioTo(threadRows, row, peer)).Append(" |");
+                    sb.AppendLine();
+                }
+            }
+            sb.AppendLine();
+        }
+
+        var policyRows = rows.Where(r => r.Workload is "Pair" or "Churn" && ThreadPolicyRows.Contains(r.Allocator)).ToList();
+        if (policyRows.Any(r => r.Allocator != "AllocGen"))
+        {
+            sb.AppendLine("### What a thread policy costs one thread (median ns per operation; ratio to the SingleThreaded `AllocGen` row)");
+            sb.AppendLine();
+            sb.AppendLine("| Allocator | Pair | Churn | Pair / AllocGen | Churn / AllocGen |");
+            sb.AppendLine("|---|--:|--:|--:|--:|");
+            foreach (var allocator in ThreadPolicyRows)
+            {
+                var pair = policyRows.FirstOrDefault(r => r.Workload == "Pair" && r.Allocator == allocator);
+                var churn = policyRows.FirstOrDefault(r => r.Workload == "Churn" && r.Allocator == allocator);
+                if (pair is null && churn is null)
+                    continue;
+                sb.AppendLine($"| {allocator} | {Ns(pair)} | {Ns(churn)} | {(pair is null ? "-" : RatioTo(policyRows, pair, "AllocGen"))} | {(churn is null ? "-" : RatioTo(policyRows, churn, "AllocGen"))} |");
+            }
+            sb.AppendLine();
+        }
+
+        if (threadsMemoryMarkdown is not null && File.Exists(threadsMemoryMarkdown))
+        {
+            sb.AppendLine("### Memory: producer/consumer");
+            sb.AppendLine();
+            sb.AppendLine(File.ReadAllText(threadsMemoryMarkdown).TrimEnd());
+            sb.AppendLine();
+        }
+
+        foreach (var (title, table) in FullTables(resultsDir, threadRows))
+        {
+            sb.AppendLine($"### {title} (full table)");
+            sb.AppendLine();
+            sb.AppendLine(table.TrimEnd());
+            sb.AppendLine();
+        }
+    }
+
+    private static string Ns(ResultRow? row) => row is null || double.IsNaN(row.Ns) ? "-" : row.Ns.ToString(row.Ns < 100 ? "0.00" : "0.0", Inv);
+
+    private static string RatioTo(List<ResultRow> rows, ResultRow row, string reference)
+    {
+        var refRow = rows.FirstOrDefault(o => o.Workload == row.Workload && o.Allocator == reference);
+        return refRow is null || !(refRow.Ns > 0) || double.IsNaN(row.Ns) ? "-" : (row.Ns / refRow.Ns).ToString("0.00", Inv);
     }
 
     private static void AppendMatrix(StringBuilder sb, List<ResultRow> rows, List<string> workloads, List<string> allocators,

@@ -27,6 +27,8 @@ public static class SvgChart
     {
         [nameof(Allocator.AllocGen)] = "#d62728",
         [nameof(Allocator.AllocGenCompact)] = "#ff9896",
+        [nameof(Allocator.AllocGenLocked)] = "#e6550d",
+        [nameof(Allocator.AllocGenPerThread)] = "#843c39",
         [nameof(Allocator.Floor)] = "#7f7f7f",
         [nameof(Allocator.glibc)] = "#1f77b4",
         [nameof(Allocator.glibc_fnptr)] = "#aec7e8",

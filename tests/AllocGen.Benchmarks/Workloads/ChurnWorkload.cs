@@ -1,3 +1,4 @@
+using AllocGen.Benchmarks.Peers;
 using BenchmarkDotNet.Attributes;
 
 namespace AllocGen.Benchmarks.Workloads;
@@ -71,6 +72,9 @@ public abstract class ChurnWorkload : WorkloadBase
 public class ChurnBenchmarks : ChurnWorkload
 {
     protected override int[] Sizes(int count, int seed) => Inputs.UniformSizes(count, seed);
+
+    /// <summary>Also the Locked and PerThread AllocGen rows: what a thread policy costs a single thread.</summary>
+    protected override bool RunsOn(Allocator allocator) => true;
 
     /// <summary>ns per free+allocate(+1 byte written).</summary>
     [Benchmark(OperationsPerInvoke = OpsPerInvoke)]

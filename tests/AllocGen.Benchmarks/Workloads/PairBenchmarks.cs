@@ -1,3 +1,4 @@
+using AllocGen.Benchmarks.Peers;
 using BenchmarkDotNet.Attributes;
 
 namespace AllocGen.Benchmarks.Workloads;
@@ -8,6 +9,9 @@ public class PairBenchmarks : WorkloadBase
     public const int OpsPerInvoke = 4096;
 
     private int[] _sizes = [];
+
+    /// <summary>Also the Locked and PerThread AllocGen rows: what a thread policy costs a single thread.</summary>
+    protected override bool RunsOn(Allocator allocator) => true;
 
     [GlobalSetup]
     public void Setup()

@@ -15,7 +15,18 @@ public abstract partial class WorkloadBase
     [ParamsSource(nameof(Allocators))]
     public Allocator Allocator { get; set; }
 
-    public static IEnumerable<Allocator> Allocators() => AllocatorCatalog.Available();
+    /// <summary>
+    /// The rows of this workload: those that can run here and that <see cref="RunsOn"/> accepts. An instance method
+    /// (BenchmarkDotNet calls it on a fresh instance of the workload class), so that each class can choose its rows.
+    /// </summary>
+    public IEnumerable<Allocator> Allocators() => AllocatorCatalog.Available().Where(RunsOn);
+
+    /// <summary>
+    /// Whether this workload has a row for <paramref name="allocator"/>. By default every row except the Locked and
+    /// PerThread AllocGen heaps, which only the workloads that compare thread policies add (Pair, Churn, the
+    /// cross-thread ones).
+    /// </summary>
+    protected virtual bool RunsOn(Allocator allocator) => !AllocatorCatalog.IsThreadPolicyRow(allocator);
 
     private NativeMemoryAllocator _glibc;
     private FunctionPointerAllocator _peer;
@@ -36,6 +47,14 @@ public abstract partial class WorkloadBase
                 if (!created)
                     throw new InvalidOperationException(
                         "AllocGen rows need the generated BenchHeap (AllocGenRows/ is excluded from this build).");
+                break;
+            case Allocator.AllocGenLocked:
+            case Allocator.AllocGenPerThread:
+                var policyCreated = false;
+                CreateThreadPolicyHeap(ref policyCreated);
+                if (!policyCreated)
+                    throw new InvalidOperationException(
+                        $"The {Allocator} row needs AllocGenRows/ThreadPolicyHeaps.cs (a generator with PoolAllocatorAttribute.Threading).");
                 break;
             case Allocator.Floor:
                 _floorInstance = new FreeListFloor();
@@ -73,6 +92,7 @@ public abstract partial class WorkloadBase
         _floorInstance?.Dispose();
         _floorInstance = null;
         DestroyAllocGen();
+        DestroyThreadPolicyHeap();
     }
 
     /// <summary>Runs <paramref name="action"/> with the current row's allocator adapter.</summary>
@@ -83,6 +103,10 @@ public abstract partial class WorkloadBase
             case Allocator.AllocGen:
             case Allocator.AllocGenCompact:
                 DispatchAllocGen(ref action);
+                break;
+            case Allocator.AllocGenLocked:
+            case Allocator.AllocGenPerThread:
+                DispatchThreadPolicyHeap(ref action);
                 break;
             case Allocator.Floor:
                 action.Run<FloorAllocator, nint, nint>(ref _floor);
@@ -118,6 +142,8 @@ public abstract partial class WorkloadBase
         long reserved = -1, inUse = -1;
         if (Allocator is Allocator.AllocGen or Allocator.AllocGenCompact)
             AllocGenStats(ref reserved, ref inUse);
+        else if (AllocatorCatalog.IsThreadPolicyRow(Allocator))
+            ThreadPolicyHeapStats(ref reserved, ref inUse);
         else if (Allocator == Allocator.Floor && _floorInstance is not null)
             reserved = _floorInstance.BytesReserved;
         return (reserved, inUse);
@@ -136,6 +162,10 @@ public abstract partial class WorkloadBase
             case Allocator.AllocGenCompact:
                 TrimAllocGen(ref trimmed);
                 break;
+            case Allocator.AllocGenLocked:
+            case Allocator.AllocGenPerThread:
+                TrimThreadPolicyHeap(ref trimmed);
+                break;
             case Allocator.glibc:
                 trimmed = NativePeer.Libc.TryTrim(); // NativeMemory is glibc's malloc
                 break;
@@ -152,4 +182,12 @@ public abstract partial class WorkloadBase
     partial void DestroyAllocGen();
     partial void DispatchAllocGen<TAction>(ref TAction action) where TAction : struct, IAllocatorAction;
     partial void AllocGenStats(ref long bytesReserved, ref long bytesInUse);
+
+    // Implemented in AllocGenRows/ThreadPolicyHeaps.cs (the Locked and PerThread heaps; absent until the generator
+    // supports PoolAllocatorAttribute.Threading).
+    partial void CreateThreadPolicyHeap(ref bool created);
+    partial void DestroyThreadPolicyHeap();
+    partial void DispatchThreadPolicyHeap<TAction>(ref TAction action) where TAction : struct, IAllocatorAction;
+    partial void ThreadPolicyHeapStats(ref long bytesCommitted, ref long bytesInUse);
+    partial void TrimThreadPolicyHeap(ref bool trimmed);
 }
