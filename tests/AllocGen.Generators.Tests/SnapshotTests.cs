@@ -66,6 +66,45 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public Task LockedPoolAllocator()
+    {
+        // The default geometry behind one lock: the snapshot differs from DefaultPoolAllocator's in the heap's type,
+        // the Threading constant and the remarks only.
+        const string source = """
+            using AllocGen;
+
+            namespace Game.Memory;
+
+            [PoolAllocator(Threading = ThreadPolicy.Locked)]
+            public sealed partial class SharedHeap
+            {
+            }
+            """;
+        return VerifyClean(source);
+    }
+
+    [Fact]
+    public Task PerThreadPoolAllocator()
+    {
+        // The default geometry, a heap per thread: a readonly field holding the PerThreadPoolHeap class. The generated
+        // code compiling and working is ThreadPolicyTests' business (skipped until the runtime type is merged).
+        const string source = """
+            using AllocGen;
+
+            namespace Game.Memory;
+
+            [PoolAllocator(Threading = ThreadPolicy.PerThread)]
+            public sealed partial class WorkerHeap
+            {
+            }
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Assert.Null(run.GeneratorResult.Exception);
+        Assert.Empty(run.GeneratorDiagnostics);
+        return Snapshot.Verify(run.Driver);
+    }
+
+    [Fact]
     public Task DefaultBumpArena()
     {
         const string source = """
