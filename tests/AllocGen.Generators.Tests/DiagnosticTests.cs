@@ -505,6 +505,7 @@ public sealed class DiagnosticTests
             expectNoSource: false);
         Assert.Equal(["Game.Heap.PoolAllocator.g.cs"], run.HintNames);
         Assert.Contains("global::AllocGen.Threading.PerThreadPoolHeap<AllocGenGeometry> _allocGenHeap", run.Source("Game.Heap.PoolAllocator.g.cs"), StringComparison.Ordinal);
+        Assert.True(run.OutputErrorsAndWarnings.IsEmpty, GeneratorHarness.Format(run.OutputErrorsAndWarnings));
     }
 
     [Theory]
@@ -514,10 +515,7 @@ public sealed class DiagnosticTests
     [InlineData("Threading = ThreadPolicy.SingleThreaded, ArenaSize = 64 << 20")]
     public void AG0028_OnlyForPerThreadWithArenasOf64MiBOrMore(string arguments)
     {
-        GeneratorRun run = GeneratorHarness.Run(Pool(arguments));
-        Assert.Null(run.GeneratorResult.Exception);
-        Assert.True(run.GeneratorDiagnostics.IsEmpty, GeneratorHarness.Format(run.GeneratorDiagnostics));
-        Assert.Equal(["Game.Heap.PoolAllocator.g.cs"], run.HintNames);
+        AssertValid(Pool(arguments));
     }
 
     [Fact]
@@ -685,6 +683,10 @@ public sealed class DiagnosticTests
         "[BumpArena(Alignment = 2)] internal partial class Arena { }",
         "[PoolAllocator] public partial class Heap { } [SizeClasses(16, 48, 512)] public partial class Heap { }",
         "[PoolAllocator] public sealed partial class Ĥeap { }",
+        "[PoolAllocator(Threading = ThreadPolicy.SingleThreaded)] public sealed partial class Heap { }",
+        "[PoolAllocator(Threading = ThreadPolicy.Locked, PoolSize = 4096, Alignment = 8)] public sealed partial class Heap { }",
+        "[PoolAllocator(Threading = ThreadPolicy.PerThread, ArenaSize = 65536)] [SizeClasses(16, 64, 512)] public partial class Heap { }",
+        "[PoolAllocator(Threading = (ThreadPolicy)2)] internal sealed partial class Heap { }",
     ];
 
     public static TheoryData<string> ValidDeclarations() => new(s_validDeclarations);
