@@ -78,6 +78,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             PoolSize = (long)PoolSize,
             PoolsFree = freePools,
             PoolsRetained = retainedPools,
+            ArenaBytesReserved = (long)s->ArenasCurrent * (long)OsPages.RegionSize(ArenaSize),
             CarvedPoolBytes = carvedBytes,
             LargeBlocks = (long)s->Large.Count,
             LargeBytes = (long)s->Large.Bytes,
