@@ -113,6 +113,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             PoolSize = (long)PoolSize,
             PoolsFree = totals.PoolsFree,
             PoolsRetained = totals.PoolsRetained,
+            ArenaBytesReserved = totals.ArenasCurrent * (long)OsPages.RegionSize(ArenaSize),
             CarvedPoolBytes = totals.CarvedBytes,
             LargeBlocks = largeBlocks,
             LargeBytes = largeBytes,
