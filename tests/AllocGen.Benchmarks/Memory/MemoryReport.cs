@@ -72,15 +72,27 @@ public static class MemoryReport
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(markdownOut))!,
             Path.GetFileNameWithoutExtension(markdownOut) + "-threads" + Path.GetExtension(markdownOut));
 
-    /// <summary>The producer/consumer scenario alone (<c>--memory-threads</c>): one child per cross-thread row.</summary>
+    /// <summary>
+    /// The producer/consumer scenario alone (<c>--memory-threads</c>): <see cref="ProducerConsumerMemory.Runs"/> fresh
+    /// children per cross-thread row (its RSS peak depends on how the two threads happened to interleave).
+    /// </summary>
     public static int RunThreads(string? markdownOut)
     {
-        var rows = new List<(Allocator Allocator, string[]? Fields, string? Skipped)>();
+        var rows = new List<(Allocator Allocator, List<long[]> Runs, string? Skipped)>();
         foreach (var allocator in AllocatorCatalog.Available().Where(AllocatorCatalog.IsCrossThreadRow))
         {
-            Console.WriteLine($"// memory, producer/consumer: {allocator} ...");
-            var (fields, skipped) = RunChildRaw(allocator, ProducerConsumerScenario);
-            rows.Add((allocator, fields, skipped));
+            var runs = new List<long[]>();
+            string? skipped = null;
+            for (var run = 1; run <= ProducerConsumerMemory.Runs && skipped is null; run++)
+            {
+                Console.WriteLine($"// memory, producer/consumer: {allocator} ({run}/{ProducerConsumerMemory.Runs}) ...");
+                var (fields, failure) = RunChildRaw(allocator, ProducerConsumerScenario);
+                if (fields is null)
+                    skipped = failure;
+                else
+                    runs.Add([.. fields.Select(f => long.Parse(f, CultureInfo.InvariantCulture))]);
+            }
+            rows.Add((allocator, runs, skipped));
         }
         var markdown = ProducerConsumerMemory.ToMarkdown(rows);
         Console.WriteLine();
@@ -91,7 +103,7 @@ public static class MemoryReport
             File.WriteAllText(markdownOut, markdown);
             Console.WriteLine($"// producer/consumer memory report written to {markdownOut}");
         }
-        return rows.Any(r => r.Fields is not null) ? 0 : 1;
+        return rows.Any(r => r.Skipped is null) ? 0 : 1;
     }
 
     private static Row RunChild(Allocator allocator)
@@ -122,6 +134,10 @@ public static class MemoryReport
             psi.ArgumentList.Add(scenario);
         // jemalloc needs this from process start; set it for every child so all run alike.
         psi.Environment[NativePeer.TlsTunableName] = NativePeer.TlsTunableValue;
+        // The producer/consumer scenario samples the RSS while it runs: code compiled once, fully optimized, so no
+        // tier-1 recompilation in the background adds JIT memory to what is measured in the middle of the run.
+        if (scenario == ProducerConsumerScenario)
+            psi.Environment["DOTNET_TieredCompilation"] = "0";
 
         using var process = Process.Start(psi)!;
         var stderr = process.StandardError.ReadToEndAsync();

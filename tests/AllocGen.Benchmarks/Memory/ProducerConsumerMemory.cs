@@ -41,49 +41,92 @@ internal sealed class ProducerConsumerMemory : WorkloadBase, IDisposable
             CrossThreadWorkload.MinSize, CrossThreadWorkload.MaxSize);
         CreateAllocator();
         _workers = new WorkerThreads(CrossThreadWorkload.Workers);
+        // The sampler runs from before the warm-up, so its thread, its code and (for a PerThread heap) its empty
+        // thread heap are in the baseline, as are both workers'.
+        using var sampler = new Sampler(this);
 
-        // JIT the loops and the sampling, and let both workers meet the allocator, on a tiny ring (few pools touched).
+        // JIT the loops, and let both workers meet the allocator, on a tiny ring (few pools touched).
         Build(sizes[..4096], window: 64, rounds: 4);
-        _workers.Run(_work!);
-        for (var i = 0; i < 64; i++)
-        {
-            _ = MemoryReport.ResidentBytes();
-            _ = OwnCounters();
-        }
+        for (var i = 0; i < 16; i++)
+            _workers.Run(_work!);
         Build(sizes, ProducerConsumerBenchmarks.Window, Rounds);
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
 
         var rssBefore = MemoryReport.ResidentBytes();
-        long peakRss = 0, peakOwn = -1, samples = 0;
-        var stop = false;
-        var sampler = new Thread(() =>
-        {
-            var sinceOwn = OwnEveryMs;
-            while (!Volatile.Read(ref stop))
-            {
-                peakRss = Math.Max(peakRss, MemoryReport.ResidentBytes() - rssBefore);
-                samples++;
-                if ((sinceOwn += RssEveryMs) >= OwnEveryMs)
-                {
-                    peakOwn = Math.Max(peakOwn, OwnCounters().Reserved);
-                    sinceOwn = 0;
-                }
-                Thread.Sleep(RssEveryMs);
-            }
-        })
-        { IsBackground = true, Name = "AllocGen.Benchmarks memory sampler" };
-        sampler.Start();
+        sampler.Begin(rssBefore);
         _workers.Run(_work!);
-        Volatile.Write(ref stop, true);
-        sampler.Join();
+        var (peakRss, peakOwn, samples) = sampler.End();
 
         var rssEnd = MemoryReport.ResidentBytes() - rssBefore;
         peakRss = Math.Max(peakRss, rssEnd);
         var ownEnd = OwnCounters().Reserved;
         var peakLive = PeakLiveBytes(sizes, ProducerConsumerBenchmarks.Window + 2);
         return [peakLive, peakOwn, ownEnd, rssBefore < 0 ? -1 : peakRss, rssBefore < 0 ? -1 : rssEnd, samples];
+    }
+
+    /// <summary>
+    /// A thread that reads the RSS every <see cref="RssEveryMs"/> ms and the allocator's own count every
+    /// <see cref="OwnEveryMs"/> ms, from construction on; only the samples between <see cref="Begin"/> and
+    /// <see cref="End"/> count.
+    /// </summary>
+    private sealed class Sampler : IDisposable
+    {
+        private readonly ProducerConsumerMemory _scenario;
+        private readonly Thread _thread;
+        private volatile bool _stop;
+        private volatile bool _counting;
+        private long _rssBefore;
+        private long _peakRss, _peakOwn = -1, _samples;
+
+        public Sampler(ProducerConsumerMemory scenario)
+        {
+            _scenario = scenario;
+            _thread = new Thread(Loop) { IsBackground = true, Name = "AllocGen.Benchmarks memory sampler" };
+            _thread.Start();
+        }
+
+        public void Begin(long rssBefore)
+        {
+            _rssBefore = rssBefore;
+            _counting = true; // volatile write: the baseline is visible to the sampler before it counts
+        }
+
+        public (long PeakRss, long PeakOwn, long Samples) End()
+        {
+            _counting = false;
+            Dispose();
+            return (_peakRss, _peakOwn, _samples);
+        }
+
+        private void Loop()
+        {
+            var sinceOwn = OwnEveryMs;
+            while (!_stop)
+            {
+                var rss = MemoryReport.ResidentBytes();
+                long own = -1;
+                if ((sinceOwn += RssEveryMs) >= OwnEveryMs)
+                {
+                    own = _scenario.OwnCounters().Reserved;
+                    sinceOwn = 0;
+                }
+                if (_counting)
+                {
+                    _peakRss = Math.Max(_peakRss, rss - _rssBefore);
+                    _peakOwn = Math.Max(_peakOwn, own);
+                    _samples++;
+                }
+                Thread.Sleep(RssEveryMs);
+            }
+        }
+
+        public void Dispose()
+        {
+            _stop = true;
+            _thread.Join(); // after it, the peaks the sampler wrote are visible here
+        }
     }
 
     private void Build(int[] sizes, int window, int rounds)
@@ -114,27 +157,36 @@ internal sealed class ProducerConsumerMemory : WorkloadBase, IDisposable
         DestroyAllocator();
     }
 
-    /// <summary>The report's table for this scenario (rows: the cross-thread rows).</summary>
-    public static string ToMarkdown(List<(Allocator Allocator, string[]? Fields, string? Skipped)> rows)
+    /// <summary>Fresh processes per allocator; the table gives the median of each column and the range of the RSS peak.</summary>
+    public const int Runs = 3;
+
+    /// <summary>The report's table for this scenario (rows: the cross-thread rows; each with the fields of its runs).</summary>
+    public static string ToMarkdown(List<(Allocator Allocator, List<long[]> Runs, string? Skipped)> rows)
     {
         var sb = new StringBuilder();
         sb.AppendLine(FormattableString.Invariant(
-            $"Producer/consumer, 2 threads: one allocates {Blocks:N0} blocks (sizes uniform in [{CrossThreadWorkload.MinSize}, {CrossThreadWorkload.MaxSize}]), the other frees each after it passed a ring of {ProducerConsumerBenchmarks.Window:N0} blocks; one fresh process per allocator."));
+            $"Producer/consumer, 2 threads: one allocates {Blocks:N0} blocks (sizes uniform in [{CrossThreadWorkload.MinSize}, {CrossThreadWorkload.MaxSize}]), the other frees each after it passed a ring of {ProducerConsumerBenchmarks.Window:N0} blocks; {Runs} fresh processes per allocator, the median of each column."));
         sb.AppendLine(FormattableString.Invariant(
-            $"Live = the most the ring's {ProducerConsumerBenchmarks.Window:N0} blocks plus the one each thread holds can add up to. A third thread samples the growth of the process RSS every {RssEveryMs} ms and the allocator's own count (AllocGen `GetStats().BytesCommitted`: carved pools + large blocks) every {OwnEveryMs} ms over the whole run; the peak of each is divided by live. \"At end\" is after every block was freed, without a trim call."));
+            $"Live = the most the ring's {ProducerConsumerBenchmarks.Window:N0} blocks plus the one each thread holds can add up to. A third thread samples the growth of the process RSS every {RssEveryMs} ms and the allocator's own count (AllocGen `GetStats().BytesCommitted`: carved pools + large blocks) every {OwnEveryMs} ms over the whole run; the peak of each is divided by live. \"At end\" is after every block was freed, without a trim call. Pages given back with `MADV_FREE` (glibc, mimalloc, jemalloc; AllocGen's released arenas after their decay) stay in the RSS until the kernel needs them."));
         sb.AppendLine();
-        sb.AppendLine("| Allocator | Live | Peak own count | Peak own / live | Peak RSS | Peak RSS / live | Own count at end | RSS at end | RSS samples |");
+        sb.AppendLine("| Allocator | Live | Peak own count | Peak own / live | Peak RSS | Peak RSS / live | Peak RSS, min-max of runs | Own count at end | RSS at end |");
         sb.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
-        foreach (var (allocator, fields, skipped) in rows)
+        foreach (var (allocator, runs, skipped) in rows)
         {
-            if (fields is null)
+            if (skipped is not null || runs.Count == 0)
             {
                 sb.AppendLine($"| {allocator} | skipped: {skipped} | - | - | - | - | - | - | - |");
                 continue;
             }
-            var v = fields.Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
-            sb.AppendLine(FormattableString.Invariant(
-                $"| {allocator} | {MemoryReport.Bytes(v[0])} | {MemoryReport.Bytes(v[1])} | {MemoryReport.Ratio(v[1], v[0])} | {MemoryReport.Bytes(v[3])} | {MemoryReport.Ratio(v[3], v[0])} | {MemoryReport.Bytes(v[2])} | {MemoryReport.Bytes(v[4])} | {v[5]:N0} |"));
+            long Median(int field)
+            {
+                var values = runs.Select(r => r[field]).Order().ToList();
+                return values[values.Count / 2];
+            }
+            var (live, peakOwn, ownEnd, peakRss, rssEnd) = (Median(0), Median(1), Median(2), Median(3), Median(4));
+            var range = $"{MemoryReport.Bytes(runs.Min(r => r[3]))} - {MemoryReport.Bytes(runs.Max(r => r[3]))}";
+            sb.AppendLine(
+                $"| {allocator} | {MemoryReport.Bytes(live)} | {MemoryReport.Bytes(peakOwn)} | {MemoryReport.Ratio(peakOwn, live)} | {MemoryReport.Bytes(peakRss)} | {MemoryReport.Ratio(peakRss, live)} | {range} | {MemoryReport.Bytes(ownEnd)} | {MemoryReport.Bytes(rssEnd)} |");
         }
         return sb.ToString();
     }
