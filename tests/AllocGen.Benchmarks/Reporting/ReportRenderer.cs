@@ -144,7 +144,7 @@ public static class ReportRenderer
             + "a `SingleThreaded` heap is not thread-safe and has no row). Sizes uniform in [16, 512] B. Times are wall time per "
             + "allocate+free pair with both threads running (pairs completed by both threads / elapsed time); the threads are started "
             + "once per process, not per invoke. `ProducerConsumer`: one thread allocates and hands each block through a bounded "
-            + "single-producer/single-consumer ring (16,384 blocks) to the other, which frees it. `Larson`: each thread owns a window of "
+            + "single-producer/single-consumer ring (16,384 blocks) to the other, which frees it as soon as it arrives. `Larson`: each thread owns a window of "
             + "4,096 blocks and replaces a random one per op; 1 block in 8 it allocates goes to the other thread's window instead, "
             + "so the other thread frees it.");
         sb.AppendLine();

@@ -72,25 +72,35 @@ public class ProducerConsumerBenchmarks : CrossThreadWorkload
     private readonly struct BuildAction(ProducerConsumerBenchmarks w, int[] sizes) : IAllocatorAction
     {
         public void Run<TA, TB, TP>(ref TA a) where TA : struct, IBenchAllocator<TB, TP>
-            => w.Work = new ProducerConsumerWork<TA, TB, TP>(a, sizes, Window, rounds: 1);
+            => w.Work = new ProducerConsumerWork<TA, TB, TP>(a, sizes, Window, rounds: 1, lag: 1);
     }
 }
 
-/// <summary>The producer/consumer workers: worker 0 allocates (and writes one byte), worker 1 frees.</summary>
+/// <summary>
+/// The producer/consumer workers: worker 0 allocates (and writes one byte), worker 1 frees. With a lag of 1 the consumer
+/// frees each block as soon as it arrives (the ring only bounds how far the producer runs ahead: the timed workload);
+/// with a lag of the ring's capacity it waits for a full ring, so each block is freed exactly that many blocks after
+/// it was allocated and the live set stays at the window whichever thread is faster (the memory report).
+/// </summary>
 public sealed class ProducerConsumerWork<TA, TB, TP> : IThreadWork
     where TA : struct, IBenchAllocator<TB, TP>
 {
     private readonly TA _allocator;
     private readonly int[] _sizes;
     private readonly int _rounds;
+    private readonly int _lag;
     private volatile bool _aborted;
 
     /// <param name="rounds">How many times one run goes through <paramref name="sizes"/> (the memory report runs longer than an invoke).</param>
-    public ProducerConsumerWork(TA allocator, int[] sizes, int window, int rounds)
+    /// <param name="lag">How many blocks must be in the ring before the consumer takes one (1 to <paramref name="window"/>).</param>
+    public ProducerConsumerWork(TA allocator, int[] sizes, int window, int rounds, int lag)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(lag, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(lag, window);
         _allocator = allocator;
         _sizes = sizes;
         _rounds = rounds;
+        _lag = lag;
         Ring = new SpscRing<TB>(window);
     }
 
@@ -135,14 +145,17 @@ public sealed class ProducerConsumerWork<TA, TB, TP> : IThreadWork
     {
         var a = _allocator;
         var ring = Ring;
+        var lag = _lag;
         for (var n = Blocks; n > 0; n--)
         {
-            if (!ring.TryPop(out var block))
+            // The last blocks of the run come without a full ring behind them.
+            var need = n < lag ? (int)n : lag;
+            if (!ring.TryPop(out var block, need))
             {
                 var spinner = default(SpinWait);
                 do
                     Backoff.Wait(ref spinner, _aborted);
-                while (!ring.TryPop(out block));
+                while (!ring.TryPop(out block, need));
             }
             a.Free(block);
         }

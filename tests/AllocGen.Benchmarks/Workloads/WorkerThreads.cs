@@ -163,13 +163,19 @@ public sealed class SpscRing<T>
     }
 
     /// <summary>Consumer side: takes the oldest item, or returns false when the ring is empty.</summary>
-    public bool TryPop(out T item)
+    public bool TryPop(out T item) => TryPop(out item, 1);
+
+    /// <summary>
+    /// Consumer side: takes the oldest item if at least <paramref name="minimumCount"/> items are in the ring, else
+    /// returns false. A consumer that waits for a full ring frees each item exactly a ring's length after it was made.
+    /// </summary>
+    public bool TryPop(out T item, int minimumCount)
     {
         var head = _consumer.Index;
-        if (head == _consumer.Cached)
+        if (_consumer.Cached - head < minimumCount)
         {
             _consumer.Cached = Volatile.Read(ref _producer.Index);
-            if (head == _consumer.Cached)
+            if (_consumer.Cached - head < minimumCount)
             {
                 item = default!;
                 return false;
