@@ -12,6 +12,13 @@ internal unsafe struct ArenaObject
     /// <summary>Base address of the arena.</summary>
     public byte* Address;
 
+    /// <summary>
+    /// The state of the heap (or thread heap) that owns the arena. Read by any thread that frees a block (through the
+    /// process-wide <see cref="Memory.ArenaMap{TGeometry}"/>); written before the arena is published in the map, and
+    /// when a live thread adopts the arena from a thread that has exited.
+    /// </summary>
+    public HeapState* Owner;
+
     /// <summary>Header of the next never-carved pool (high-water mark), in the table at the start of the arena.</summary>
     public PoolHeader* FreshPools;
 

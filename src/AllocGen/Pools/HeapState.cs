@@ -1,13 +1,14 @@
 using System.Runtime.InteropServices;
 using AllocGen.Memory;
+using AllocGen.Threading;
 
 namespace AllocGen.Pools;
 
 /// <summary>
-/// The mutable state of one pool heap, in native memory. It is followed by four arrays whose lengths are
-/// constants of the heap's geometry, in this order: the root of the arena map, the used-pool heads per class, the
-/// used-pool tails per class, and the last arena per free-pool count (see <see cref="PoolHeap{TGeometry}"/> for the
-/// offsets).
+/// The mutable state of one pool heap (or of one thread's heap of a <c>PerThread</c> allocator), in native memory.
+/// It is followed by three arrays whose lengths are constants of the heap's geometry, in this order: the used-pool
+/// heads per class, the used-pool tails per class, and the last arena per free-pool count (see
+/// <see cref="PoolHeap{TGeometry}"/> for the offsets).
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct HeapState
@@ -41,6 +42,30 @@ internal unsafe struct HeapState
     public PoolReusePolicy ReusePolicy;
 
     public int Disposed;
+
+    /// <summary>In a Debug build of the runtime, the managed id of the thread inside a call on the heap, or 0 (see ConcurrentUseGuard).</summary>
+    public int BusyThread;
+
+    /// <summary>
+    /// The instance a thread heap belongs to (its thread heaps free into each other and share the large blocks), or
+    /// null for a heap of its own (SingleThreaded, Locked).
+    /// </summary>
+    public ThreadGroup* Group;
+
+    /// <summary>
+    /// Held by a thread heap while it changes its list of arenas (maps, releases, adopts one), so that another
+    /// thread reading its statistics never walks an arena that is being unmapped. Pool-level paths never take it.
+    /// </summary>
+    public HeapLock ArenaLock;
+
+    /// <summary>The group's trim request this thread heap has honoured last (see <see cref="ThreadGroup.TrimEpoch"/>).</summary>
+    public long SeenTrimEpoch;
+
+    /// <summary>Blocks other threads freed that turned out not to be live when the owner took them back (not freed again).</summary>
+    public long InvalidRemoteFrees;
+
+    /// <summary>Blocks of this heap's pools freed by other threads, waiting to be taken back (on a line of its own).</summary>
+    public RemoteFreeStack Remote;
 }
 
 /// <summary>The shared stand-in for "no pool": its free list is null, so an allocation from it takes the slow path.</summary>

@@ -38,9 +38,6 @@ internal unsafe struct PoolHeader
     /// </summary>
     public ulong BlockMagic;
 
-    /// <summary>The state of the heap that owns the pool, for the static cold paths that start from a pool.</summary>
-    public void* Owner;
-
     /// <summary>Blocks currently allocated from the pool.</summary>
     public uint Count;
 

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using AllocGen.Memory;
+using AllocGen.Threading;
 
 namespace AllocGen.Pools;
 
@@ -24,6 +25,13 @@ public unsafe partial struct PoolHeap<TGeometry>
         if (s->Disposed != 0)
         {
             ThrowHelper.ObjectDisposed(OwnerName);
+        }
+
+        // Before taking a pool: blocks other threads freed into this heap's pools come back first (so a heap that
+        // allocates while others free never grows past what it holds), and a thread heap does what its instance asked.
+        if ((!s->Remote.IsEmpty || s->Group != null) && CatchUp(s) && UsedPools(s)[sizeClass]->FreeList != null)
+        {
+            return AllocateSmall(sizeClass);
         }
 
         ArenaObject** last = LastArenaWith(s);
@@ -68,7 +76,6 @@ public unsafe partial struct PoolHeap<TGeometry>
             pool = arena->FreshPools++;
             pool->SizeClass = PoolHeader.NoClass;
             pool->Retained = 0;
-            pool->Owner = s;
         }
 
         pool->NextPool = null;
@@ -92,9 +99,8 @@ public unsafe partial struct PoolHeap<TGeometry>
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void RetireFullPool(PoolHeader* pool)
+    private static void RetireFullPool(HeapState* s, PoolHeader* pool)
     {
-        var s = (HeapState*)pool->Owner;
         UnlinkUsed(s, pool);
         Unretain(s, pool);
     }
@@ -104,7 +110,12 @@ public unsafe partial struct PoolHeap<TGeometry>
     private void FreeSlow(PoolHeader* pool, byte* block)
     {
         CheckLivePoolBlock(pool, block);
-        HeapState* s = _state;
+        FreeInPool(_state, pool, block);
+    }
+
+    /// <summary>Frees a live block of one of the heap's own pools, with every list transition it causes.</summary>
+    private static void FreeInPool(HeapState* s, PoolHeader* pool, byte* block)
+    {
         byte* head = pool->FreeList;
         *(byte**)block = head;
         pool->FreeList = block;
@@ -157,7 +168,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     }
 
     /// <summary>The descriptor of the arena holding a pool (arenas are size-aligned, the map knows their base).</summary>
-    private static ArenaObject* ArenaOf(HeapState* s, PoolHeader* pool) => ArenaMap<TGeometry>.Lookup(MapRoot(s), pool);
+    private static ArenaObject* ArenaOf(HeapState* s, PoolHeader* pool) => ArenaMap<TGeometry>.Lookup(pool);
 
     /// <summary>Whether a pool lies in an arena (by address: the empty-pool stand-in lies in none).</summary>
     private static bool IsIn(PoolHeader* pool, ArenaObject* arena) => ((nuint)pool & ~(ArenaSize - 1)) == (nuint)arena->Address;
@@ -225,12 +236,88 @@ public unsafe partial struct PoolHeap<TGeometry>
         GivePoolBack(s, pool);
     }
 
+    /// <summary>
+    /// A free whose pointer is not in one of this heap's own arenas: a large block (or null), a block of another thread
+    /// heap of the same <c>PerThread</c> instance (pushed back to its owner), or an error.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void FreeOutsidePools(void* pointer)
+    private void FreeOutsideOwnPools(void* pointer, ArenaObject* arena)
     {
-        if (pointer != null && !_state->Large.Free(pointer))
+        HeapState* s = _state;
+        if (arena == null)
+        {
+            if (pointer != null && !FreeLargeBlock(s, pointer))
+            {
+                ThrowNotOurs(pointer);
+            }
+
+            return;
+        }
+
+        if (!IsOurs(s, arena))
         {
             ThrowNotOurs(pointer);
+        }
+
+        // Another thread's block: checked here, on the freeing thread, so a bad pointer throws to the caller that
+        // passed it (the owner's header is read while the owner may change it, but the block is live, so its pool and
+        // arena stay mapped); then handed back with one lock-free push. The owner frees it on its own slow path.
+        CheckLivePoolBlock(HeaderOf(pointer), (byte*)pointer);
+        var owner = (HeapState*)Volatile.Read(ref *(nint*)&arena->Owner);
+        owner->Remote.Push(pointer);
+    }
+
+    /// <summary>Whether an arena belongs to this heap or, for a thread heap, to another thread heap of the same instance.</summary>
+    private static bool IsOurs(HeapState* s, ArenaObject* arena)
+    {
+        HeapState* owner = arena->Owner;
+        return owner == s || (s->Group != null && owner != null && owner->Group == s->Group);
+    }
+
+    /// <summary>The large-block table of a heap (a thread heap's is its instance's, shared): locked until <see cref="ExitLarge"/>.</summary>
+    private static LargeBlockTable* EnterLarge(HeapState* s)
+    {
+        ThreadGroup* group = s->Group;
+        if (group == null)
+        {
+            return &s->Large;
+        }
+
+        group->LargeLock.Enter();
+        return &group->Large;
+    }
+
+    private static void ExitLarge(HeapState* s)
+    {
+        if (s->Group != null)
+        {
+            s->Group->LargeLock.Exit();
+        }
+    }
+
+    private static bool FreeLargeBlock(HeapState* s, void* pointer)
+    {
+        LargeBlockTable* large = EnterLarge(s);
+        try
+        {
+            return large->Free(pointer);
+        }
+        finally
+        {
+            ExitLarge(s);
+        }
+    }
+
+    private static bool IsLargeBlock(HeapState* s, void* pointer, out nuint size)
+    {
+        LargeBlockTable* large = EnterLarge(s);
+        try
+        {
+            return large->TryGetSize(pointer, out size);
+        }
+        finally
+        {
+            ExitLarge(s);
         }
     }
 
@@ -261,15 +348,21 @@ public unsafe partial struct PoolHeap<TGeometry>
     private readonly nuint LiveBlockSize(void* pointer, out PoolHeader* pool)
     {
         HeapState* s = _state;
-        if (ArenaMap<TGeometry>.Lookup(MapRoot(s), pointer) != null)
+        ArenaObject* arena = ArenaMap<TGeometry>.Lookup(pointer);
+        if (arena != null)
         {
+            if (!IsOurs(s, arena))
+            {
+                ThrowNotOurs(pointer);
+            }
+
             pool = HeaderOf(pointer);
             CheckLivePoolBlock(pool, (byte*)pointer);
             return pool->BlockSize;
         }
 
         pool = null;
-        if (!s->Large.TryGetSize(pointer, out nuint size))
+        if (!IsLargeBlock(s, pointer, out nuint size))
         {
             ThrowNotOurs(pointer);
         }
@@ -285,31 +378,38 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// </summary>
     private static void CheckLivePoolBlock(PoolHeader* pool, byte* block)
     {
+        string? why = WhyNotLive(pool, block);
+        if (why is not null)
+        {
+            ThrowHelper.InvalidBlock(block, why);
+        }
+    }
+
+    /// <summary>The rules of <see cref="CheckLivePoolBlock"/>: null for a live block, else what is wrong.</summary>
+    private static string? WhyNotLive(PoolHeader* pool, byte* block)
+    {
         if (((nuint)block & (ArenaSize - 1)) < ((nuint)HeaderPoolsPerArena << TGeometry.PoolShift))
         {
-            ThrowHelper.InvalidBlock(block, "it points into the arena's pool-header table, which holds no blocks");
+            return "it points into the arena's pool-header table, which holds no blocks";
         }
 
         if (pool->Count == 0 || pool->SizeClass == PoolHeader.NoClass)
         {
-            ThrowHelper.InvalidBlock(block, "its pool holds no live block (freed already, or never handed out)");
+            return "its pool holds no live block (freed already, or never handed out)";
         }
 
         uint offset = (uint)((nuint)block & (PoolSize - 1));
         if (offset >= pool->NextOffset)
         {
-            ThrowHelper.InvalidBlock(block, "it lies past every block its pool has handed out");
+            return "it lies past every block its pool has handed out";
         }
 
         if ((ulong)offset * pool->BlockMagic >= pool->BlockMagic)
         {
-            ThrowHelper.InvalidBlock(block, "it does not point at the start of a block");
+            return "it does not point at the start of a block";
         }
 
-        if (block == pool->FreeList)
-        {
-            ThrowHelper.InvalidBlock(block, "it is the block freed last in its pool (freed already)");
-        }
+        return block == pool->FreeList ? "it is the block freed last in its pool (freed already)" : null;
     }
 
     /// <summary>
@@ -508,6 +608,8 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
 
         UnlinkUsable(s, arena);
+        ArenaMap<TGeometry>.Set(arena->Address, null);
+        LockArenas(s);
         if (arena->PrevAll != null)
         {
             arena->PrevAll->NextAll = arena->NextAll;
@@ -522,7 +624,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             arena->NextAll->PrevAll = arena->PrevAll;
         }
 
-        ArenaMap<TGeometry>.Set(MapRoot(s), arena->Address, null);
+        UnlockArenas(s);
         s->ArenasCurrent--;
         s->ArenasReleased++;
 
@@ -541,6 +643,26 @@ public unsafe partial struct PoolHeap<TGeometry>
 
         OsPages.Free(arena->Address, ArenaSize);
         NativeMemory.Free(arena);
+    }
+
+    /// <summary>
+    /// A thread heap's list of arenas changes only under its <see cref="HeapState.ArenaLock"/>, so that statistics read
+    /// from another thread never walk an arena being unmapped. A heap of its own (no group) needs no lock.
+    /// </summary>
+    private static void LockArenas(HeapState* s)
+    {
+        if (s->Group != null)
+        {
+            s->ArenaLock.Enter();
+        }
+    }
+
+    private static void UnlockArenas(HeapState* s)
+    {
+        if (s->Group != null)
+        {
+            s->ArenaLock.Exit();
+        }
     }
 
     /// <summary>How long a released arena keeps its pages before they go back to the OS, in ms of heap activity.</summary>
@@ -600,9 +722,11 @@ public unsafe partial struct PoolHeap<TGeometry>
         byte* memory = arena->Address;
         arena->FreshPools = (PoolHeader*)memory + HeaderPoolsPerArena;
         arena->FreePoolCount = (uint)PoolsPerArena;
+        arena->Owner = s;
         try
         {
-            ArenaMap<TGeometry>.Set(MapRoot(s), memory, arena);
+            // Published with a release write: a thread that finds the arena in the map sees its owner.
+            ArenaMap<TGeometry>.Set(memory, arena);
         }
         catch
         {
@@ -612,6 +736,8 @@ public unsafe partial struct PoolHeap<TGeometry>
             throw;
         }
 
+        LockArenas(s);
+        arena->PrevAll = null;
         arena->NextAll = s->AllArenas;
         if (s->AllArenas != null)
         {
@@ -619,6 +745,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
 
         s->AllArenas = arena;
+        UnlockArenas(s);
         s->ArenasAllocated++;
         if (++s->ArenasCurrent > s->ArenasHighWater)
         {
@@ -639,6 +766,9 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// </summary>
     public void Trim()
     {
+#if DEBUG
+        using var concurrentUse = new ConcurrentUseGuard(_state);
+#endif
         HeapState* s = _state;
         if (s->Disposed != 0)
         {

@@ -9,28 +9,57 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <exception cref="ObjectDisposedException">Called after <see cref="Dispose"/>.</exception>
     public readonly AllocatorStats GetStats()
     {
+#if DEBUG
+        using var concurrentUse = new ConcurrentUseGuard(_state);
+#endif
         HeapState* s = _state;
         if (s->Disposed != 0)
         {
             ThrowHelper.ObjectDisposed(OwnerName);
         }
 
-        var pools = new long[TGeometry.ClassCount];
-        var used = new long[TGeometry.ClassCount];
-        long freePools = 0;
-        long retainedPools = 0;
-        long carvedBytes = 0;
+        var totals = new HeapStatsTotals(TGeometry.ClassCount);
+        AddStats(s, totals);
+        return BuildStats(totals, (long)s->Large.Count, (long)s->Large.Bytes);
+    }
+
+    /// <summary>
+    /// Adds one heap's figures to <paramref name="totals"/>. A thread heap may be read from another thread: its arena
+    /// list is walked under its lock (so no arena is unmapped meanwhile), and its counts are read as they are.
+    /// </summary>
+    internal static void AddStats(HeapState* s, HeapStatsTotals totals)
+    {
+        LockArenas(s);
+        try
+        {
+            AddArenaStats(s, totals);
+        }
+        finally
+        {
+            UnlockArenas(s);
+        }
+
+        totals.ArenasCurrent += (long)s->ArenasCurrent;
+        totals.ArenasAllocated += (long)s->ArenasAllocated;
+        totals.ArenasReleased += (long)s->ArenasReleased;
+        totals.ArenasHighWater += (long)s->ArenasHighWater;
+    }
+
+    private static void AddArenaStats(HeapState* s, HeapStatsTotals totals)
+    {
+        long[] pools = totals.Pools;
+        long[] used = totals.BlocksInUse;
         long page = (long)OsPages.PageSize;
         for (ArenaObject* arena = s->AllArenas; arena != null; arena = arena->NextAll)
         {
-            freePools += arena->FreePoolCount;
+            totals.PoolsFree += arena->FreePoolCount;
 
             // Committed memory comes in whole OS pages: those of the header table up to the last header used, and
             // those of every carved pool whose pages were not given back. A page larger than a pool counts once,
             // however many of its pools are carved (pools are visited in address order, so a page shared with the
             // previous pool or the header table is the last one counted).
             long lastCountedPage = (((byte*)arena->FreshPools - arena->Address) - 1) / page;
-            carvedBytes += (lastCountedPage + 1) * page;
+            totals.CarvedBytes += (lastCountedPage + 1) * page;
             PoolHeader* first = (PoolHeader*)arena->Address + HeaderPoolsPerArena;
             for (PoolHeader* pool = first; pool < arena->FreshPools; pool++)
             {
@@ -41,7 +70,7 @@ public unsafe partial struct PoolHeap<TGeometry>
                 }
                 else if (pool->Retained != 0)
                 {
-                    retainedPools++;
+                    totals.PoolsRetained++;
                 }
 
                 if (pool->SizeClass == PoolHeader.NoClass)
@@ -55,32 +84,52 @@ public unsafe partial struct PoolHeap<TGeometry>
                 long lastPage = (offset + (long)PoolSize - 1) / page;
                 if (lastPage >= firstPage)
                 {
-                    carvedBytes += (lastPage - firstPage + 1) * page;
+                    totals.CarvedBytes += (lastPage - firstPage + 1) * page;
                     lastCountedPage = lastPage;
                 }
             }
         }
+    }
 
+    /// <summary>The statistics of the heaps whose figures <paramref name="totals"/> holds, plus their large blocks.</summary>
+    internal static AllocatorStats BuildStats(HeapStatsTotals totals, long largeBlocks, long largeBytes)
+    {
         var classes = new SizeClassStats[TGeometry.ClassCount];
         for (int i = 0; i < classes.Length; i++)
         {
-            classes[i] = new SizeClassStats(i, TGeometry.BlockSize(i), pools[i], used[i], (pools[i] * BlocksPerPool(i)) - used[i]);
+            long pools = totals.Pools[i];
+            long used = totals.BlocksInUse[i];
+            classes[i] = new SizeClassStats(i, TGeometry.BlockSize(i), pools, used, (pools * BlocksPerPool(i)) - used);
         }
 
         return new AllocatorStats
         {
             SizeClasses = classes,
-            ArenasCurrent = (long)s->ArenasCurrent,
-            ArenasAllocated = (long)s->ArenasAllocated,
-            ArenasReleased = (long)s->ArenasReleased,
-            ArenasHighWater = (long)s->ArenasHighWater,
+            ArenasCurrent = totals.ArenasCurrent,
+            ArenasAllocated = totals.ArenasAllocated,
+            ArenasReleased = totals.ArenasReleased,
+            ArenasHighWater = totals.ArenasHighWater,
             ArenaSize = (long)ArenaSize,
             PoolSize = (long)PoolSize,
-            PoolsFree = freePools,
-            PoolsRetained = retainedPools,
-            CarvedPoolBytes = carvedBytes,
-            LargeBlocks = (long)s->Large.Count,
-            LargeBytes = (long)s->Large.Bytes,
+            PoolsFree = totals.PoolsFree,
+            PoolsRetained = totals.PoolsRetained,
+            CarvedPoolBytes = totals.CarvedBytes,
+            LargeBlocks = largeBlocks,
+            LargeBytes = largeBytes,
         };
     }
+}
+
+/// <summary>Figures summed over one or more heaps (the thread heaps of a PerThread instance) before they become stats.</summary>
+internal sealed class HeapStatsTotals(int classCount)
+{
+    public readonly long[] Pools = new long[classCount];
+    public readonly long[] BlocksInUse = new long[classCount];
+    public long PoolsFree;
+    public long PoolsRetained;
+    public long CarvedBytes;
+    public long ArenasCurrent;
+    public long ArenasAllocated;
+    public long ArenasReleased;
+    public long ArenasHighWater;
 }

@@ -102,12 +102,12 @@ public unsafe partial struct PoolHeap<TGeometry>
         return (byte*)((h & ~(ArenaSize - 1)) + (((h & (ArenaSize - 1)) / (nuint)sizeof(PoolHeader)) << TGeometry.PoolShift));
     }
 
-    // The state is followed by: the map root (its length is a geometry constant, so it goes first and every
-    // offset below folds to a constant), the used-pool heads and tails, then the last-arena fingers.
+    // The state is followed by the used-pool heads and tails, then the last-arena fingers (every offset below folds
+    // to a constant). The arena map is process-wide (ArenaMap), not part of the state.
     private static int UsedPoolsOffset
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => ArenaMap<TGeometry>.RootLength * sizeof(void*);
+        get => 0;
     }
 
     private static int UsedTailsOffset
@@ -123,10 +123,6 @@ public unsafe partial struct PoolHeap<TGeometry>
     }
 
     private static nuint StateSize => (nuint)(sizeof(HeapState) + LastArenaOffset + ((PoolsPerArena + 1) * sizeof(void*)));
-
-    /// <summary>Root of the arena map.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void** MapRoot(HeapState* s) => (void**)(s + 1);
 
     /// <summary>Head of the used-pool list of each class (the empty pool when the class has none).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -183,6 +179,9 @@ public unsafe partial struct PoolHeap<TGeometry>
                 ThrowHelper.ObjectDisposed(OwnerName);
             }
 
+#if DEBUG
+            using var concurrentUse = new ConcurrentUseGuard(_state);
+#endif
             _state->ReusePolicy = value;
         }
     }
@@ -212,6 +211,9 @@ public unsafe partial struct PoolHeap<TGeometry>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void* AllocateSmall(int sizeClass, uint blockSize)
     {
+#if DEBUG
+        using var concurrentUse = new ConcurrentUseGuard(_state);
+#endif
         PoolHeader* pool = UsedPools(_state)[sizeClass];
         byte* block = pool->FreeList;
         if (block == null)
@@ -231,7 +233,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         if (next == null)
         {
             // Full: out of its class's used list until its first free brings it back.
-            RetireFullPool(pool);
+            RetireFullPool(_state, pool);
         }
 
         return block;
@@ -251,11 +253,15 @@ public unsafe partial struct PoolHeap<TGeometry>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(void* pointer)
     {
+#if DEBUG
+        using var concurrentUse = new ConcurrentUseGuard(_state);
+#endif
         HeapState* s = _state;
-        ArenaObject* arena = ArenaMap<TGeometry>.Lookup(MapRoot(s), pointer);
-        if (arena == null)
+        ArenaObject* arena = ArenaMap<TGeometry>.Lookup(pointer);
+        if (arena == null || arena->Owner != s)
         {
-            FreeOutsidePools(pointer);
+            // A large block, another thread heap's block (PerThread), another heap's, or nobody's.
+            FreeOutsideOwnPools(pointer, arena);
             return;
         }
 
@@ -290,6 +296,9 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <exception cref="OverflowException">The product does not fit in a <see cref="nuint"/>.</exception>
     public void* AllocateZeroed(nuint count, nuint size)
     {
+#if DEBUG
+        using var concurrentUse = new ConcurrentUseGuard(_state);
+#endif
         if (size != 0 && count > nuint.MaxValue / size)
         {
             ThrowHelper.SizeOverflow();
@@ -305,18 +314,28 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <exception cref="ObjectDisposedException">Called after <see cref="Dispose"/>.</exception>
     public readonly bool Owns(void* pointer)
     {
+#if DEBUG
+        using var concurrentUse = new ConcurrentUseGuard(_state);
+#endif
         HeapState* s = _state;
         if (s->Disposed != 0)
         {
             ThrowHelper.ObjectDisposed(OwnerName);
         }
 
-        return ArenaMap<TGeometry>.Lookup(MapRoot(s), pointer) != null || s->Large.TryGetSize(pointer, out _);
+        ArenaObject* arena = ArenaMap<TGeometry>.Lookup(pointer);
+        return arena != null ? IsOurs(s, arena) : IsLargeBlock(s, pointer, out _);
     }
 
     /// <summary>The usable size of a live block: its class's block size, or the size a large block was requested with.</summary>
     /// <exception cref="ArgumentException">The pointer is not a live block of this heap (see <see cref="LiveBlockSize"/>).</exception>
-    public readonly nuint UsableSize(void* pointer) => LiveBlockSize(pointer, out _);
+    public readonly nuint UsableSize(void* pointer)
+    {
+#if DEBUG
+        using var concurrentUse = new ConcurrentUseGuard(_state);
+#endif
+        return LiveBlockSize(pointer, out _);
+    }
 
     /// <summary>
     /// Resizes a block: a pool block stays in place while the new size maps to its class, a large block that stays
@@ -327,6 +346,9 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <exception cref="OutOfMemoryException">The new block could not be obtained; the old one is unchanged and still live.</exception>
     public void* Reallocate(void* pointer, nuint newSize)
     {
+#if DEBUG
+        using var concurrentUse = new ConcurrentUseGuard(_state);
+#endif
         if (pointer == null)
         {
             return Allocate(newSize);
@@ -342,7 +364,15 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
         else if (newSize > (nuint)TGeometry.SmallRequestThreshold)
         {
-            return _state->Large.Reallocate(pointer, newSize);
+            LargeBlockTable* large = EnterLarge(_state);
+            try
+            {
+                return large->Reallocate(pointer, newSize);
+            }
+            finally
+            {
+                ExitLarge(_state);
+            }
         }
 
         void* block = Allocate(newSize);
@@ -368,6 +398,9 @@ public unsafe partial struct PoolHeap<TGeometry>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public void* AllocateLarge(nuint size, nuint alignment)
     {
+#if DEBUG
+        using var concurrentUse = new ConcurrentUseGuard(_state);
+#endif
         HeapState* s = _state;
         if (s->Disposed != 0)
         {
@@ -379,7 +412,15 @@ public unsafe partial struct PoolHeap<TGeometry>
             throw new ArgumentOutOfRangeException(nameof(alignment), alignment, "The alignment must be a power of two.");
         }
 
-        return s->Large.Allocate(size, Math.Max(alignment, (nuint)TGeometry.Alignment));
+        LargeBlockTable* large = EnterLarge(s);
+        try
+        {
+            return large->Allocate(size, Math.Max(alignment, (nuint)TGeometry.Alignment));
+        }
+        finally
+        {
+            ExitLarge(s);
+        }
     }
 
     /// <summary>
@@ -401,12 +442,24 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>Frees a heap's state and everything it holds; runs once per state, from Dispose or the finalizer.</summary>
     private static void ReleaseState(HeapState* s)
     {
+        ReleaseArenas(s);
+        s->Large.ReleaseAll();
+        NativeMemory.Free(s);
+    }
+
+    /// <summary>Returns every arena of a heap to the OS, the kept address ranges included, and forgets them in the map.</summary>
+    private static void ReleaseArenas(HeapState* s)
+    {
+        for (ArenaObject* arena = s->AllArenas; arena != null; arena = arena->NextAll)
+        {
+            // Out of the process-wide map first: from then on a stale pointer into the arena is nobody's block.
+            ArenaMap<TGeometry>.Set(arena->Address, null);
+        }
+
         FreeArenaList(s->AllArenas);
         FreeArenaList(s->CachedArenas);
-
-        s->Large.ReleaseAll();
-        ArenaMap<TGeometry>.FreeNodes(MapRoot(s));
-        NativeMemory.Free(s);
+        s->AllArenas = null;
+        s->CachedArenas = null;
     }
 
     private static void FreeArenaList(ArenaObject* arena)

@@ -1,0 +1,152 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using AllocGen.Pools;
+using AllocGen.Stats;
+
+namespace AllocGen.Threading;
+
+/// <summary>
+/// For generated code only: the runtime half of <c>[PoolAllocator(Threading = ThreadPolicy.PerThread)]</c>. Each thread
+/// that uses an instance allocates from a thread heap of its own for that instance (a complete pool heap), found through
+/// a thread-static cache: no lock and no atomic operation on the allocation fast path or on a free by the same thread.
+/// A block freed by another thread is pushed, lock-free, onto its owner's stack of remote frees; the owner takes them
+/// back when one of its classes runs out of blocks (before it would take a new pool), and in Trim and GetStats. The
+/// heap of a thread that has exited is adopted by a live thread (see <see cref="ThreadRegistry{TGeometry}"/>).
+/// </summary>
+/// <remarks>
+/// Every member may be called from any thread. <see cref="Dispose"/> must not run while another thread is inside a
+/// call on the same instance (as for any disposable object); calls that start after it throw
+/// <see cref="ObjectDisposedException"/> on every thread.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed unsafe class PerThreadPoolHeap<TGeometry>
+    where TGeometry : struct, IPoolGeometry
+{
+    private static long s_lastId;
+
+    /// <summary>The last instance of this geometry the thread used, and its thread heap there.</summary>
+    [ThreadStatic]
+    private static ThreadCache t_cache;
+
+    /// <summary>The thread's heaps in the other instances of this geometry it used lately (a thread may use several).</summary>
+    [ThreadStatic]
+    private static ThreadCache[]? t_recent;
+
+    private const int RecentInstances = 8;
+
+    private readonly long _id;
+    private readonly ThreadRegistry<TGeometry> _registry;
+
+    private PerThreadPoolHeap()
+    {
+        // Ids are never reused, so a thread's cache entry for a collected instance can never match a new one.
+        _id = Interlocked.Increment(ref s_lastId);
+
+        // The registry owns the native memory and frees it when this instance is collected without Dispose.
+        _registry = new ThreadRegistry<TGeometry>();
+    }
+
+    /// <summary>Creates an instance; each thread's heap is made on that thread's first use.</summary>
+    /// <exception cref="InvalidOperationException">The geometry breaks a rule (see <see cref="PoolHeap{TGeometry}.Create"/>).</exception>
+    public static PerThreadPoolHeap<TGeometry> Create()
+    {
+        PoolHeap<TGeometry>.ThrowIfGeometryInvalid();
+        return new();
+    }
+
+    /// <inheritdoc cref="PoolHeap{TGeometry}.IsDisposed"/>
+    public bool IsDisposed => _registry.IsDisposed;
+
+    /// <summary>The reuse policy of every thread heap of the instance, present and future.</summary>
+    public PoolReusePolicy ReusePolicy
+    {
+        get => _registry.ReusePolicy;
+        set => _registry.ReusePolicy = value;
+    }
+
+    /// <summary>The calling thread's heap for this instance.</summary>
+    private PoolHeap<TGeometry> Local
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            ref ThreadCache cache = ref t_cache;
+            return cache.Id == _id ? new PoolHeap<TGeometry>(cache.State) : LocalSlow();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private PoolHeap<TGeometry> LocalSlow()
+    {
+        ThreadCache[] recent = t_recent ??= new ThreadCache[RecentInstances];
+        HeapState* state = null;
+        int found = -1;
+        for (int i = 0; i < recent.Length; i++)
+        {
+            if (recent[i].Id == _id)
+            {
+                state = recent[i].State;
+                found = i;
+                break;
+            }
+        }
+
+        state = state != null ? state : _registry.StateOfCurrentThread();
+
+        // The entry being replaced in the cache moves to the recent list, into the slot of the one found (or the oldest).
+        int slot = found >= 0 ? found : RecentInstances - 1;
+        Array.Copy(recent, 0, recent, 1, slot);
+        recent[0] = t_cache;
+        t_cache = new ThreadCache { Id = _id, State = state };
+        return new PoolHeap<TGeometry>(state);
+    }
+
+    /// <inheritdoc cref="PoolHeap{TGeometry}.Allocate"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void* Allocate(nuint size) => Local.Allocate(size);
+
+    /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateSmall(int, uint)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void* AllocateSmall(int sizeClass, uint blockSize) => Local.AllocateSmall(sizeClass, blockSize);
+
+    /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateLarge(nuint)"/>
+    public void* AllocateLarge(nuint size) => Local.AllocateLarge(size);
+
+    /// <inheritdoc cref="PoolHeap{TGeometry}.Free"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(void* pointer) => Local.Free(pointer);
+
+    /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateZeroed"/>
+    public void* AllocateZeroed(nuint count, nuint size) => Local.AllocateZeroed(count, size);
+
+    /// <inheritdoc cref="PoolHeap{TGeometry}.Reallocate"/>
+    public void* Reallocate(void* pointer, nuint newSize) => Local.Reallocate(pointer, newSize);
+
+    /// <inheritdoc cref="PoolHeap{TGeometry}.Owns"/>
+    public bool Owns(void* pointer) => Local.Owns(pointer);
+
+    /// <inheritdoc cref="PoolHeap{TGeometry}.UsableSize"/>
+    public nuint UsableSize(void* pointer) => Local.UsableSize(pointer);
+
+    /// <summary>
+    /// The statistics of every thread heap of the instance, summed. The calling thread first takes back the blocks
+    /// other threads freed into its pools and adopts the heaps of exited threads; the figures of heaps whose threads are
+    /// running at the same moment are read without stopping them, so they are exact only while those threads are idle.
+    /// </summary>
+    public AllocatorStats GetStats() => _registry.GetStats(Local.State);
+
+    /// <summary>
+    /// Trims the calling thread's heap now (after taking back remote frees and adopting exited threads' heaps) and asks
+    /// every other thread heap to trim itself at its next allocation slow path.
+    /// </summary>
+    public void Trim() => _registry.Trim(Local.State);
+
+    /// <summary>Releases the memory of every thread heap; later calls from any thread throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose() => _registry.Dispose();
+
+    private struct ThreadCache
+    {
+        public long Id;
+        public HeapState* State;
+    }
+}

@@ -1,0 +1,190 @@
+using AllocGen.Pools;
+using AllocGen.Threading;
+using Xunit;
+
+namespace AllocGen.Tests.Threading;
+
+/// <summary>
+/// The PerThread runtime driven directly (the generated class forwards to it): blocks freed by other threads come
+/// back to their owner, heaps of exited threads are adopted, and Dispose reaches every thread.
+/// </summary>
+public sealed unsafe class PerThreadPoolHeapTests
+{
+    /// <summary>64 KiB arenas of 4 KiB pools (15 serve blocks), classes of 16..256 bytes: arenas come and go quickly.</summary>
+    private struct SmallGeometry : IPoolGeometry
+    {
+        public static int ArenaShift => 16;
+
+        public static int PoolShift => 12;
+
+        public static int Alignment => 16;
+
+        public static int SmallRequestThreshold => 256;
+
+        public static int ClassCount => 16;
+
+        public static int BlockSize(int sizeClass) => (sizeClass + 1) * 16;
+
+        public static int ClassOf(nuint size) => size == 0 ? 0 : (int)((size + 15) >> 4) - 1;
+    }
+
+    private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(30);
+
+    private static void RunOn(Action action)
+    {
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        thread.Start();
+        Assert.True(thread.Join(JoinTimeout), "the thread did not finish in time");
+        if (failure is not null)
+        {
+            throw new Xunit.Sdk.XunitException("the thread failed: " + failure);
+        }
+    }
+
+    [Fact]
+    public void BlocksFreedByAnotherThreadServeTheirOwnerAgain()
+    {
+        var heap = PerThreadPoolHeap<SmallGeometry>.Create();
+        const int Count = 5_000;
+        var blocks = new nint[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            blocks[i] = (nint)heap.Allocate((nuint)(16 + (i % 16) * 16));
+            *(int*)blocks[i] = i;
+        }
+
+        long arenasAfterFirstRound = heap.GetStats().ArenasCurrent;
+        RunOn(() =>
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                Assert.Equal(i, *(int*)blocks[i]);
+                heap.Free((void*)blocks[i]);
+            }
+        });
+
+        // The owner takes the blocks back before it would take a new pool: a second round needs no new arena.
+        for (int i = 0; i < Count; i++)
+        {
+            blocks[i] = (nint)heap.Allocate((nuint)(16 + (i % 16) * 16));
+        }
+
+        Assert.True(heap.GetStats().ArenasCurrent <= arenasAfterFirstRound, "remote frees were not reused");
+        foreach (nint block in blocks)
+        {
+            heap.Free((void*)block);
+        }
+
+        AllocatorStatsAssert.Empty(heap.GetStats(), maxArenas: 1);
+        heap.Dispose();
+    }
+
+    [Fact]
+    public void TheHeapOfAnExitedThreadIsAdoptedAndItsArenasGoBack()
+    {
+        var heap = PerThreadPoolHeap<SmallGeometry>.Create();
+        const int Count = 20_000;
+        var blocks = new nint[Count];
+        RunOn(() =>
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                blocks[i] = (nint)heap.Allocate((nuint)(1 + (i % 256)));
+                *(int*)blocks[i] = i;
+            }
+        });
+
+        // The thread is gone; its blocks are freed here (pushed to its heap), then this thread adopts it.
+        for (int i = 0; i < Count; i++)
+        {
+            Assert.Equal(i, *(int*)blocks[i]);
+            heap.Free((void*)blocks[i]);
+        }
+
+        AllocatorStatsAssert.Empty(heap.GetStats(), maxArenas: 1);
+
+        // A new thread takes an emptied state and serves from the adopted arenas' pools.
+        RunOn(() =>
+        {
+            void* p = heap.Allocate(100);
+            heap.Free(p);
+        });
+        heap.Dispose();
+    }
+
+    [Fact]
+    public void AfterDisposeEveryThreadGetsObjectDisposedException()
+    {
+        var heap = PerThreadPoolHeap<SmallGeometry>.Create();
+        void* mine = heap.Allocate(32);
+        void* theirs = null;
+        RunOn(() => theirs = heap.Allocate(64));
+        heap.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => heap.Allocate(16));
+        Assert.Throws<ObjectDisposedException>(() => heap.Free(mine));
+        RunOn(() =>
+        {
+            Assert.Throws<ObjectDisposedException>(() => heap.Allocate(16));
+            Assert.Throws<ObjectDisposedException>(() => heap.GetStats());
+        });
+        Assert.Throws<ObjectDisposedException>(() => heap.Free(theirs));
+        heap.Dispose();
+    }
+
+    [Fact]
+    public void ProducerConsumerStaysWithinItsWindow()
+    {
+        var heap = PerThreadPoolHeap<SmallGeometry>.Create();
+        const int Window = 2_000;
+        const int Total = 400_000;
+        var queue = new System.Collections.Concurrent.BlockingCollection<nint>(Window);
+        long maxCommitted = 0;
+        var consumer = new Thread(() =>
+        {
+            for (int i = 0; i < Total; i++)
+            {
+                nint block = queue.Take();
+                Assert.Equal((byte)i, *(byte*)block);
+                heap.Free((void*)block);
+            }
+        });
+        consumer.Start();
+        for (int i = 0; i < Total; i++)
+        {
+            var block = (byte*)heap.Allocate(128);
+            *block = (byte)i;
+            queue.Add((nint)block);
+            if (i % 50_000 == 0)
+            {
+                maxCommitted = Math.Max(maxCommitted, heap.GetStats().BytesCommitted);
+            }
+        }
+
+        Assert.True(consumer.Join(JoinTimeout));
+
+        // Live at most the window (plus what is in flight): 2,000 × 128 B = 256 KiB; allow pools and header pages.
+        Assert.True(maxCommitted < 4 * Window * 128 + 2 * (64 << 10), $"committed {maxCommitted} bytes for a window of {Window * 128}");
+        AllocatorStatsAssert.Empty(heap.GetStats(), maxArenas: 2);
+        heap.Dispose();
+    }
+}
+
+internal static class AllocatorStatsAssert
+{
+    public static void Empty(AllocGen.Stats.AllocatorStats stats, int maxArenas)
+    {
+        Assert.True(stats.BlocksInUse == 0, "blocks in use: " + stats.BlocksInUse + "\n" + stats);
+        Assert.True(stats.ArenasCurrent <= maxArenas, $"{stats.ArenasCurrent} arenas held, at most {maxArenas} expected\n{stats}");
+    }
+}
