@@ -71,14 +71,17 @@ public sealed class LinearizabilityTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A heap and its live blocks in allocation order. Each operation is the heap call plus one atomic queue step,
-    /// so its effect is that of one indivisible step; a block is checked (its pattern, its usable size) whenever it
-    /// is taken from the queue.
+    /// A heap and its live blocks in allocation order. Each operation takes effect at one step on the queue (its
+    /// linearization point): Allocate when it queues the new block, Free when it takes the oldest out, UsableSize when
+    /// it looks at the oldest. The gate only keeps a Free from taking the block UsableSize is looking at; the heap
+    /// calls of Allocate and Free run outside it, concurrently with everything. A block's pattern and usable size are
+    /// checked whenever it is looked at or freed.
     /// </summary>
     private sealed unsafe class SharedHeap(StressTarget target) : IDisposable
     {
         private readonly IAllocator _heap = target.Create();
         private readonly ConcurrentQueue<(nint Pointer, nuint Size, byte Fill)> _live = new();
+        private readonly Lock _gate = new();
         private int _fills;
 
         public void Allocate(nuint size)
@@ -91,20 +94,27 @@ public sealed class LinearizabilityTests(ITestOutputHelper output)
 
         public void FreeOldest()
         {
-            if (_live.TryDequeue(out var block))
+            (nint Pointer, nuint Size, byte Fill) block;
+            lock (_gate)
             {
-                Check(block);
-                _heap.Free((void*)block.Pointer);
+                if (!_live.TryDequeue(out block))
+                {
+                    return;
+                }
             }
+
+            Check(block);
+            _heap.Free((void*)block.Pointer);
         }
 
-        /// <summary>Checks the oldest block, then queues it again (as the newest).</summary>
         public void CheckOldest()
         {
-            if (_live.TryDequeue(out var block))
+            lock (_gate)
             {
-                Check(block);
-                _live.Enqueue(block);
+                if (_live.TryPeek(out var block))
+                {
+                    Check(block);
+                }
             }
         }
 

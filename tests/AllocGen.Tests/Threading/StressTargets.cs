@@ -1,6 +1,7 @@
 using AllocGen.Pools;
 using AllocGen.Stats;
 using AllocGen.Tests.Pools;
+using AllocGen.Threading;
 
 namespace AllocGen.Tests.Threading;
 
@@ -24,6 +25,8 @@ public sealed class StressTarget
     [
         new("LockedStandIn/" + nameof(DefaultHeap), ThreadPolicy.Locked, DefaultHeap.SmallRequestThreshold, DefaultHeap.ArenaSize, () => new LockedStandIn<DefaultHeap>()),
         new("LockedStandIn/" + nameof(SmallPoolHeap), ThreadPolicy.Locked, SmallPoolHeap.SmallRequestThreshold, SmallPoolHeap.ArenaSize, () => new LockedStandIn<SmallPoolHeap>()),
+        new("PerThreadRuntime/DefaultGeometry", ThreadPolicy.PerThread, 512, 1 << 20, () => new PerThreadRuntimeHeap<DefaultGeometry>()),
+        new("PerThreadRuntime/SmallGeometry", ThreadPolicy.PerThread, 512, 64 << 10, () => new PerThreadRuntimeHeap<SmallGeometry>()),
     ];
 
     public string Name { get; }
@@ -153,4 +156,67 @@ public sealed unsafe class LockedStandIn<THeap> : IAllocator, IPoolHeapControls
             _heap.Dispose();
         }
     }
+}
+
+/// <summary>The PerThread runtime behind IAllocator until the generator emits PerThread heaps.</summary>
+public sealed unsafe class PerThreadRuntimeHeap<TGeometry> : IAllocator, IPoolHeapControls
+    where TGeometry : struct, IPoolGeometry
+{
+    private readonly PerThreadPoolHeap<TGeometry> _heap = PerThreadPoolHeap<TGeometry>.Create();
+
+    public PoolReusePolicy ReusePolicy { get => _heap.ReusePolicy; set => _heap.ReusePolicy = value; }
+
+    public void* Allocate(nuint size) => _heap.Allocate(size);
+
+    public void* AllocateZeroed(nuint count, nuint size) => _heap.AllocateZeroed(count, size);
+
+    public void* Reallocate(void* pointer, nuint newSize) => _heap.Reallocate(pointer, newSize);
+
+    public void Free(void* pointer) => _heap.Free(pointer);
+
+    public bool Owns(void* pointer) => _heap.Owns(pointer);
+
+    public nuint UsableSize(void* pointer) => _heap.UsableSize(pointer);
+
+    public AllocatorStats GetStats() => _heap.GetStats();
+
+    public void Trim() => _heap.Trim();
+
+    public void Dispose() => _heap.Dispose();
+}
+
+/// <summary>CPython's defaults: 1 MiB arenas, 16 KiB pools, 32 classes of 16..512 bytes.</summary>
+public struct DefaultGeometry : IPoolGeometry
+{
+    public static int ArenaShift => 20;
+
+    public static int PoolShift => 14;
+
+    public static int Alignment => 16;
+
+    public static int SmallRequestThreshold => 512;
+
+    public static int ClassCount => 32;
+
+    public static int BlockSize(int sizeClass) => (sizeClass + 1) * 16;
+
+    public static int ClassOf(nuint size) => size == 0 ? 0 : (int)((size + 15) >> 4) - 1;
+}
+
+/// <summary>4 KiB pools in 64 KiB arenas, 32 classes of 16..512 bytes: arenas come and go.</summary>
+public struct SmallGeometry : IPoolGeometry
+{
+    public static int ArenaShift => 16;
+
+    public static int PoolShift => 12;
+
+    public static int Alignment => 16;
+
+    public static int SmallRequestThreshold => 512;
+
+    public static int ClassCount => 32;
+
+    public static int BlockSize(int sizeClass) => (sizeClass + 1) * 16;
+
+    public static int ClassOf(nuint size) => size == 0 ? 0 : (int)((size + 15) >> 4) - 1;
 }
