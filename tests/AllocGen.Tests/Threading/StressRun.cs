@@ -145,11 +145,14 @@ internal sealed class StressRun : IDisposable
     /// thread, which adopts the heaps of exited ones), show no block in use and at most one idle arena per live
     /// thread heap.
     /// </summary>
-    public AllocatorStats AssertEverythingFreed(int liveThreadHeaps, string when)
+    public AllocatorStats AssertEverythingFreed(int liveThreadHeaps, string when) => AssertEverythingFreed(Ledger, liveThreadHeaps, when);
+
+    /// <summary>The same for another heap of the run (its own ledger).</summary>
+    public AllocatorStats AssertEverythingFreed(BlockLedger ledger, int liveThreadHeaps, string when)
     {
         ThrowIfFailed();
-        Assert.True(Ledger.LiveCount == 0, $"{_title}: harness error: {Ledger.LiveCount} blocks still in the ledger {when}");
-        AllocatorStats stats = Heap.GetStats();
+        Assert.True(ledger.LiveCount == 0, $"{_title}: harness error: {ledger.LiveCount} blocks still in the ledger {when}");
+        AllocatorStats stats = ledger.Heap.GetStats();
         string story = $"{_title}, {when}, every block freed:{Environment.NewLine}{stats}";
         Assert.True(stats.BlocksInUse == 0, $"{story}{Environment.NewLine}expected 0 blocks in use, found {stats.BlocksInUse}"
             + $" ({string.Join(", ", stats.SizeClasses.Where(c => c.BlocksInUse != 0).Select(c => $"class {c.Index} ({c.BlockSize} B): {c.BlocksInUse}"))}"
