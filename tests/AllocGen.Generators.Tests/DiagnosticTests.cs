@@ -218,7 +218,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void AG0006_PoolSizeBelowOnePage()
+    public void AG0006_PoolSizeBelow4096()
     {
         string source = Pool("PoolSize = 2048");
         AssertDiagnostics(source, new Expected("AG0006", "PoolSize = 2048", MessageContains: "PoolSize 2048 must be at least 4096"));

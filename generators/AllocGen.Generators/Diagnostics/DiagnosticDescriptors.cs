@@ -34,7 +34,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor PoolSizeOutOfRange = Error("AG0006",
         "PoolSize out of range",
-        "PoolSize {0} must be at least 4096 (one OS page) and at most half of ArenaSize ({1}): the first pool of each arena holds the pool headers");
+        "PoolSize {0} must be at least 4096 and at most half of ArenaSize ({1}): the first pool of each arena holds the pool headers");
 
     public static readonly DiagnosticDescriptor AlignmentInvalid = Error("AG0007",
         "Alignment must be a power of two in 8..4096",

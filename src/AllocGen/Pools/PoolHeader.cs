@@ -13,12 +13,12 @@ namespace AllocGen.Pools;
 /// Invariant: a pool in its class's used list always has a non-null <see cref="FreeList"/>; a full pool has a null
 /// one and is in no list; an empty pool (<see cref="Count"/> 0) sits in its arena's free-pool list and keeps its
 /// class, so reusing it for the same class needs no re-initialisation.
-/// </remarks>
 /// <para>
 /// The header is one 64-byte cache line, padded (the generator relies on that size, a test checks it): only the
 /// fields the fast paths and their slow halves use live here, so that state touched from elsewhere (such as frees
 /// from other threads) belongs off this line.
 /// </para>
+/// </remarks>
 [StructLayout(LayoutKind.Sequential, Size = 64)]
 internal unsafe struct PoolHeader
 {

@@ -710,9 +710,18 @@ public unsafe partial struct PoolHeap<TGeometry>
             return arena;
         }
 
-        byte* fresh = OsPages.AllocateAligned(ArenaSize);
+        // The descriptor first: if it cannot be had, no mapping is left behind; if the mapping fails, the descriptor goes.
         arena = (ArenaObject*)NativeMemory.AllocZeroed((nuint)sizeof(ArenaObject));
-        arena->Address = fresh;
+        try
+        {
+            arena->Address = OsPages.AllocateAligned(ArenaSize);
+        }
+        catch
+        {
+            NativeMemory.Free(arena);
+            throw;
+        }
+
         return arena;
     }
 

@@ -1,5 +1,6 @@
 using AllocGen.Memory;
 using AllocGen.Stats;
+using AllocGen.Threading;
 
 namespace AllocGen.Pools;
 
@@ -39,10 +40,39 @@ public unsafe partial struct PoolHeap<TGeometry>
             UnlockArenas(s);
         }
 
+        SubtractPendingRemoteFrees(s, totals);
         totals.ArenasCurrent += (long)s->ArenasCurrent;
         totals.ArenasAllocated += (long)s->ArenasAllocated;
         totals.ArenasReleased += (long)s->ArenasReleased;
         totals.ArenasHighWater += (long)s->ArenasHighWater;
+    }
+
+    /// <summary>
+    /// Blocks other threads freed into the heap's pools still count in their pools until the owner takes them back;
+    /// they are not in use. The stack is taken whole (an exchange, safe from any thread: nobody else can reach the
+    /// blocks meanwhile, and their arenas stay mapped since their pools still count them), counted, and pushed back.
+    /// </summary>
+    private static void SubtractPendingRemoteFrees(HeapState* s, HeapStatsTotals totals)
+    {
+        void* first = s->Remote.TakeAll();
+        if (first == null)
+        {
+            return;
+        }
+
+        void* last = first;
+        for (void* block = first; block != null; block = RemoteFreeStack.Next(block))
+        {
+            PoolHeader* pool = HeaderOf(block);
+            if (pool->SizeClass != PoolHeader.NoClass && ArenaMap<TGeometry>.Lookup(block) != null)
+            {
+                totals.BlocksInUse[pool->SizeClass]--;
+            }
+
+            last = block;
+        }
+
+        s->Remote.PushChain(first, last);
     }
 
     private static void AddArenaStats(HeapState* s, HeapStatsTotals totals)
@@ -113,6 +143,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             PoolSize = (long)PoolSize,
             PoolsFree = totals.PoolsFree,
             PoolsRetained = totals.PoolsRetained,
+            ArenaBytesReserved = totals.ArenasCurrent * (long)OsPages.RegionSize(ArenaSize),
             CarvedPoolBytes = totals.CarvedBytes,
             LargeBlocks = largeBlocks,
             LargeBytes = largeBytes,

@@ -45,8 +45,14 @@ public sealed class AllocatorStats
     /// <summary>Bytes of live blocks: pool blocks at their block size, plus large blocks.</summary>
     public long BytesInUse => SizeClasses.Sum(c => c.BlocksInUse * c.BlockSize) + LargeBytes;
 
-    /// <summary>Bytes held from the OS: every arena, plus large blocks.</summary>
-    public long BytesReserved => (ArenasCurrent * ArenaSize) + LargeBytes;
+    /// <summary>
+    /// Bytes of address space the held arenas span: <see cref="ArenaSize"/> each, or one whole OS page each where a
+    /// page is larger than an arena (the OS maps whole pages, so such an arena is a page of its own).
+    /// </summary>
+    public required long ArenaBytesReserved { get; init; }
+
+    /// <summary>Bytes held from the OS: the held arenas' address space, plus large blocks. Never less than <see cref="BytesCommitted"/>.</summary>
+    public long BytesReserved => ArenaBytesReserved + LargeBytes;
 
     /// <summary>
     /// Bytes of pools ever carved in the held arenas, plus the pages of the arenas' header tables that describe them:

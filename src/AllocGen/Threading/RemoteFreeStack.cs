@@ -57,7 +57,10 @@ internal unsafe struct RemoteFreeStack
         }
     }
 
-    /// <summary>Takes every waiting block (the owner only): the first of a chain linked through the blocks, or null.</summary>
+    /// <summary>
+    /// Takes every waiting block: the first of a chain linked through the blocks, or null. One exchange, so it is safe
+    /// from any thread; the owner takes to free them, a reader of statistics to count them and push them back.
+    /// </summary>
     public void* TakeAll() => IsEmpty ? null : (void*)Interlocked.Exchange(ref _head, 0);
 
     /// <summary>The block after <paramref name="block"/> in a chain returned by <see cref="TakeAll"/>.</summary>

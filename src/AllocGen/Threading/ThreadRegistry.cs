@@ -176,7 +176,7 @@ internal sealed unsafe class ThreadRegistry<TGeometry> : NativeMemoryOwner
             PoolHeap<TGeometry>.TakeBackRemoteFrees(caller);
             AdoptDeadLocked(caller);
             new PoolHeap<TGeometry>(caller).Trim();
-            Interlocked.Increment(ref _group->TrimEpoch);
+            caller->SeenTrimEpoch = Interlocked.Increment(ref _group->TrimEpoch);
         }
     }
 

@@ -161,12 +161,14 @@ public sealed unsafe class LargePageHeapTests
 
                 if (op % 4_000 == 3_999)
                 {
+                    AssertCommittedWithinReserved(heap.GetStats(), arenaSize, page);
                     trim();
                     AssertIntact(live);
                     var stats = heap.GetStats();
                     Assert.Equal(live.Count, stats.BlocksInUse);
                     Assert.Equal(CommittedAfterTrim(live.Select(l => l.Block), arenaSize, page), stats.BytesCommitted);
                     Assert.Equal(live.Select(l => l.Block & ~(nint)(arenaSize - 1)).Distinct().Count(), stats.ArenasCurrent);
+                    AssertCommittedWithinReserved(stats, arenaSize, page);
                 }
             }
 
@@ -180,7 +182,10 @@ public sealed unsafe class LargePageHeapTests
         }
     }
 
-    /// <summary>An arena smaller than a page is aligned to the page and spans it, alone: its neighbours are other mappings.</summary>
+    /// <summary>
+    /// An arena smaller than a page is aligned to the page and spans it, alone: its neighbours are other mappings. The
+    /// whole page is committed, and reserved: the statistics count it in both, so committed never exceeds reserved.
+    /// </summary>
     [Fact]
     public void ArenasSmallerThanAPageEachGetAPageOfTheirOwn()
     {
@@ -192,15 +197,29 @@ public sealed unsafe class LargePageHeapTests
             blocks.Add((nint)heap.Allocate(256));
         }
 
+        var large = (nint)heap.Allocate(1000);
+
         var arenas = blocks.Select(b => b & ~(nint)(TinyArenaHeap.ArenaSize - 1)).Distinct().ToList();
         int blocksPerArena = TinyArenaHeap.PoolsPerArena * (TinyArenaHeap.PoolSize / 256);
         Assert.Equal((200 + blocksPerArena - 1) / blocksPerArena, arenas.Count);
         Assert.All(arenas, a => Assert.Equal(0, a & (pages.Bytes - 1)));
-        Assert.Equal((long)arenas.Count * pages.Bytes, heap.GetStats().BytesCommitted);
+        var stats = heap.GetStats();
+        Assert.Equal(((long)arenas.Count * pages.Bytes) + 1000, stats.BytesCommitted);
+        Assert.Equal(((long)arenas.Count * pages.Bytes) + 1000, stats.BytesReserved);
+        AssertCommittedWithinReserved(stats, TinyArenaHeap.ArenaSize, pages.Bytes);
         foreach (nint block in blocks)
         {
             heap.Free((void*)block);
         }
+
+        heap.Free((void*)large);
+    }
+
+    /// <summary>Every held arena reserves its whole region (the arena, or the page it spans), and committed bytes lie inside what is reserved.</summary>
+    private static void AssertCommittedWithinReserved(AllocGen.Stats.AllocatorStats stats, int arenaSize, int page)
+    {
+        Assert.Equal((stats.ArenasCurrent * Math.Max(arenaSize, page)) + stats.LargeBytes, stats.BytesReserved);
+        Assert.True(stats.BytesCommitted <= stats.BytesReserved, $"committed {stats.BytesCommitted} > reserved {stats.BytesReserved}");
     }
 
     /// <summary>After Trim: the whole pages holding a live block or the header table of a held arena (the first page of it).</summary>

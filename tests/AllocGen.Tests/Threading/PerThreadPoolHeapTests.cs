@@ -91,6 +91,53 @@ public sealed unsafe class PerThreadPoolHeapTests
     }
 
     [Fact]
+    public void BlocksFreedToALiveIdleThreadDoNotCountAsInUse()
+    {
+        var heap = PerThreadPoolHeap<SmallGeometry>.Create();
+        const int Count = 3_000;
+        var blocks = new nint[Count];
+        using var allocated = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var owner = new Thread(() =>
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                blocks[i] = (nint)heap.Allocate((nuint)(1 + (i % 200)));
+            }
+
+            allocated.Set();
+            release.Wait();
+        });
+        owner.Start();
+        try
+        {
+            Assert.True(allocated.Wait(JoinTimeout));
+            Assert.Equal(Count, heap.GetStats().BlocksInUse);
+            for (int i = 0; i < Count; i += 2)
+            {
+                heap.Free((void*)blocks[i]);
+            }
+
+            // The owner is alive but idle: it has not taken the blocks back, yet they are not in use.
+            Assert.Equal(Count / 2, heap.GetStats().BlocksInUse);
+            Assert.Equal(Count / 2, heap.GetStats().BlocksInUse);
+            for (int i = 1; i < Count; i += 2)
+            {
+                heap.Free((void*)blocks[i]);
+            }
+
+            Assert.Equal(0, heap.GetStats().BlocksInUse);
+        }
+        finally
+        {
+            release.Set();
+            Assert.True(owner.Join(JoinTimeout));
+        }
+
+        heap.Dispose();
+    }
+
+    [Fact]
     public void TheHeapOfAnExitedThreadIsAdoptedAndItsArenasGoBack()
     {
         var heap = PerThreadPoolHeap<SmallGeometry>.Create();
