@@ -30,9 +30,9 @@ public sealed class StatsAcrossThreadsTests(ITestOutputHelper output)
     /// </summary>
     [Theory]
     [MemberData(nameof(Heaps))]
-    public void BlocksFreedByAnotherThreadAreNotCountedWhileTheirOwnerIsIdle(string heap)
+    public void BlocksFreedByAnotherThreadLeaveNothingInUseWhileTheirOwnerIsIdle(string heap)
     {
-        using var run = new StressRun(StressTarget.Named(heap), nameof(BlocksFreedByAnotherThreadAreNotCountedWhileTheirOwnerIsIdle), 2, output);
+        using var run = new StressRun(StressTarget.Named(heap), nameof(BlocksFreedByAnotherThreadLeaveNothingInUseWhileTheirOwnerIsIdle), 2, output);
         using var handedOver = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         var blocks = new List<LiveBlock>();

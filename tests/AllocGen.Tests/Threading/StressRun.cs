@@ -153,17 +153,40 @@ internal sealed class StressRun : IDisposable
         ThrowIfFailed();
         Assert.True(ledger.LiveCount == 0, $"{_title}: harness error: {ledger.LiveCount} blocks still in the ledger {when}");
         AllocatorStats stats = ledger.Heap.GetStats();
-        string story = $"{_title}, {when}, every block freed:{Environment.NewLine}{stats}";
-        Assert.True(stats.BlocksInUse == 0, $"{story}{Environment.NewLine}expected 0 blocks in use, found {stats.BlocksInUse}"
-            + $" ({string.Join(", ", stats.SizeClasses.Where(c => c.BlocksInUse != 0).Select(c => $"class {c.Index} ({c.BlockSize} B): {c.BlocksInUse}"))}"
-            + $"{(stats.LargeBlocks != 0 ? $"; {stats.LargeBlocks} large" : string.Empty)})");
-        Assert.True(stats.PoolsInUse == 0, $"{story}{Environment.NewLine}expected no pool in use, found {stats.PoolsInUse}");
-        Assert.True(stats.LargeBytes == 0, $"{story}{Environment.NewLine}expected no large bytes, found {stats.LargeBytes}");
+
+        // Every rule that fails, not just the first: together they tell where the memory went.
+        var problems = new List<string>();
+        if (stats.BlocksInUse != 0)
+        {
+            problems.Add($"expected 0 blocks in use, found {stats.BlocksInUse} ("
+                + string.Join(", ", stats.SizeClasses.Where(c => c.BlocksInUse != 0).Select(c => $"class {c.Index} ({c.BlockSize} B): {c.BlocksInUse}"))
+                + (stats.LargeBlocks != 0 ? $"; {stats.LargeBlocks} large" : string.Empty) + ")");
+        }
+
+        if (stats.PoolsInUse != 0)
+        {
+            problems.Add($"expected no pool in use, found {stats.PoolsInUse}");
+        }
+
+        if (stats.LargeBytes != 0)
+        {
+            problems.Add($"expected no large bytes, found {stats.LargeBytes}");
+        }
+
         long maxArenas = Target.MaxIdleArenas(liveThreadHeaps);
+        if (stats.ArenasCurrent > maxArenas)
+        {
+            problems.Add($"expected at most {maxArenas} idle arena(s) ({liveThreadHeaps} live thread heap(s), {Target.Policy}), found {stats.ArenasCurrent}");
+        }
+
+        if (stats.ArenasAllocated - stats.ArenasReleased != stats.ArenasCurrent)
+        {
+            problems.Add($"{stats.ArenasAllocated} arenas allocated - {stats.ArenasReleased} released != {stats.ArenasCurrent} current");
+        }
+
         Assert.True(
-            stats.ArenasCurrent <= maxArenas,
-            $"{story}{Environment.NewLine}expected at most {maxArenas} idle arena(s) ({liveThreadHeaps} live thread heap(s), {Target.Policy}), found {stats.ArenasCurrent}");
-        Assert.Equal(stats.ArenasAllocated - stats.ArenasReleased, stats.ArenasCurrent);
+            problems.Count == 0,
+            $"{_title}, {when}, every block freed: {string.Join("; ", problems)}{Environment.NewLine}{stats}");
         return stats;
     }
 
