@@ -1,14 +1,16 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 using Xunit;
 
 namespace AllocGen.Generators.Tests;
 
 /// <summary>
-/// One test (or theory) per diagnostic AllocGen can report. Each checks the id, that it is an error, that it points
-/// at the offending attribute argument (or the attribute, for problems of the type itself), that nothing is
-/// generated for the invalid type, and that the generator did not throw.
+/// One test (or theory) per diagnostic AllocGen can report. Each checks the id, that it is an error (AG0028: a warning
+/// that can be suppressed), that it points at the offending attribute argument (or the attribute, for problems of the
+/// type itself), that nothing is generated for the invalid type (AG0028: that it is generated), and that the
+/// generator did not throw.
 /// </summary>
 /// <remarks>
 /// AG0099 (internal error) is not tested: it is reported only when the parser itself throws, and no legitimate
@@ -22,7 +24,8 @@ public sealed class DiagnosticTests
     /// <param name="SpanText">The exact text the location covers; must occur once in the source (or in <paramref name="Within"/>).</param>
     /// <param name="Within">When the span text is not unique: a unique larger text that contains it.</param>
     /// <param name="MessageContains">Text the formatted message must contain.</param>
-    public sealed record Expected(string Id, string SpanText, string? Within = null, string? MessageContains = null);
+    /// <param name="Severity">Error for every id but the warnings (AG0028).</param>
+    public sealed record Expected(string Id, string SpanText, string? Within = null, string? MessageContains = null, DiagnosticSeverity Severity = DiagnosticSeverity.Error);
 
     // ---- AG0001: not partial -------------------------------------------------------------------------------
 
@@ -479,6 +482,74 @@ public sealed class DiagnosticTests
         AssertDiagnostics(source, [new Expected("AG0019", "BumpArena", MessageContains: "'Game.Scratch' uses pointers")], allowUnsafe: false);
     }
 
+    // ---- AG0027 / AG0028: Threading -----------------------------------------------------------------------
+
+    [Theory]
+    [InlineData("(ThreadPolicy)3", "3")]
+    [InlineData("(ThreadPolicy)(-1)", "-1")]
+    [InlineData("(ThreadPolicy)int.MaxValue", "2147483647")]
+    public void AG0027_ThreadingNotAPolicy(string value, string number)
+    {
+        string source = Pool($"Threading = {value}");
+        AssertDiagnostics(source, new Expected("AG0027", $"Threading = {value}", MessageContains: $"Threading {number} is not a ThreadPolicy"));
+    }
+
+    [Theory]
+    [InlineData("64 << 20", "67108864 (64 MiB)")]
+    [InlineData("1 << 30", "1073741824 (1024 MiB)")]
+    public void AG0028_PerThreadWithLargeArenasIsAWarningAndTheAllocatorIsGenerated(string arenaSize, string shown)
+    {
+        string source = Pool($"Threading = ThreadPolicy.PerThread, ArenaSize = {arenaSize}, PoolSize = 1 << 20");
+        GeneratorRun run = AssertDiagnostics(source,
+            [new Expected("AG0028", $"ArenaSize = {arenaSize}", Severity: DiagnosticSeverity.Warning, MessageContains: $"ArenaSize {shown} with ThreadPolicy.PerThread")],
+            expectNoSource: false);
+        Assert.Equal(["Game.Heap.PoolAllocator.g.cs"], run.HintNames);
+        Assert.Contains("global::AllocGen.Threading.PerThreadPoolHeap<AllocGenGeometry> _allocGenHeap", run.Source("Game.Heap.PoolAllocator.g.cs"), StringComparison.Ordinal);
+        Assert.True(run.OutputErrorsAndWarnings.IsEmpty, GeneratorHarness.Format(run.OutputErrorsAndWarnings));
+    }
+
+    [Theory]
+    [InlineData("Threading = ThreadPolicy.PerThread, ArenaSize = 32 << 20")] // below 64 MiB
+    [InlineData("Threading = ThreadPolicy.PerThread")]
+    [InlineData("Threading = ThreadPolicy.Locked, ArenaSize = 1 << 30, PoolSize = 1 << 20")] // one heap: one arena set
+    [InlineData("Threading = ThreadPolicy.SingleThreaded, ArenaSize = 64 << 20")]
+    public void AG0028_OnlyForPerThreadWithArenasOf64MiBOrMore(string arguments)
+    {
+        AssertValid(Pool(arguments));
+    }
+
+    [Fact]
+    public void AG0028_WithAnErrorGeneratesNothing()
+    {
+        string source = Pool("Threading = ThreadPolicy.PerThread, ArenaSize = 64 << 20, Alignment = 24");
+        AssertDiagnostics(source,
+            new Expected("AG0007", "Alignment = 24"),
+            new Expected("AG0028", "ArenaSize = 64 << 20", Severity: DiagnosticSeverity.Warning));
+    }
+
+    [Fact]
+    public void AG0027_WithAnInvalidArenaSizeReportsBoth()
+    {
+        // An undefined policy has no arena rule to break: the ArenaSize error stands on its own, and no AG0028.
+        string source = Pool("Threading = (ThreadPolicy)7, ArenaSize = 1000");
+        AssertDiagnostics(source, new Expected("AG0004", "ArenaSize = 1000"), new Expected("AG0027", "Threading = (ThreadPolicy)7"));
+    }
+
+    [Fact]
+    public void AG0028_CanBeTurnedOffForTheProject()
+    {
+        // <NoWarn>AG0028</NoWarn> reaches the compilation as a specific diagnostic option. (A #pragma does not work on
+        // generator diagnostics whose location is rebuilt from values, as every cached AllocGen diagnostic's is.)
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(Pool("Threading = ThreadPolicy.PerThread, ArenaSize = 64 << 20"));
+        GeneratorRun reported = GeneratorHarness.Run(compilation);
+        Assert.Equal("AG0028", Assert.Single(reported.GeneratorDiagnostics).Id);
+
+        GeneratorRun noWarn = GeneratorHarness.Run(compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(
+            [new KeyValuePair<string, ReportDiagnostic>("AG0028", ReportDiagnostic.Suppress)])));
+        Assert.True(noWarn.GeneratorDiagnostics.IsEmpty, GeneratorHarness.Format(noWarn.GeneratorDiagnostics));
+        Assert.Equal(["Game.Heap.PoolAllocator.g.cs"], noWarn.HintNames);
+    }
+
     // ---- AG0020 / AG0021: [BumpArena] ----------------------------------------------------------------------
 
     [Theory]
@@ -612,6 +683,10 @@ public sealed class DiagnosticTests
         "[BumpArena(Alignment = 2)] internal partial class Arena { }",
         "[PoolAllocator] public partial class Heap { } [SizeClasses(16, 48, 512)] public partial class Heap { }",
         "[PoolAllocator] public sealed partial class Ĥeap { }",
+        "[PoolAllocator(Threading = ThreadPolicy.SingleThreaded)] public sealed partial class Heap { }",
+        "[PoolAllocator(Threading = ThreadPolicy.Locked, PoolSize = 4096, Alignment = 8)] public sealed partial class Heap { }",
+        "[PoolAllocator(Threading = ThreadPolicy.PerThread, ArenaSize = 65536)] [SizeClasses(16, 64, 512)] public partial class Heap { }",
+        "[PoolAllocator(Threading = (ThreadPolicy)2)] internal sealed partial class Heap { }",
     ];
 
     public static TheoryData<string> ValidDeclarations() => new(s_validDeclarations);
@@ -656,6 +731,7 @@ public sealed class DiagnosticTests
     /// Runs the generator on <paramref name="source"/> (as Source0.cs) and checks that it reports exactly
     /// <paramref name="expected"/>, each an error at its span; that it did not throw; that the input has no
     /// compiler error but <paramref name="compilerErrors"/>; and, unless told otherwise, that nothing is generated.
+    /// Each is an error unless its <see cref="Expected.Severity"/> says otherwise.
     /// </summary>
     internal static GeneratorRun AssertDiagnostics(
         string source,
@@ -689,12 +765,14 @@ public sealed class DiagnosticTests
 
         foreach (Diagnostic diagnostic in run.GeneratorDiagnostics)
         {
-            Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
-            Assert.Equal(DiagnosticSeverity.Error, diagnostic.Descriptor.DefaultSeverity);
+            // Errors cannot be configured away; a warning can (it flags a declaration that works).
+            DiagnosticSeverity severity = expected.First(e => e.Id == diagnostic.Id).Severity;
+            Assert.Equal(severity, diagnostic.Severity);
+            Assert.Equal(severity, diagnostic.Descriptor.DefaultSeverity);
             Assert.False(diagnostic.IsWarningAsError);
             Assert.NotEqual("AG0099", diagnostic.Id);
             Assert.Equal("AllocGen", diagnostic.Descriptor.Category);
-            Assert.Contains(WellKnownDiagnosticTags.NotConfigurable, diagnostic.Descriptor.CustomTags);
+            Assert.Equal(severity == DiagnosticSeverity.Error, diagnostic.Descriptor.CustomTags.Contains(WellKnownDiagnosticTags.NotConfigurable));
             Assert.EndsWith("#" + diagnostic.Id.ToLowerInvariant(), diagnostic.Descriptor.HelpLinkUri, StringComparison.Ordinal);
 
             // The line span travels through the cached pipeline separately from the text span: both must agree.

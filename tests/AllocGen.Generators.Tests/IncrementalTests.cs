@@ -167,6 +167,68 @@ public sealed class IncrementalTests
     }
 
     [Fact]
+    public void ChangingThreadingReRendersThatPoolOnlyAndAnUnrelatedEditAfterwardsDoesNot()
+    {
+        CSharpCompilationAndDriver first = RunFirst();
+        SyntaxTree pools = Tree(first.Compilation, PoolsFile);
+        const string before = "[PoolAllocator(ArenaSize = 262144)]";
+        int at = pools.GetText().ToString().IndexOf(before, StringComparison.Ordinal);
+        SyntaxTree locked = pools.WithChangedText(pools.GetText().Replace(
+            new Microsoft.CodeAnalysis.Text.TextSpan(at, before.Length), "[PoolAllocator(ArenaSize = 262144, Threading = ThreadPolicy.Locked)]"));
+        Compilation lockedCompilation = first.Compilation.ReplaceSyntaxTree(pools, locked);
+
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, lockedCompilation);
+
+        // The edited pool's spec is Modified and carries the policy; the other pool's and the arena's are not.
+        var specs = Outputs(second.GeneratorResult, TrackingNames.PoolAllocatorSpec);
+        var modified = Assert.Single(specs, o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Equal("Locked", ReadProperty<object>(modified.Value, "Threading").ToString());
+        Assert.Contains("GameHeap", ReadProperty<object>(modified.Value, "Type").ToString(), StringComparison.Ordinal);
+        Assert.All(specs.Where(o => !ReferenceEquals(o.Value, modified.Value)), o =>
+            Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{o.Reason}: {o.Value}"));
+        foreach (string name in new[] { TrackingNames.BumpArenaModel, TrackingNames.BumpArenaSpec })
+        {
+            Assert.All(Outputs(second.GeneratorResult, name), o =>
+                Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{name}: {o.Reason}"));
+        }
+
+        // The re-rendered source holds the locked heap; the other pool's source is the one of the first run.
+        Assert.Contains("global::AllocGen.Threading.LockedPoolHeap<AllocGenGeometry> _allocGenHeap", second.Source("Game.Memory.GameHeap.PoolAllocator.g.cs"), StringComparison.Ordinal);
+        Assert.Equal(first.Run.Source("Game.Memory.IrregularHeap.PoolAllocator.g.cs"), second.Source("Game.Memory.IrregularHeap.PoolAllocator.g.cs"));
+        Assert.Empty(second.OutputErrorsAndWarnings);
+
+        // An unrelated edit after the policy change re-renders nothing.
+        GeneratorRun third = GeneratorHarness.Run(second.Driver, lockedCompilation.AddSyntaxTrees(GeneratorHarness.ParseTree("class Unrelated {}", "Unrelated.cs")));
+        AssertAllCachedOrUnchanged(third);
+        Assert.Equal(second.Source("Game.Memory.GameHeap.PoolAllocator.g.cs"), third.Source("Game.Memory.GameHeap.PoolAllocator.g.cs"));
+    }
+
+    [Fact]
+    public void AWarningTravelsWithItsCachedSpec()
+    {
+        // AG0028 leaves the allocator generated: the model carries the spec and the warning, both value-equal, so an
+        // unrelated edit re-reports the same warning from the cache and re-renders nothing.
+        const string warned = """
+            using AllocGen;
+
+            [PoolAllocator(Threading = ThreadPolicy.PerThread, ArenaSize = 64 << 20)]
+            public sealed partial class WideHeap
+            {
+            }
+            """;
+        Compilation compilation = CreateCompilation().AddSyntaxTrees(GeneratorHarness.ParseTree(warned, "Warned.cs"));
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        Assert.Equal("AG0028", Assert.Single(first.GeneratorDiagnostics).Id);
+        Assert.Contains("WideHeap.PoolAllocator.g.cs", first.HintNames);
+
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, compilation.AddSyntaxTrees(GeneratorHarness.ParseTree("class Unrelated {}", "Unrelated.cs")));
+
+        AssertAllCachedOrUnchanged(second);
+        Assert.Equal(first.GeneratorDiagnostics.Select(d => d.ToString()), second.GeneratorDiagnostics.Select(d => d.ToString()));
+        Assert.Equal(first.HintNames, second.HintNames);
+    }
+
+    [Fact]
     public void MakingADeclarationInvalidAndValidAgainIsTracked()
     {
         CSharpCompilationAndDriver first = RunFirst();

@@ -661,6 +661,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
         {
             declaration.EffectiveArenaSize, declaration.EffectivePoolSize, declaration.EffectiveAlignment, declaration.EffectiveThreshold,
             declaration.Classes is null ? null : (IReadOnlyList<int>)declaration.Classes,
+            (int)ThreadPolicy.SingleThreaded,
         });
         object?[] arguments = [config, null];
         var problems = (IEnumerable)s_validate.Value.Invoke(null, arguments)!;
@@ -673,7 +674,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
     private static readonly Lazy<ConstructorInfo> s_poolConfig = new(() =>
         typeof(AllocatorGenerator).Assembly.GetType("AllocGen.Generators.Validation.PoolConfig", throwOnError: true)!
             .GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)
-            .Single(c => c.GetParameters().Length == 5));
+            .Single(c => c.GetParameters().Length == 6));
 
     private static readonly Lazy<MethodInfo> s_validate = new(() =>
         typeof(AllocatorGenerator).Assembly.GetType("AllocGen.Generators.Validation.PoolConfigValidator", throwOnError: true)!

@@ -66,6 +66,41 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public Task LockedPoolAllocator()
+    {
+        // The default geometry behind one lock: the snapshot differs from DefaultPoolAllocator's in the heap's type,
+        // the Threading constant and the remarks only.
+        const string source = """
+            using AllocGen;
+
+            namespace Game.Memory;
+
+            [PoolAllocator(Threading = ThreadPolicy.Locked)]
+            public sealed partial class SharedHeap
+            {
+            }
+            """;
+        return VerifyClean(source);
+    }
+
+    [Fact]
+    public Task PerThreadPoolAllocator()
+    {
+        // The default geometry, a heap per thread: a readonly field holding the PerThreadPoolHeap class.
+        const string source = """
+            using AllocGen;
+
+            namespace Game.Memory;
+
+            [PoolAllocator(Threading = ThreadPolicy.PerThread)]
+            public sealed partial class WorkerHeap
+            {
+            }
+            """;
+        return VerifyClean(source);
+    }
+
+    [Fact]
     public Task DefaultBumpArena()
     {
         const string source = """

@@ -12,6 +12,11 @@ internal static class DiagnosticDescriptors
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant(), customTags: WellKnownDiagnosticTags.NotConfigurable);
 
+    /// <summary>A declaration that compiles and works but is probably not what was meant; it can be suppressed.</summary>
+    private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            helpLinkUri: HelpBase + id.ToLowerInvariant());
+
     public static readonly DiagnosticDescriptor NotPartial = Error("AG0001",
         "Allocator type must be partial",
         "'{0}' must be declared partial so that AllocGen can add the allocator's members to '{1}' (the allocator type and every type containing it must be partial)");
@@ -115,6 +120,14 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error("AG0026",
         "C# version too old for the generated code",
         "The code AllocGen generates for '{0}' needs C# {1} or later, but the project compiles C# {2}: set <LangVersion> to {1} or later");
+
+    public static readonly DiagnosticDescriptor ThreadingInvalid = Error("AG0027",
+        "Threading is not a ThreadPolicy",
+        "Threading {0} is not a ThreadPolicy: use ThreadPolicy.SingleThreaded, ThreadPolicy.Locked or ThreadPolicy.PerThread");
+
+    public static readonly DiagnosticDescriptor PerThreadLargeArenas = Warning("AG0028",
+        "PerThread heap with large arenas",
+        "ArenaSize {0} ({1} MiB) with ThreadPolicy.PerThread: every thread that allocates from the allocator maps at least one arena of its own, so each thread costs {1} MiB of address space; use an ArenaSize below 64 MiB (the default is 1 MiB), or ThreadPolicy.Locked for one heap shared by all threads");
 
     public static readonly DiagnosticDescriptor InternalError = Error("AG0099",
         "AllocGen failed",

@@ -13,17 +13,24 @@ namespace AllocGen.Generators.Emission;
 /// <summary>
 /// The members a template adds to the user's type, read from the template itself (rendered once for a default
 /// configuration and parsed), so the clash checks can never miss a member the template gains. The set of members
-/// does not depend on the configuration: only their bodies and constants do.
+/// does not depend on the geometry: only their bodies and constants do. A pool allocator's thread policy chooses
+/// which code the template renders, so its members are read once per policy.
 /// </summary>
 internal sealed class GeneratedMembers
 {
-    private static readonly Lazy<GeneratedMembers> s_pool = new(() => FromTemplate(PoolAllocatorEmitter.Render(DefaultPoolSpec())));
+    private static readonly Lazy<GeneratedMembers>[] s_pool =
+    [
+        new(() => FromTemplate(PoolAllocatorEmitter.Render(DefaultPoolSpec(ThreadPolicy.SingleThreaded)))),
+        new(() => FromTemplate(PoolAllocatorEmitter.Render(DefaultPoolSpec(ThreadPolicy.Locked)))),
+        new(() => FromTemplate(PoolAllocatorEmitter.Render(DefaultPoolSpec(ThreadPolicy.PerThread)))),
+    ];
+
     private static readonly Lazy<GeneratedMembers> s_bump = new(() => FromTemplate(BumpArenaEmitter.Render(DefaultBumpSpec())));
 
     private GeneratedMembers(IReadOnlyList<GeneratedMember> members) => Members = members;
 
-    /// <summary>What [PoolAllocator] generates.</summary>
-    public static GeneratedMembers Pool => s_pool.Value;
+    /// <summary>What [PoolAllocator] generates with the thread policy <paramref name="threading"/>.</summary>
+    public static GeneratedMembers Pool(ThreadPolicy threading) => s_pool[(int)threading].Value;
 
     /// <summary>What [BumpArena] generates.</summary>
     public static GeneratedMembers Bump => s_bump.Value;
@@ -71,11 +78,11 @@ internal sealed class GeneratedMembers
         return new GeneratedMembers(members);
     }
 
-    private static PoolAllocatorSpec DefaultPoolSpec()
+    private static PoolAllocatorSpec DefaultPoolSpec(ThreadPolicy threading)
     {
-        var config = new PoolConfig(PoolConfig.DefaultArenaSize, PoolConfig.DefaultPoolSize, PoolConfig.DefaultAlignment, PoolConfig.DefaultSmallRequestThreshold, null);
+        var config = new PoolConfig(PoolConfig.DefaultArenaSize, PoolConfig.DefaultPoolSize, PoolConfig.DefaultAlignment, PoolConfig.DefaultSmallRequestThreshold, null, (int)threading);
         PoolConfigValidator.Validate(config, out int[] sizeClasses);
-        return new PoolAllocatorSpec(Probe, config.ArenaSize, config.PoolSize, config.Alignment, config.SmallRequestThreshold, sizeClasses.ToEquatableArray());
+        return new PoolAllocatorSpec(Probe, config.ArenaSize, config.PoolSize, config.Alignment, config.SmallRequestThreshold, sizeClasses.ToEquatableArray(), threading);
     }
 
     private static BumpArenaSpec DefaultBumpSpec() => new(Probe, BumpArenaValidator.DefaultBlockSize, BumpArenaValidator.DefaultAlignment);

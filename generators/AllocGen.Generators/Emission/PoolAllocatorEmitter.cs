@@ -67,6 +67,18 @@ internal sealed class PoolTemplateModel
     public List<string> ClassIndexRows { get; private set; } = new();
     public List<ClassModel> Classes { get; private set; } = new();
 
+    /// <summary>The ThreadPolicy member the generated <c>Threading</c> constant names.</summary>
+    public string ThreadPolicyName { get; private set; } = "";
+
+    /// <summary>The runtime heap the generated class holds, which alone implements the policy (the template never branches on it at run time).</summary>
+    public string HeapType { get; private set; } = "";
+
+    /// <summary>"private", or "private readonly" for a heap that is a class (its reference never changes; a struct heap mutates itself).</summary>
+    public string HeapFieldModifiers { get; private set; } = "";
+
+    /// <summary>What the policy guarantees, for the class's remarks.</summary>
+    public string ThreadingRemark { get; private set; } = "";
+
     public static PoolTemplateModel From(PoolAllocatorSpec spec)
     {
         int[] sizes = spec.SizeClasses.AsSpan().ToArray();
@@ -102,6 +114,20 @@ internal sealed class PoolTemplateModel
             SizeClassList = string.Join(", ", sizes.Select(s => s.ToString(CultureInfo.InvariantCulture))),
             ClassIndexRows = rows,
             Classes = sizes.Select((size, i) => new ClassModel(i, size, spec.PoolSize / size, spec.PoolSize % size)).ToList(),
+            ThreadPolicyName = spec.Threading.ToString(),
+            HeapType = spec.Threading switch
+            {
+                ThreadPolicy.Locked => "global::AllocGen.Threading.LockedPoolHeap<AllocGenGeometry>",
+                ThreadPolicy.PerThread => "global::AllocGen.Threading.PerThreadPoolHeap<AllocGenGeometry>",
+                _ => "global::AllocGen.Pools.PoolHeap<AllocGenGeometry>",
+            },
+            HeapFieldModifiers = spec.Threading == ThreadPolicy.PerThread ? "private readonly" : "private",
+            ThreadingRemark = spec.Threading switch
+            {
+                ThreadPolicy.Locked => "Safe from any thread: one lock around one heap, so calls from different threads take turns.",
+                ThreadPolicy.PerThread => "Safe from any thread: a heap per thread, lock-free frees from other threads.",
+                _ => "Not thread-safe: the caller synchronizes (one instance per thread, or a lock around every call).",
+            },
         };
     }
 

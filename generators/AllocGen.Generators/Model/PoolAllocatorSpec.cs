@@ -9,4 +9,5 @@ internal sealed record PoolAllocatorSpec(
     int PoolSize,
     int Alignment,
     int SmallRequestThreshold,
-    EquatableArray<int> SizeClasses);
+    EquatableArray<int> SizeClasses,
+    ThreadPolicy Threading);

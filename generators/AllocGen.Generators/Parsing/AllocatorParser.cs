@@ -31,7 +31,8 @@ internal static class AllocatorParser
             }
 
             Location location = AttributeLocation(attribute, context.TargetNode, cancellationToken);
-            TypeSpec? typeSpec = CheckType(context, type, location, GeneratedMembers.Pool, PoolAllocatorEmitter.MinimumLanguageVersion, diagnostics, cancellationToken);
+            int threading = Named(attribute, "Threading", (int)ThreadPolicy.SingleThreaded);
+            TypeSpec? typeSpec = CheckType(context, type, location, GeneratedMembers.Pool(PolicyOrDefault(threading)), PoolAllocatorEmitter.MinimumLanguageVersion, diagnostics, cancellationToken);
 
             if (HasAttribute(type, KnownNames.BumpArenaAttribute))
             {
@@ -46,7 +47,8 @@ internal static class AllocatorParser
                 Named(attribute, "PoolSize", PoolConfig.DefaultPoolSize),
                 Named(attribute, "Alignment", PoolConfig.DefaultAlignment),
                 Named(attribute, "SmallRequestThreshold", PoolConfig.DefaultSmallRequestThreshold),
-                sizeClassesAttribute is null ? null : SizeList(sizeClassesAttribute));
+                sizeClassesAttribute is null ? null : SizeList(sizeClassesAttribute),
+                threading);
 
             List<ConfigProblem> problems = PoolConfigValidator.Validate(config, out int[] sizeClasses);
             foreach (ConfigProblem problem in problems)
@@ -57,12 +59,13 @@ internal static class AllocatorParser
                 diagnostics.Add(DiagnosticInfo.Create(problem.Descriptor, at, problem.Arguments));
             }
 
-            return diagnostics.Count != 0 || typeSpec is null
+            // A warning leaves the declaration valid: it is generated, and the warning travels with it.
+            return diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) || typeSpec is null
                 ? new AllocatorModel(null, null, diagnostics.ToEquatableArray())
                 : new AllocatorModel(
-                    new PoolAllocatorSpec(typeSpec, config.ArenaSize, config.PoolSize, config.Alignment, config.SmallRequestThreshold, sizeClasses.ToEquatableArray()),
+                    new PoolAllocatorSpec(typeSpec, config.ArenaSize, config.PoolSize, config.Alignment, config.SmallRequestThreshold, sizeClasses.ToEquatableArray(), (ThreadPolicy)threading),
                     null,
-                    EquatableArray<DiagnosticInfo>.Empty);
+                    diagnostics.ToEquatableArray());
         });
 
     public static AllocatorModel ParseBumpArena(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
@@ -153,9 +156,13 @@ internal static class AllocatorParser
 
     /// <summary>The generated members of a type that declares an allocator, or null.</summary>
     internal static GeneratedMembers? GeneratedFor(INamedTypeSymbol type) =>
-        HasAttribute(type, KnownNames.PoolAllocatorAttribute) ? GeneratedMembers.Pool
+        FindAttribute(type, KnownNames.PoolAllocatorAttribute) is { } pool ? GeneratedMembers.Pool(PolicyOrDefault(Named(pool, "Threading", (int)ThreadPolicy.SingleThreaded)))
         : HasAttribute(type, KnownNames.BumpArenaAttribute) ? GeneratedMembers.Bump
         : null;
+
+    /// <summary>The policy a Threading value names; an undefined one (AG0027, nothing generated) is checked for clashes as the default.</summary>
+    private static ThreadPolicy PolicyOrDefault(int threading) =>
+        threading is >= (int)ThreadPolicy.SingleThreaded and <= (int)ThreadPolicy.PerThread ? (ThreadPolicy)threading : ThreadPolicy.SingleThreaded;
 
     /// <summary>"11" rather than "11.0", as LangVersion is usually written.</summary>
     private static string Display(LanguageVersion version)

@@ -4,7 +4,8 @@ using Microsoft.CodeAnalysis;
 namespace AllocGen.Generators.Validation;
 
 /// <summary>The raw values of a [PoolAllocator] (and optional [SizeClasses]) declaration, before validation.</summary>
-internal sealed record PoolConfig(int ArenaSize, int PoolSize, int Alignment, int SmallRequestThreshold, IReadOnlyList<int>? SizeClasses)
+/// <param name="Threading">The <c>Threading</c> argument's underlying value (an enum argument reaches the generator as its number).</param>
+internal sealed record PoolConfig(int ArenaSize, int PoolSize, int Alignment, int SmallRequestThreshold, IReadOnlyList<int>? SizeClasses, int Threading)
 {
     public const int DefaultArenaSize = 1 << 20;
     public const int DefaultPoolSize = 16 << 10;

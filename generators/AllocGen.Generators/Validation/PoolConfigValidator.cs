@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using AllocGen.Generators.Diagnostics;
+using AllocGen.Generators.Model;
 
 namespace AllocGen.Generators.Validation;
 
@@ -23,6 +24,12 @@ internal static class PoolConfigValidator
     public const int MinArenaSize = 2 * MinPoolSize;
 
     /// <summary>
+    /// The arena size from which a PerThread allocator draws AG0028: each thread heap maps at least one arena, so the
+    /// cost per thread is at least this much address space (and the header pages of each arena).
+    /// </summary>
+    public const int PerThreadArenaWarningSize = 64 << 20;
+
+    /// <summary>
     /// Pools at the start of each arena that hold its header table (one <see cref="PoolHeaderSize"/>-byte header per
     /// pool); the rest serve blocks. An arena needs at least two pools.
     /// </summary>
@@ -31,7 +38,10 @@ internal static class PoolConfigValidator
 
     public static bool IsPowerOfTwo(int value) => value > 0 && (value & (value - 1)) == 0;
 
-    /// <summary>Validates <paramref name="config"/>; returns the problems and, when there are none, the size classes.</summary>
+    /// <summary>
+    /// Validates <paramref name="config"/>; returns the problems (errors, and warnings about a declaration that works but
+    /// is probably not what was meant) and, when there is no error, the size classes.
+    /// </summary>
     public static List<ConfigProblem> Validate(PoolConfig config, out int[] sizeClasses)
     {
         var problems = new List<ConfigProblem>();
@@ -47,6 +57,15 @@ internal static class PoolConfigValidator
         {
             problems.Add(new(DiagnosticDescriptors.ArenaSizeOutOfRange, "ArenaSize", -1, new object[] { config.ArenaSize }));
             arenaOk = false;
+        }
+
+        if (config.Threading is < (int)ThreadPolicy.SingleThreaded or > (int)ThreadPolicy.PerThread)
+        {
+            problems.Add(new(DiagnosticDescriptors.ThreadingInvalid, "Threading", -1, new object[] { config.Threading }));
+        }
+        else if (config.Threading == (int)ThreadPolicy.PerThread && arenaOk && config.ArenaSize >= PerThreadArenaWarningSize)
+        {
+            problems.Add(new(DiagnosticDescriptors.PerThreadLargeArenas, "ArenaSize", -1, new object[] { config.ArenaSize, config.ArenaSize >> 20 }));
         }
 
         bool poolOk = true;

@@ -105,12 +105,19 @@ public sealed unsafe class PerThreadPoolHeap<TGeometry>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void* Allocate(nuint size) => Local.Allocate(size);
 
+    /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateSmall(int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void* AllocateSmall(int sizeClass) => Local.AllocateSmall(sizeClass, 0);
+
     /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateSmall(int, uint)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void* AllocateSmall(int sizeClass, uint blockSize) => Local.AllocateSmall(sizeClass, blockSize);
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateLarge(nuint)"/>
     public void* AllocateLarge(nuint size) => Local.AllocateLarge(size);
+
+    /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateLarge(nuint, nuint)"/>
+    public void* AllocateLarge(nuint size, nuint alignment) => Local.AllocateLarge(size, alignment);
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.Free"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

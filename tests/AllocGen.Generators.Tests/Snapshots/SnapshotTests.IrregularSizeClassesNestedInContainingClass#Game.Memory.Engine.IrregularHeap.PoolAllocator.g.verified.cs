@@ -12,9 +12,10 @@ partial class Engine
     /// 7 size classes up to 512 bytes, every block aligned to 16 bytes.
     /// </summary>
     /// <remarks>
-    /// Requests above 512 bytes go to the system allocator. Not thread-safe: use one instance per
-    /// thread or guard it with a lock. Dispose returns every arena to the OS; an instance that is never disposed returns
-    /// them some time after it becomes unreachable (a finalizer), so its blocks are valid only while it is reachable.
+    /// Not thread-safe: the caller synchronizes (one instance per thread, or a lock around every call).
+    /// Requests above 512 bytes go to the system allocator. Dispose returns every arena to the OS; an
+    /// instance that is never disposed returns them some time after it becomes unreachable (a finalizer), so its blocks are
+    /// valid only while it is reachable.
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("AllocGen.Generators", "<version>")]
     unsafe partial class IrregularHeap : global::AllocGen.IAllocator
@@ -39,6 +40,9 @@ partial class Engine
 
         /// <summary>Pools at the start of each arena that hold its pool headers (64 bytes per pool; only those pages are touched).</summary>
         public const int HeaderPoolsPerArena = 1;
+
+        /// <summary>How the allocator may be used from several threads: the Threading argument of [PoolAllocator].</summary>
+        public const global::AllocGen.ThreadPolicy Threading = global::AllocGen.ThreadPolicy.SingleThreaded;
 
         /// <summary>The block size of each class, ascending.</summary>
         public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 16, 32, 48, 64, 128, 256, 512 };

@@ -10,9 +10,10 @@ namespace Game.Memory;
 /// 64 size classes up to 512 bytes, every block aligned to 8 bytes.
 /// </summary>
 /// <remarks>
-/// Requests above 512 bytes go to the system allocator. Not thread-safe: use one instance per
-/// thread or guard it with a lock. Dispose returns every arena to the OS; an instance that is never disposed returns
-/// them some time after it becomes unreachable (a finalizer), so its blocks are valid only while it is reachable.
+/// Not thread-safe: the caller synchronizes (one instance per thread, or a lock around every call).
+/// Requests above 512 bytes go to the system allocator. Dispose returns every arena to the OS; an
+/// instance that is never disposed returns them some time after it becomes unreachable (a finalizer), so its blocks are
+/// valid only while it is reachable.
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("AllocGen.Generators", "<version>")]
 unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
@@ -37,6 +38,9 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
 
     /// <summary>Pools at the start of each arena that hold its pool headers (64 bytes per pool; only those pages are touched).</summary>
     public const int HeaderPoolsPerArena = 4;
+
+    /// <summary>How the allocator may be used from several threads: the Threading argument of [PoolAllocator].</summary>
+    public const global::AllocGen.ThreadPolicy Threading = global::AllocGen.ThreadPolicy.SingleThreaded;
 
     /// <summary>The block size of each class, ascending.</summary>
     public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 216, 224, 232, 240, 248, 256, 264, 272, 280, 288, 296, 304, 312, 320, 328, 336, 344, 352, 360, 368, 376, 384, 392, 400, 408, 416, 424, 432, 440, 448, 456, 464, 472, 480, 488, 496, 504, 512 };
