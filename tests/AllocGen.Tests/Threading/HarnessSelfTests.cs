@@ -38,7 +38,7 @@ public sealed unsafe class HarnessSelfTests(ITestOutputHelper output)
     [Fact]
     public void AWriteIntoALiveBlockIsReportedWithExpectedAndFoundBytes()
     {
-        using var heap = new DefaultHeap();
+        using var heap = new LockedDefaultHeap();
         var ledger = new BlockLedger(heap, Target);
         var owner = new StressWorker("owner", 1);
         var freer = new StressWorker("freer", 2);
@@ -105,10 +105,10 @@ public sealed unsafe class HarnessSelfTests(ITestOutputHelper output)
         Assert.True(run.Operations < 1_000_000, $"{run.Operations} operations");
     }
 
-    /// <summary>A heap that hands out a live block again on every second call (under a lock).</summary>
+    /// <summary>A heap that hands out a live block again on every second call.</summary>
     private sealed class DuplicatingHeap : IAllocator, IPoolHeapControls
     {
-        private readonly LockedStandIn<DefaultHeap> _heap = new();
+        private readonly LockedDefaultHeap _heap = new();
         private readonly HashSet<nint> _given = [];
         private int _calls;
 

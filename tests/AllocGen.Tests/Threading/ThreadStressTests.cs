@@ -14,16 +14,16 @@ namespace AllocGen.Tests.Threading;
 public sealed class ThreadStressTests(ITestOutputHelper output)
 {
     /// <summary>Steps of the random mix per run, split between its threads.</summary>
-    private const int RandomMixSteps = 90_000;
+    private const int RandomMixSteps = 60_000;
 
     /// <summary>Blocks the producers of a run allocate, in batches of <see cref="BatchSize"/>.</summary>
-    private const int ProducedBlocks = 40_000;
+    private const int ProducedBlocks = 25_000;
 
     /// <summary>Hand-overs of a block from one ring thread to the next, per run.</summary>
-    private const int RingHops = 160_000;
+    private const int RingHops = 90_000;
 
     /// <summary>Blocks each short-lived thread allocates before it exits.</summary>
-    private const int BlocksPerShortLivedThread = 1_500;
+    private const int BlocksPerShortLivedThread = 1_000;
 
     private const int BatchSize = 32;
 
