@@ -1,3 +1,4 @@
+using AllocGen.Pools;
 using AllocGen.Stats;
 using AllocGen.Tests.Pools;
 using Xunit;
@@ -50,7 +51,8 @@ public sealed class ThreadStressTests(ITestOutputHelper output)
     /// <summary>
     /// Each thread allocates (random sizes 1..threshold, a tenth large), frees, reallocates and zero-allocates its own
     /// blocks, and swaps blocks with the others through shared slots, so frees land on any thread. Beside them a
-    /// monitor calls GetStats and Trim, which must work from any thread while the others allocate and free.
+    /// monitor calls GetStats and Trim and switches the ReusePolicy, which must work from any thread while the others
+    /// allocate and free.
     /// </summary>
     [Theory]
     [MemberData(nameof(Runs))]
@@ -89,6 +91,14 @@ public sealed class ThreadStressTests(ITestOutputHelper output)
                     ((IPoolHeapControls)run.Heap).Trim();
                 }
 
+                if (i % 4 == 1)
+                {
+                    // "May be changed at any time": from another thread too, while the others allocate and free.
+                    me.Doing("ReusePolicy", null, 0);
+                    var controls = (IPoolHeapControls)run.Heap;
+                    controls.ReusePolicy = controls.ReusePolicy == PoolReusePolicy.Fast ? PoolReusePolicy.Compact : PoolReusePolicy.Fast;
+                }
+
                 monitorCalls++;
                 Thread.Sleep(1);
             }
@@ -107,7 +117,7 @@ public sealed class ThreadStressTests(ITestOutputHelper output)
         });
 
         run.AssertEverythingFreed(liveThreadHeaps: 1, "after the threads exited");
-        run.Report($", {monitorCalls} GetStats/Trim calls meanwhile");
+        run.Report($", {monitorCalls} GetStats (and Trim, ReusePolicy) calls meanwhile");
     }
 
     /// <summary>
