@@ -31,7 +31,13 @@ internal sealed class StressWorker(string name, int seed)
     public Thread? Thread { get; set; }
 
     /// <summary>The call in progress or made last, for a report on a thread that hangs or throws.</summary>
-    public string LastCall => _block is null ? $"{_call}({_size})" : $"{_call}({_block}{(_size != 0 ? $", {_size}" : string.Empty)})";
+    public string LastCall => (_block, _size) switch
+    {
+        (null, 0) => _call,
+        (null, _) => $"{_call}({_size})",
+        (_, 0) => $"{_call}({_block})",
+        _ => $"{_call}({_block}, {_size})",
+    };
 
     public void Doing(string call, LiveBlock? block, nuint size)
     {
