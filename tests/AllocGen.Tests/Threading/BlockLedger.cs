@@ -54,8 +54,6 @@ internal sealed unsafe class BlockLedger(IAllocator heap, StressTarget target)
     /// <summary>Blocks allocated so far (ids handed out).</summary>
     public long Allocated => Volatile.Read(ref _lastId);
 
-    public IEnumerable<LiveBlock> LiveBlocks => _live.Values;
-
     public LiveBlock Allocate(StressWorker by, nuint size)
     {
         by.Doing("Allocate", null, size);

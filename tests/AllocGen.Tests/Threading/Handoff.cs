@@ -14,8 +14,6 @@ internal sealed class Handoff(string name, int capacity) : IDisposable
 
     public int Count => _queue.Count;
 
-    public bool IsCompleted => _queue.IsCompleted;
-
     public void Send(StressRun run, StressWorker from, List<LiveBlock> batch)
     {
         from.Doing($"waiting to send {batch.Count} blocks to {Name}", null, 0);

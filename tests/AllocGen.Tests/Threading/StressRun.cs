@@ -95,8 +95,6 @@ internal sealed class StressRun : IDisposable
 
     public CancellationToken Stopping => _stop.Token;
 
-    public IEnumerable<StressWorker> Workers => _workers;
-
     public long Operations => _workers.Sum(w => w.Operations) + Main.Operations;
 
     public long Frees => _workers.Sum(w => w.Frees + w.Reallocations) + Main.Frees + Main.Reallocations;
