@@ -1,3 +1,4 @@
+using AllocGen.Tests.Pools;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -26,7 +27,8 @@ public sealed class StatsAcrossThreadsTests(ITestOutputHelper output)
 
     /// <summary>
     /// The owner allocates and parks; another thread frees every block and exits; the test thread reads the
-    /// statistics while the owner is still parked, then again after it exited.
+    /// statistics while the owner is still parked (no block in use), after the owner took its blocks back with a call of
+    /// its own (nothing held beyond one idle arena per live thread heap), then after it exited.
     /// </summary>
     [Theory]
     [MemberData(nameof(Heaps))]
@@ -35,6 +37,8 @@ public sealed class StatsAcrossThreadsTests(ITestOutputHelper output)
         using var run = new StressRun(StressTarget.Named(heap), nameof(BlocksFreedByAnotherThreadLeaveNothingInUseWhileTheirOwnerIsIdle), 2, output);
         using var handedOver = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
+        using var tookBack = new ManualResetEventSlim();
+        using var finish = new ManualResetEventSlim();
         var blocks = new List<LiveBlock>();
         StressWorker owner = run.Start("owner", me =>
         {
@@ -48,6 +52,15 @@ public sealed class StatsAcrossThreadsTests(ITestOutputHelper output)
             if (!release.Wait(StressRun.JoinLimit, run.Stopping))
             {
                 throw new StressFailure($"thread '{me.Name}' was not released from parking");
+            }
+
+            // The owner's own call takes the blocks back, and with them its pools and arenas.
+            me.Doing("Trim", null, 0);
+            ((IPoolHeapControls)run.Heap).Trim();
+            tookBack.Set();
+            if (!finish.Wait(StressRun.JoinLimit, run.Stopping))
+            {
+                throw new StressFailure($"thread '{me.Name}' was not released after taking back");
             }
         });
 
@@ -63,12 +76,17 @@ public sealed class StatsAcrossThreadsTests(ITestOutputHelper output)
         run.Join([freer]);
         try
         {
+            run.AssertNoBlockInUse("with the owner alive and idle");
+            release.Set();
+            Assert.True(tookBack.Wait(StressRun.JoinLimit), "the owner did not take its blocks back");
+
             // Live thread heaps: the owner's and, for the reading, the test thread's.
-            run.AssertEverythingFreed(liveThreadHeaps: 2, "with the owner alive and idle");
+            run.AssertEverythingFreed(liveThreadHeaps: 2, "with the owner alive and idle, after it took its blocks back");
         }
         finally
         {
             release.Set();
+            finish.Set();
         }
 
         run.Join([owner]);

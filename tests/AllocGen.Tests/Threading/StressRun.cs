@@ -151,6 +151,22 @@ internal sealed class StressRun : IDisposable
     /// </summary>
     public AllocatorStats AssertEverythingFreed(int liveThreadHeaps, string when) => AssertEverythingFreed(Ledger, liveThreadHeaps, when);
 
+    /// <summary>
+    /// No block in use, while some owners are idle: blocks other threads freed to a live owner that has not taken
+    /// them back yet are not in use, but their pools (and arenas) stay the owner's until it next allocates from an
+    /// exhausted class, or calls GetStats or Trim itself (see the README's Threads section).
+    /// </summary>
+    public AllocatorStats AssertNoBlockInUse(string when)
+    {
+        ThrowIfFailed();
+        Assert.True(Ledger.LiveCount == 0, $"{_title}: harness error: {Ledger.LiveCount} blocks still in the ledger {when}");
+        AllocatorStats stats = Ledger.Heap.GetStats();
+        Assert.True(
+            stats.BlocksInUse == 0 && stats.LargeBytes == 0,
+            $"{_title}, {when}, every block freed: {stats.BlocksInUse} blocks in use, {stats.LargeBytes} large bytes{Environment.NewLine}{stats}");
+        return stats;
+    }
+
     /// <summary>The same for another heap of the run (its own ledger).</summary>
     public AllocatorStats AssertEverythingFreed(BlockLedger ledger, int liveThreadHeaps, string when)
     {

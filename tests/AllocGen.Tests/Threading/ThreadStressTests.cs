@@ -264,6 +264,8 @@ public sealed class ThreadStressTests(ITestOutputHelper output)
         }
 
         using var parked = new CountdownEvent(collectors);
+        using var tookBack = new CountdownEvent(collectors);
+        using var finish = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         try
         {
@@ -303,6 +305,15 @@ public sealed class ThreadStressTests(ITestOutputHelper output)
                     if (!release.Wait(StressRun.JoinLimit, run.Stopping))
                     {
                         throw new StressFailure($"thread '{me.Name}' was not released from parking");
+                    }
+
+                    // A call of its own takes back what the test thread freed into its heap (adopted arenas included).
+                    me.Doing("Trim", null, 0);
+                    ((IPoolHeapControls)run.Heap).Trim();
+                    tookBack.Signal();
+                    if (!finish.Wait(StressRun.JoinLimit, run.Stopping))
+                    {
+                        throw new StressFailure($"thread '{me.Name}' was not released after taking back");
                     }
                 }));
             }
@@ -409,9 +420,17 @@ public sealed class ThreadStressTests(ITestOutputHelper output)
                 }
             });
 
-            // Live thread heaps now: the parked collectors and the test thread's.
-            run.AssertEverythingFreed(liveThreadHeaps: collectors + 1, "with the collectors parked");
+            run.AssertNoBlockInUse("with the collectors parked");
             release.Set();
+            if (!tookBack.Wait(StressRun.JoinLimit, run.Stopping))
+            {
+                run.ThrowIfFailed();
+                Assert.Fail($"the collectors did not take their blocks back within {StressRun.JoinLimit.TotalSeconds:0} s");
+            }
+
+            // Live thread heaps now: the collectors (idle again) and the test thread's.
+            run.AssertEverythingFreed(liveThreadHeaps: collectors + 1, "with the collectors idle after taking their blocks back");
+            finish.Set();
             run.Join(collectorWorkers);
             run.AssertEverythingFreed(liveThreadHeaps: 1, "after every worker exited");
             run.Report($", {shortLived} short-lived threads, {freedAfterExit:N0} blocks freed after their thread exited");
@@ -419,6 +438,7 @@ public sealed class ThreadStressTests(ITestOutputHelper output)
         finally
         {
             release.Set();
+            finish.Set();
             foreach (Handoff inbox in inboxes)
             {
                 inbox.Dispose();
