@@ -637,7 +637,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             arena->NextAll = s->CachedArenas;
             s->CachedArenas = arena;
             s->CachedArenaCount++;
-            DecayCachedArenas(s, PageDecayMs);
+            DecayCachedArenas(s, atOnce: false);
             return;
         }
 
@@ -669,11 +669,11 @@ public unsafe partial struct PoolHeap<TGeometry>
     private const long PageDecayMs = 1000;
 
     /// <summary>
-    /// Gives the pages of arenas released more than <paramref name="olderThanMs"/> ago back to the OS when the kernel
+    /// Gives the pages of arenas released more than <see cref="PageDecayMs"/> ago back to the OS when the kernel
     /// needs them (<see cref="OsPages.Decommit"/>); with <paramref name="atOnce"/> (Trim), the pages of every kept
     /// arena go now (<see cref="OsPages.Release"/>), those already given back lazily included.
     /// </summary>
-    private static void DecayCachedArenas(HeapState* s, long olderThanMs, bool atOnce = false)
+    private static void DecayCachedArenas(HeapState* s, bool atOnce)
     {
         long now = Environment.TickCount64;
 
@@ -681,7 +681,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         nuint region = OsPages.RegionSize(ArenaSize);
         for (ArenaObject* cached = s->CachedArenas; cached != null; cached = cached->NextAll)
         {
-            bool due = atOnce || (cached->ReleasedAt >= 0 && now - cached->ReleasedAt > olderThanMs);
+            bool due = atOnce || (cached->ReleasedAt >= 0 && now - cached->ReleasedAt > PageDecayMs);
             if (due && (atOnce ? OsPages.Release(cached->Address, region) : OsPages.Decommit(cached->Address, region)))
             {
                 cached->ReleasedAt = -1;
@@ -694,7 +694,7 @@ public unsafe partial struct PoolHeap<TGeometry>
 
     private static ArenaObject* TakeArena(HeapState* s)
     {
-        DecayCachedArenas(s, PageDecayMs);
+        DecayCachedArenas(s, atOnce: false);
         ArenaObject* arena = s->CachedArenas;
         if (arena != null)
         {
@@ -811,7 +811,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             DecommitFreePools(arena);
         }
 
-        DecayCachedArenas(s, 0, atOnce: true);
+        DecayCachedArenas(s, atOnce: true);
         s->IdleArena = null;
     }
 

@@ -78,26 +78,19 @@ public unsafe partial struct PoolHeap<TGeometry>
     }
 
     /// <summary>Frees, into this heap's pools, every block other threads pushed onto its remote stack.</summary>
-    internal static void TakeBackRemoteFrees(HeapState* s)
-    {
-        void* block = s->Remote.TakeAll();
-        while (block != null)
-        {
-            void* next = RemoteFreeStack.Next(block);
-            FreeTakenBack(s, (byte*)block);
-            block = next;
-        }
-    }
+    internal static void TakeBackRemoteFrees(HeapState* s) => FreeTakenBack(s, s->Remote.TakeAll());
 
     /// <summary>Blocks pushed onto an emptied (adopted) state after its arenas changed owner go to their owners now.</summary>
-    internal static void ForwardRemoteFrees(HeapState* husk, HeapState* into)
+    internal static void ForwardRemoteFrees(HeapState* husk, HeapState* into) => FreeTakenBack(into, husk->Remote.TakeAll());
+
+    /// <summary>Every block of a chain taken from a remote-free stack, by <paramref name="s"/>'s owner (see the overload).</summary>
+    private static void FreeTakenBack(HeapState* s, void* chain)
     {
-        void* block = husk->Remote.TakeAll();
-        while (block != null)
+        while (chain != null)
         {
-            void* next = RemoteFreeStack.Next(block);
-            FreeTakenBack(into, (byte*)block);
-            block = next;
+            void* next = RemoteFreeStack.Next(chain);
+            FreeTakenBack(s, (byte*)chain);
+            chain = next;
         }
     }
 
@@ -252,12 +245,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         from->CachedArenas = null;
         from->CachedArenaCount = 0;
 
-        while (pending != null)
-        {
-            void* next = RemoteFreeStack.Next(pending);
-            FreeTakenBack(into, (byte*)pending);
-            pending = next;
-        }
+        FreeTakenBack(into, pending);
     }
 
     /// <summary>Appends another heap's used-pool list of a class (head..tail, none retained) to this heap's.</summary>

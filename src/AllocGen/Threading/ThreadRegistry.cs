@@ -45,13 +45,19 @@ internal sealed unsafe class ThreadRegistry<TGeometry> : NativeMemoryOwner
         get => _reusePolicy;
         set
         {
+            if (value is not (PoolReusePolicy.Fast or PoolReusePolicy.Compact))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Not a PoolReusePolicy.");
+            }
+
             lock (_heaps)
             {
                 ThrowIfDisposed();
                 foreach (Entry entry in _heaps)
                 {
-                    var heap = new PoolHeap<TGeometry>(entry.State);
-                    heap.ReusePolicy = value;
+                    // A plain store into another thread's state: the owner reads it only off its fast paths, and
+                    // either value is a valid policy (the PoolHeap setter would count as a call on that heap).
+                    entry.State->ReusePolicy = value;
                 }
 
                 _reusePolicy = value;
@@ -97,8 +103,7 @@ internal sealed unsafe class ThreadRegistry<TGeometry> : NativeMemoryOwner
             if (state == null)
             {
                 state = _husks.Count != 0 ? (HeapState*)_husks.Pop() : PoolHeap<TGeometry>.CreateThreadHeapState(_group);
-                var heap = new PoolHeap<TGeometry>(state);
-                heap.ReusePolicy = _reusePolicy;
+                state->ReusePolicy = _reusePolicy;
                 _heaps.Add(new Entry(me, state));
             }
 

@@ -23,6 +23,15 @@ public sealed partial class SmallPoolHeap : IPoolHeapControls
 {
 }
 
+/// <summary>
+/// <see cref="SmallPoolHeap"/>'s geometry with a heap per thread: the differential test drives it from one thread, where
+/// it must behave as the single-threaded heap does (the thread stress tests share it from many).
+/// </summary>
+[PoolAllocator(PoolSize = 4096, Alignment = 8, ArenaSize = 64 * 1024, Threading = ThreadPolicy.PerThread)]
+public sealed partial class PerThreadSmallPoolHeap : IPoolHeapControls
+{
+}
+
 /// <summary>The smallest arena there is: two 4 KiB pools, one for the header table and one for blocks.</summary>
 [PoolAllocator(ArenaSize = 8192, PoolSize = 4096, Alignment = 8, SmallRequestThreshold = 256)]
 public sealed partial class TinyArenaHeap
@@ -85,6 +94,10 @@ public sealed class HeapGeometry
         nameof(SmallPoolHeap), SmallPoolHeap.ArenaSize, SmallPoolHeap.PoolSize, SmallPoolHeap.Alignment, SmallPoolHeap.SmallRequestThreshold,
         SmallPoolHeap.HeaderPoolsPerArena, SmallPoolHeap.PoolsPerArena, SmallPoolHeap.SizeClasses.ToArray(), () => new SmallPoolHeap());
 
+    public static HeapGeometry PerThreadSmallPool { get; } = new(
+        nameof(PerThreadSmallPoolHeap), PerThreadSmallPoolHeap.ArenaSize, PerThreadSmallPoolHeap.PoolSize, PerThreadSmallPoolHeap.Alignment, PerThreadSmallPoolHeap.SmallRequestThreshold,
+        PerThreadSmallPoolHeap.HeaderPoolsPerArena, PerThreadSmallPoolHeap.PoolsPerArena, PerThreadSmallPoolHeap.SizeClasses.ToArray(), () => new PerThreadSmallPoolHeap());
+
     public static HeapGeometry Irregular { get; } = new(
         nameof(IrregularHeap), IrregularHeap.ArenaSize, IrregularHeap.PoolSize, IrregularHeap.Alignment, IrregularHeap.SmallRequestThreshold,
         IrregularHeap.HeaderPoolsPerArena, IrregularHeap.PoolsPerArena, IrregularHeap.SizeClasses.ToArray(), () => new IrregularHeap());
@@ -113,6 +126,7 @@ public sealed class HeapGeometry
     {
         nameof(DefaultHeap) => Default,
         nameof(SmallPoolHeap) => SmallPool,
+        nameof(PerThreadSmallPoolHeap) => PerThreadSmallPool,
         nameof(IrregularHeap) => Irregular,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };

@@ -31,6 +31,7 @@ public sealed unsafe class DifferentialTests
     [InlineData(nameof(IrregularHeap), 777, PolicySchedule.Default)]
     [InlineData(nameof(DefaultHeap), 31, PolicySchedule.Compact)]
     [InlineData(nameof(SmallPoolHeap), 32, PolicySchedule.Alternating)]
+    [InlineData(nameof(PerThreadSmallPoolHeap), 32, PolicySchedule.Alternating)] // the same run as the row above, on a heap per thread
     public void RandomOperationsMatchTheReferenceModel(string configuration, int seed, PolicySchedule schedule)
     {
         HeapGeometry g = HeapGeometry.Named(configuration);

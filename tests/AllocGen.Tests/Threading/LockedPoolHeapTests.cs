@@ -26,28 +26,10 @@ public sealed unsafe class LockedPoolHeapTests
     /// </summary>
     private static readonly TimeSpan HeldFor = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>64 KiB arenas of 4 KiB pools, classes of 16..64 bytes.</summary>
-    private struct Geometry : IPoolGeometry
-    {
-        public static int ArenaShift => 16;
-
-        public static int PoolShift => 12;
-
-        public static int Alignment => 16;
-
-        public static int SmallRequestThreshold => 64;
-
-        public static int ClassCount => 4;
-
-        public static int BlockSize(int sizeClass) => (sizeClass + 1) * 16;
-
-        public static int ClassOf(nuint size) => size == 0 ? 0 : (int)((size + 15) >> 4) - 1;
-    }
-
     /// <summary>The struct lives in a field, as in the generated class, so every call works on the one instance.</summary>
     private sealed class Holder
     {
-        public LockedPoolHeap<Geometry> Heap = LockedPoolHeap<Geometry>.Create();
+        public LockedPoolHeap<SmallArenaGeometry64> Heap = LockedPoolHeap<SmallArenaGeometry64>.Create();
     }
 
     [Fact]
@@ -373,7 +355,7 @@ public sealed unsafe class LockedPoolHeapTests
 
     // ---- Helpers -------------------------------------------------------------------------------------------
 
-    private static void Call(ref LockedPoolHeap<Geometry> heap, string member, void* block)
+    private static void Call(ref LockedPoolHeap<SmallArenaGeometry64> heap, string member, void* block)
     {
         switch (member)
         {

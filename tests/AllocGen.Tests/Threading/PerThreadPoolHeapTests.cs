@@ -10,24 +10,6 @@ namespace AllocGen.Tests.Threading;
 /// </summary>
 public sealed unsafe class PerThreadPoolHeapTests
 {
-    /// <summary>64 KiB arenas of 4 KiB pools (15 serve blocks), classes of 16..256 bytes: arenas come and go quickly.</summary>
-    private struct SmallGeometry : IPoolGeometry
-    {
-        public static int ArenaShift => 16;
-
-        public static int PoolShift => 12;
-
-        public static int Alignment => 16;
-
-        public static int SmallRequestThreshold => 256;
-
-        public static int ClassCount => 16;
-
-        public static int BlockSize(int sizeClass) => (sizeClass + 1) * 16;
-
-        public static int ClassOf(nuint size) => size == 0 ? 0 : (int)((size + 15) >> 4) - 1;
-    }
-
     private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(30);
 
     private static void RunOn(Action action)
@@ -55,7 +37,7 @@ public sealed unsafe class PerThreadPoolHeapTests
     [Fact]
     public void BlocksFreedByAnotherThreadServeTheirOwnerAgain()
     {
-        var heap = PerThreadPoolHeap<SmallGeometry>.Create();
+        var heap = PerThreadPoolHeap<SmallArenaGeometry256>.Create();
         const int Count = 5_000;
         var blocks = new nint[Count];
         for (int i = 0; i < Count; i++)
@@ -93,7 +75,7 @@ public sealed unsafe class PerThreadPoolHeapTests
     [Fact]
     public void BlocksFreedToALiveIdleThreadDoNotCountAsInUse()
     {
-        var heap = PerThreadPoolHeap<SmallGeometry>.Create();
+        var heap = PerThreadPoolHeap<SmallArenaGeometry256>.Create();
         const int Count = 3_000;
         var blocks = new nint[Count];
         using var allocated = new ManualResetEventSlim();
@@ -140,7 +122,7 @@ public sealed unsafe class PerThreadPoolHeapTests
     [Fact]
     public void TheHeapOfAnExitedThreadIsAdoptedAndItsArenasGoBack()
     {
-        var heap = PerThreadPoolHeap<SmallGeometry>.Create();
+        var heap = PerThreadPoolHeap<SmallArenaGeometry256>.Create();
         const int Count = 20_000;
         var blocks = new nint[Count];
         RunOn(() =>
@@ -173,7 +155,7 @@ public sealed unsafe class PerThreadPoolHeapTests
     [Fact]
     public void AfterDisposeEveryThreadGetsObjectDisposedException()
     {
-        var heap = PerThreadPoolHeap<SmallGeometry>.Create();
+        var heap = PerThreadPoolHeap<SmallArenaGeometry256>.Create();
         void* mine = heap.Allocate(32);
         void* theirs = null;
         RunOn(() => theirs = heap.Allocate(64));
@@ -192,7 +174,7 @@ public sealed unsafe class PerThreadPoolHeapTests
     [Fact]
     public void ProducerConsumerStaysWithinItsWindow()
     {
-        var heap = PerThreadPoolHeap<SmallGeometry>.Create();
+        var heap = PerThreadPoolHeap<SmallArenaGeometry256>.Create();
         const int Window = 2_000;
         const int Total = 400_000;
         var queue = new System.Collections.Concurrent.BlockingCollection<nint>(Window);

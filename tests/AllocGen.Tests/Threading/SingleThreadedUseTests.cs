@@ -11,27 +11,10 @@ namespace AllocGen.Tests.Threading;
 /// </summary>
 public sealed unsafe class SingleThreadedUseTests
 {
-    private struct Geometry : IPoolGeometry
-    {
-        public static int ArenaShift => 16;
-
-        public static int PoolShift => 12;
-
-        public static int Alignment => 16;
-
-        public static int SmallRequestThreshold => 64;
-
-        public static int ClassCount => 4;
-
-        public static int BlockSize(int sizeClass) => (sizeClass + 1) * 16;
-
-        public static int ClassOf(nuint size) => size == 0 ? 0 : (int)((size + 15) >> 4) - 1;
-    }
-
     [Fact]
     public void ACallWhileAnotherThreadsCallIsInProgressThrowsNamingBoth()
     {
-        var heap = PoolHeap<Geometry>.Create();
+        var heap = PoolHeap<SmallArenaGeometry64>.Create();
         void* block = heap.AllocateSmall(1, 32);
         int other = Environment.CurrentManagedThreadId + 1_000;
         heap.State->BusyThread = other;

@@ -1,0 +1,75 @@
+using AllocGen.Tests.Pools;
+
+namespace AllocGen.Tests.Threading;
+
+/// <summary>CPython's geometry behind one lock.</summary>
+[PoolAllocator(Threading = ThreadPolicy.Locked)]
+public sealed partial class LockedDefaultHeap : IPoolHeapControls
+{
+}
+
+/// <summary><see cref="SmallPoolHeap"/>'s geometry (4 KiB pools in 64 KiB arenas) behind one lock: arenas come and go.</summary>
+[PoolAllocator(PoolSize = 4096, Alignment = 8, ArenaSize = 64 * 1024, Threading = ThreadPolicy.Locked)]
+public sealed partial class LockedSmallPoolHeap : IPoolHeapControls
+{
+}
+
+/// <summary>CPython's geometry, a heap per thread. (The small-pool one, <see cref="PerThreadSmallPoolHeap"/>, is among the differential test's configurations.)</summary>
+[PoolAllocator(Threading = ThreadPolicy.PerThread)]
+public sealed partial class PerThreadDefaultHeap : IPoolHeapControls
+{
+}
+
+/// <summary>
+/// A heap the thread stress tests drive, by name (theory rows stay readable): how to create one, its policy and the
+/// geometry the checks need.
+/// </summary>
+public sealed class StressTarget
+{
+    private StressTarget(string name, ThreadPolicy policy, int threshold, int arenaSize, Func<IAllocator> create)
+    {
+        Name = name;
+        Policy = policy;
+        Threshold = threshold;
+        ArenaSize = arenaSize;
+        Create = create;
+    }
+
+    /// <summary>Every target, by name, for [MemberData].</summary>
+    public static IReadOnlyList<StressTarget> All { get; } =
+    [
+        new(nameof(LockedDefaultHeap), LockedDefaultHeap.Threading, LockedDefaultHeap.SmallRequestThreshold, LockedDefaultHeap.ArenaSize, () => new LockedDefaultHeap()),
+        new(nameof(LockedSmallPoolHeap), LockedSmallPoolHeap.Threading, LockedSmallPoolHeap.SmallRequestThreshold, LockedSmallPoolHeap.ArenaSize, () => new LockedSmallPoolHeap()),
+        new(nameof(PerThreadDefaultHeap), PerThreadDefaultHeap.Threading, PerThreadDefaultHeap.SmallRequestThreshold, PerThreadDefaultHeap.ArenaSize, () => new PerThreadDefaultHeap()),
+        new(nameof(PerThreadSmallPoolHeap), PerThreadSmallPoolHeap.Threading, PerThreadSmallPoolHeap.SmallRequestThreshold, PerThreadSmallPoolHeap.ArenaSize, () => new PerThreadSmallPoolHeap()),
+    ];
+
+    public string Name { get; }
+
+    public ThreadPolicy Policy { get; }
+
+    public int Threshold { get; }
+
+    public int ArenaSize { get; }
+
+    public Func<IAllocator> Create { get; }
+
+    /// <summary>64 KiB arenas: taken and released all the time, so the arena paths are the ones exercised.</summary>
+    public bool HasSmallArenas => ArenaSize <= 64 << 10;
+
+    /// <summary>A heap of the default geometry behind a lock, made by <paramref name="create"/>: for the harness's own tests.</summary>
+    internal static StressTarget Custom(string name, Func<IAllocator> create) =>
+        new(name, ThreadPolicy.Locked, LockedDefaultHeap.SmallRequestThreshold, LockedDefaultHeap.ArenaSize, create);
+
+    public static StressTarget Named(string name) =>
+        All.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentOutOfRangeException(nameof(name), name, null);
+
+    /// <summary>
+    /// The most arenas a heap whose blocks are all freed may hold: one idle arena per live thread heap for PerThread,
+    /// one for a heap behind a lock.
+    /// </summary>
+    public long MaxIdleArenas(int liveThreadHeaps) => Policy == ThreadPolicy.PerThread ? liveThreadHeaps : 1;
+
+    public override string ToString() => Name;
+}
+
