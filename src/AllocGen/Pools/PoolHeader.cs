@@ -38,6 +38,12 @@ internal unsafe struct PoolHeader
     /// </summary>
     public ulong BlockMagic;
 
+    /// <summary>
+    /// The heap (or thread heap) whose pool it is, the same as its arena's <see cref="ArenaObject.Owner"/>: kept here,
+    /// on the line <c>Free</c> reads anyway, so telling its own block from another heap's costs no extra load.
+    /// </summary>
+    public HeapState* Owner;
+
     /// <summary>Blocks currently allocated from the pool.</summary>
     public uint Count;
 

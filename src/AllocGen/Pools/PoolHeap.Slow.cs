@@ -80,6 +80,7 @@ public unsafe partial struct PoolHeap<TGeometry>
 
         pool->NextPool = null;
         pool->PrevPool = null;
+        pool->Owner = s;
         UsedPools(s)[sizeClass] = pool;
         UsedTails(s)[sizeClass] = pool;
 
@@ -109,6 +110,13 @@ public unsafe partial struct PoolHeap<TGeometry>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void FreeSlow(PoolHeader* pool, byte* block)
     {
+        if (pool->Owner != _state)
+        {
+            // Another thread heap's pool (PerThread), another heap's, or a pool never carved.
+            FreeOutsideOwnPools(block, ArenaMap<TGeometry>.Lookup(block));
+            return;
+        }
+
         CheckLivePoolBlock(pool, block);
         FreeInPool(_state, pool, block);
     }

@@ -169,6 +169,11 @@ public unsafe partial struct PoolHeap<TGeometry>
         {
             ArenaObject* next = arena->NextAll;
             Volatile.Write(ref *(nint*)&arena->Owner, (nint)into);
+            for (PoolHeader* pool = (PoolHeader*)arena->Address + HeaderPoolsPerArena; pool < arena->FreshPools; pool++)
+            {
+                Volatile.Write(ref *(nint*)&pool->Owner, (nint)into);
+            }
+
             arena->PrevAll = null;
             arena->NextAll = into->AllArenas;
             if (into->AllArenas != null)

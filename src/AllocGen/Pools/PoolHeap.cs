@@ -258,10 +258,10 @@ public unsafe partial struct PoolHeap<TGeometry>
 #endif
         HeapState* s = _state;
         ArenaObject* arena = ArenaMap<TGeometry>.Lookup(pointer);
-        if (arena == null || arena->Owner != s)
+        if (arena == null)
         {
-            // A large block, another thread heap's block (PerThread), another heap's, or nobody's.
-            FreeOutsideOwnPools(pointer, arena);
+            // A large block, or nobody's.
+            FreeOutsideOwnPools(pointer, null);
             return;
         }
 
@@ -278,6 +278,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         // into the header table finds an all-zero header there: "full", then rejected by the slow path.
         // Short-circuit tests: each is a predictable compare-and-branch.
         if (head == null
+            || pool->Owner != s
             || (int)count <= 0 && ((int)count < 0 || pool->Retained == 0 || arena != s->IdleArena)
             || (byte*)pointer == head
             || offset >= pool->NextOffset

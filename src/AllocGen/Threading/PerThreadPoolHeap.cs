@@ -22,16 +22,6 @@ namespace AllocGen.Threading;
 public sealed unsafe class PerThreadPoolHeap<TGeometry>
     where TGeometry : struct, IPoolGeometry
 {
-    private static long s_lastId;
-
-    /// <summary>The last instance of this geometry the thread used, and its thread heap there.</summary>
-    [ThreadStatic]
-    private static ThreadCache t_cache;
-
-    /// <summary>The thread's heaps in the other instances of this geometry it used lately (a thread may use several).</summary>
-    [ThreadStatic]
-    private static ThreadCache[]? t_recent;
-
     private const int RecentInstances = 8;
 
     private readonly long _id;
@@ -40,7 +30,7 @@ public sealed unsafe class PerThreadPoolHeap<TGeometry>
     private PerThreadPoolHeap()
     {
         // Ids are never reused, so a thread's cache entry for a collected instance can never match a new one.
-        _id = Interlocked.Increment(ref s_lastId);
+        _id = ThreadHeapCache.NewInstanceId();
 
         // The registry owns the native memory and frees it when this instance is collected without Dispose.
         _registry = new ThreadRegistry<TGeometry>();
@@ -68,24 +58,20 @@ public sealed unsafe class PerThreadPoolHeap<TGeometry>
     private PoolHeap<TGeometry> Local
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get
-        {
-            ref ThreadCache cache = ref t_cache;
-            return cache.Id == _id ? new PoolHeap<TGeometry>(cache.State) : LocalSlow();
-        }
+        get => ThreadHeapCache.t_lastId == _id ? new PoolHeap<TGeometry>((HeapState*)ThreadHeapCache.t_lastState) : LocalSlow();
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private PoolHeap<TGeometry> LocalSlow()
     {
-        ThreadCache[] recent = t_recent ??= new ThreadCache[RecentInstances];
+        ThreadHeapCache.ThreadCache[] recent = ThreadHeapCache.t_recent ??= new ThreadHeapCache.ThreadCache[RecentInstances];
         HeapState* state = null;
         int found = -1;
         for (int i = 0; i < recent.Length; i++)
         {
             if (recent[i].Id == _id)
             {
-                state = recent[i].State;
+                state = (HeapState*)recent[i].State;
                 found = i;
                 break;
             }
@@ -96,8 +82,9 @@ public sealed unsafe class PerThreadPoolHeap<TGeometry>
         // The entry being replaced in the cache moves to the recent list, into the slot of the one found (or the oldest).
         int slot = found >= 0 ? found : RecentInstances - 1;
         Array.Copy(recent, 0, recent, 1, slot);
-        recent[0] = t_cache;
-        t_cache = new ThreadCache { Id = _id, State = state };
+        recent[0] = new ThreadHeapCache.ThreadCache { Id = ThreadHeapCache.t_lastId, State = ThreadHeapCache.t_lastState };
+        ThreadHeapCache.t_lastId = _id;
+        ThreadHeapCache.t_lastState = (nint)state;
         return new PoolHeap<TGeometry>(state);
     }
 
@@ -150,10 +137,34 @@ public sealed unsafe class PerThreadPoolHeap<TGeometry>
 
     /// <summary>Releases the memory of every thread heap; later calls from any thread throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose() => _registry.Dispose();
+}
 
-    private struct ThreadCache
+/// <summary>
+/// The calling thread's heap in the PerThread instance it used last, whatever its geometry. Thread-static fields of
+/// a non-generic class, of primitive types: the JIT reads them inline (those of a generic class go through a helper
+/// call), which is most of what <c>PerThread</c> costs a single thread.
+/// </summary>
+internal static class ThreadHeapCache
+{
+    /// <summary>Id of the instance used last (0: none). Ids are never reused, so a stale entry never matches.</summary>
+    [ThreadStatic]
+    public static long t_lastId;
+
+    /// <summary>The thread's heap state in that instance.</summary>
+    [ThreadStatic]
+    public static nint t_lastState;
+
+    /// <summary>The thread's heaps in the other instances it used lately (a thread may use several).</summary>
+    [ThreadStatic]
+    public static ThreadCache[]? t_recent;
+
+    private static long s_lastId;
+
+    public static long NewInstanceId() => Interlocked.Increment(ref s_lastId);
+
+    internal struct ThreadCache
     {
         public long Id;
-        public HeapState* State;
+        public nint State;
     }
 }
