@@ -2,7 +2,6 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using AllocGen.Memory;
-using AllocGen.Threading;
 
 namespace AllocGen.Pools;
 
@@ -282,51 +281,16 @@ public unsafe partial struct PoolHeap<TGeometry>
         return owner == s || (s->Group != null && owner != null && owner->Group == s->Group);
     }
 
-    /// <summary>The large-block table of a heap (a thread heap's is its instance's, shared): locked until <see cref="ExitLarge"/>.</summary>
-    private static LargeBlockTable* EnterLarge(HeapState* s)
-    {
-        ThreadGroup* group = s->Group;
-        if (group == null)
-        {
-            return &s->Large;
-        }
-
-        group->LargeLock.Enter();
-        return &group->Large;
-    }
-
-    private static void ExitLarge(HeapState* s)
-    {
-        if (s->Group != null)
-        {
-            s->Group->LargeLock.Exit();
-        }
-    }
-
     private static bool FreeLargeBlock(HeapState* s, void* pointer)
     {
-        LargeBlockTable* large = EnterLarge(s);
-        try
-        {
-            return large->Free(pointer);
-        }
-        finally
-        {
-            ExitLarge(s);
-        }
+        using var large = new LockedLargeBlocks(s);
+        return large.Table->Free(pointer);
     }
 
     private static bool IsLargeBlock(HeapState* s, void* pointer, out nuint size)
     {
-        LargeBlockTable* large = EnterLarge(s);
-        try
-        {
-            return large->TryGetSize(pointer, out size);
-        }
-        finally
-        {
-            ExitLarge(s);
-        }
+        using var large = new LockedLargeBlocks(s);
+        return large.Table->TryGetSize(pointer, out size);
     }
 
     [DoesNotReturn]

@@ -365,15 +365,8 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
         else if (newSize > (nuint)TGeometry.SmallRequestThreshold)
         {
-            LargeBlockTable* large = EnterLarge(_state);
-            try
-            {
-                return large->Reallocate(pointer, newSize);
-            }
-            finally
-            {
-                ExitLarge(_state);
-            }
+            using var large = new LockedLargeBlocks(_state);
+            return large.Table->Reallocate(pointer, newSize);
         }
 
         void* block = Allocate(newSize);
@@ -413,15 +406,8 @@ public unsafe partial struct PoolHeap<TGeometry>
             throw new ArgumentOutOfRangeException(nameof(alignment), alignment, "The alignment must be a power of two.");
         }
 
-        LargeBlockTable* large = EnterLarge(s);
-        try
-        {
-            return large->Allocate(size, Math.Max(alignment, (nuint)TGeometry.Alignment));
-        }
-        finally
-        {
-            ExitLarge(s);
-        }
+        using var large = new LockedLargeBlocks(s);
+        return large.Table->Allocate(size, Math.Max(alignment, (nuint)TGeometry.Alignment));
     }
 
     /// <summary>
