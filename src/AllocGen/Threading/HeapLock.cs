@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace AllocGen.Threading;
@@ -29,6 +30,26 @@ internal struct HeapLock
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Exit() => Volatile.Write(ref _holder, 0);
+
+    /// <summary>Takes the lock until the returned scope is disposed (<c>using</c>), also when the body throws.</summary>
+    [UnscopedRef]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Held Hold()
+    {
+        Enter();
+        return new Held(ref this);
+    }
+
+    /// <summary>The lock, held: <see cref="Dispose"/> releases it.</summary>
+    public readonly ref struct Held
+    {
+        private readonly ref HeapLock _lock;
+
+        public Held(ref HeapLock heapLock) => _lock = ref heapLock;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Dispose() => _lock.Exit();
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void EnterContended(int me)

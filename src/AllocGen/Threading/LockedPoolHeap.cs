@@ -38,28 +38,14 @@ public unsafe struct LockedPoolHeap<TGeometry>
     {
         get
         {
-            _lock.Enter();
-            try
-            {
-                return _heap.ReusePolicy;
-            }
-            finally
-            {
-                _lock.Exit();
-            }
+            using HeapLock.Held held = _lock.Hold();
+            return _heap.ReusePolicy;
         }
 
         set
         {
-            _lock.Enter();
-            try
-            {
-                _heap.ReusePolicy = value;
-            }
-            finally
-            {
-                _lock.Exit();
-            }
+            using HeapLock.Held held = _lock.Hold();
+            _heap.ReusePolicy = value;
         }
     }
 
@@ -68,15 +54,8 @@ public unsafe struct LockedPoolHeap<TGeometry>
     {
         get
         {
-            _lock.Enter();
-            try
-            {
-                return _heap.IsDisposed;
-            }
-            finally
-            {
-                _lock.Exit();
-            }
+            using HeapLock.Held held = _lock.Hold();
+            return _heap.IsDisposed;
         }
     }
 
@@ -84,15 +63,8 @@ public unsafe struct LockedPoolHeap<TGeometry>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void* Allocate(nuint size)
     {
-        _lock.Enter();
-        try
-        {
-            return _heap.Allocate(size);
-        }
-        finally
-        {
-            _lock.Exit();
-        }
+        using HeapLock.Held held = _lock.Hold();
+        return _heap.Allocate(size);
     }
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateSmall(int)"/>
@@ -105,142 +77,72 @@ public unsafe struct LockedPoolHeap<TGeometry>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void* AllocateSmall(int sizeClass, uint blockSize)
     {
-        _lock.Enter();
-        try
-        {
-            return _heap.AllocateSmall(sizeClass, blockSize);
-        }
-        finally
-        {
-            _lock.Exit();
-        }
+        using HeapLock.Held held = _lock.Hold();
+        return _heap.AllocateSmall(sizeClass, blockSize);
     }
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.Free"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(void* pointer)
     {
-        _lock.Enter();
-        try
-        {
-            _heap.Free(pointer);
-        }
-        finally
-        {
-            _lock.Exit();
-        }
+        using HeapLock.Held held = _lock.Hold();
+        _heap.Free(pointer);
     }
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateZeroed"/>
     public void* AllocateZeroed(nuint count, nuint size)
     {
-        _lock.Enter();
-        try
-        {
-            return _heap.AllocateZeroed(count, size);
-        }
-        finally
-        {
-            _lock.Exit();
-        }
+        using HeapLock.Held held = _lock.Hold();
+        return _heap.AllocateZeroed(count, size);
     }
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.Owns"/>
     public bool Owns(void* pointer)
     {
-        _lock.Enter();
-        try
-        {
-            return _heap.Owns(pointer);
-        }
-        finally
-        {
-            _lock.Exit();
-        }
+        using HeapLock.Held held = _lock.Hold();
+        return _heap.Owns(pointer);
     }
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.UsableSize"/>
     public nuint UsableSize(void* pointer)
     {
-        _lock.Enter();
-        try
-        {
-            return _heap.UsableSize(pointer);
-        }
-        finally
-        {
-            _lock.Exit();
-        }
+        using HeapLock.Held held = _lock.Hold();
+        return _heap.UsableSize(pointer);
     }
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.Reallocate"/>
     public void* Reallocate(void* pointer, nuint newSize)
     {
-        _lock.Enter();
-        try
-        {
-            return _heap.Reallocate(pointer, newSize);
-        }
-        finally
-        {
-            _lock.Exit();
-        }
+        using HeapLock.Held held = _lock.Hold();
+        return _heap.Reallocate(pointer, newSize);
     }
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateLarge(nuint)"/>
     public void* AllocateLarge(nuint size)
     {
-        _lock.Enter();
-        try
-        {
-            return _heap.AllocateLarge(size);
-        }
-        finally
-        {
-            _lock.Exit();
-        }
+        using HeapLock.Held held = _lock.Hold();
+        return _heap.AllocateLarge(size);
     }
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateLarge(nuint, nuint)"/>
     public void* AllocateLarge(nuint size, nuint alignment)
     {
-        _lock.Enter();
-        try
-        {
-            return _heap.AllocateLarge(size, alignment);
-        }
-        finally
-        {
-            _lock.Exit();
-        }
+        using HeapLock.Held held = _lock.Hold();
+        return _heap.AllocateLarge(size, alignment);
     }
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.GetStats"/>
     public AllocatorStats GetStats()
     {
-        _lock.Enter();
-        try
-        {
-            return _heap.GetStats();
-        }
-        finally
-        {
-            _lock.Exit();
-        }
+        using HeapLock.Held held = _lock.Hold();
+        return _heap.GetStats();
     }
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.Trim"/>
     public void Trim()
     {
-        _lock.Enter();
-        try
-        {
-            _heap.Trim();
-        }
-        finally
-        {
-            _lock.Exit();
-        }
+        using HeapLock.Held held = _lock.Hold();
+        _heap.Trim();
     }
 
     /// <summary>
@@ -249,14 +151,7 @@ public unsafe struct LockedPoolHeap<TGeometry>
     /// </summary>
     public void Dispose()
     {
-        _lock.Enter();
-        try
-        {
-            _heap.Dispose();
-        }
-        finally
-        {
-            _lock.Exit();
-        }
+        using HeapLock.Held held = _lock.Hold();
+        _heap.Dispose();
     }
 }
