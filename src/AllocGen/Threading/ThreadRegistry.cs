@@ -157,19 +157,8 @@ internal sealed unsafe class ThreadRegistry<TGeometry> : NativeMemoryOwner
                 PoolHeap<TGeometry>.AddStats(entry.State, totals);
             }
 
-            long largeBlocks, largeBytes;
-            _group->LargeLock.Enter();
-            try
-            {
-                largeBlocks = (long)_group->Large.Count;
-                largeBytes = (long)_group->Large.Bytes;
-            }
-            finally
-            {
-                _group->LargeLock.Exit();
-            }
-
-            return PoolHeap<TGeometry>.BuildStats(totals, largeBlocks, largeBytes);
+            using HeapLock.Held large = _group->LargeLock.Hold();
+            return PoolHeap<TGeometry>.BuildStats(totals, (long)_group->Large.Count, (long)_group->Large.Bytes);
         }
     }
 
