@@ -70,6 +70,9 @@ internal sealed class PoolTemplateModel
     /// <summary>The ThreadPolicy member the generated <c>Threading</c> constant names.</summary>
     public string ThreadPolicyName { get; private set; } = "";
 
+    /// <summary>"true" unless the policy is SingleThreaded.</summary>
+    public string IsThreadSafe { get; private set; } = "";
+
     /// <summary>The runtime heap the generated class holds, which alone implements the policy (the template never branches on it at run time).</summary>
     public string HeapType { get; private set; } = "";
 
@@ -115,6 +118,7 @@ internal sealed class PoolTemplateModel
             ClassIndexRows = rows,
             Classes = sizes.Select((size, i) => new ClassModel(i, size, spec.PoolSize / size, spec.PoolSize % size)).ToList(),
             ThreadPolicyName = spec.Threading.ToString(),
+            IsThreadSafe = spec.Threading == ThreadPolicy.SingleThreaded ? "false" : "true",
             HeapType = spec.Threading switch
             {
                 ThreadPolicy.Locked => "global::AllocGen.Threading.LockedPoolHeap<AllocGenGeometry>",

@@ -3,40 +3,43 @@ using System.Text;
 
 namespace AllocGen.Stats;
 
-/// <summary>A snapshot of an allocator's statistics.</summary>
+/// <summary>
+/// A snapshot of an allocator's statistics. Pool allocators fill every part; an allocator without pools (the system
+/// allocator) leaves the pool and arena parts empty and counts its blocks as <see cref="LargeBlocks"/>.
+/// </summary>
 public sealed class AllocatorStats
 {
     /// <summary>Per-class statistics, in class order (every class, used or not).</summary>
-    public required IReadOnlyList<SizeClassStats> SizeClasses { get; init; }
+    public IReadOnlyList<SizeClassStats> SizeClasses { get; init; } = [];
 
     /// <summary>Arenas held now.</summary>
-    public required long ArenasCurrent { get; init; }
+    public long ArenasCurrent { get; init; }
 
     /// <summary>Arenas taken from the OS since the allocator was created.</summary>
-    public required long ArenasAllocated { get; init; }
+    public long ArenasAllocated { get; init; }
 
     /// <summary>Arenas returned to the OS since the allocator was created.</summary>
-    public required long ArenasReleased { get; init; }
+    public long ArenasReleased { get; init; }
 
     /// <summary>Most arenas held at once.</summary>
-    public required long ArenasHighWater { get; init; }
+    public long ArenasHighWater { get; init; }
 
     /// <summary>Arena size in bytes.</summary>
-    public required long ArenaSize { get; init; }
+    public long ArenaSize { get; init; }
 
     /// <summary>Pool size in bytes.</summary>
-    public required long PoolSize { get; init; }
+    public long PoolSize { get; init; }
 
     /// <summary>Pools holding live blocks.</summary>
     public long PoolsInUse => SizeClasses.Sum(c => c.Pools);
 
     /// <summary>Carved pools with no live block, plus never-carved pools, in held arenas.</summary>
-    public required long PoolsFree { get; init; }
+    public long PoolsFree { get; init; }
 
     /// <summary>Empty pools kept as the only pool of their class, ready for its next allocation.</summary>
-    public required long PoolsRetained { get; init; }
+    public long PoolsRetained { get; init; }
 
-    /// <summary>Live blocks served by the system allocator (above the threshold).</summary>
+    /// <summary>Live blocks served by the system allocator (above the threshold, or every block of an allocator without pools).</summary>
     public required long LargeBlocks { get; init; }
 
     /// <summary>Bytes of those blocks.</summary>
@@ -49,7 +52,7 @@ public sealed class AllocatorStats
     /// Bytes of address space the held arenas span: <see cref="ArenaSize"/> each, or one whole OS page each where a
     /// page is larger than an arena (the OS maps whole pages, so such an arena is a page of its own).
     /// </summary>
-    public required long ArenaBytesReserved { get; init; }
+    public long ArenaBytesReserved { get; init; }
 
     /// <summary>Bytes held from the OS: the held arenas' address space, plus large blocks. Never less than <see cref="BytesCommitted"/>.</summary>
     public long BytesReserved => ArenaBytesReserved + LargeBytes;
@@ -58,7 +61,7 @@ public sealed class AllocatorStats
     /// Bytes of pools ever carved in the held arenas, plus the pages of the arenas' header tables that describe them:
     /// the part of the arenas the heap has touched.
     /// </summary>
-    public required long CarvedPoolBytes { get; init; }
+    public long CarvedPoolBytes { get; init; }
 
     /// <summary>
     /// Bytes the heap has touched: carved pools plus large blocks. Never-carved pools of an arena are reserved
@@ -68,6 +71,13 @@ public sealed class AllocatorStats
 
     /// <summary>Live blocks of every class plus large blocks.</summary>
     public long BlocksInUse => SizeClasses.Sum(c => c.BlocksInUse) + LargeBlocks;
+
+    /// <summary>Writes the table of <see cref="ToString"/>.</summary>
+    public void WriteTo(TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteLine(ToString());
+    }
 
     /// <summary>A table in the spirit of <c>sys._debugmallocstats()</c>.</summary>
     public override string ToString()

@@ -42,6 +42,9 @@ unsafe partial class SharedHeap : global::AllocGen.IAllocator
     /// <summary>How the allocator may be used from several threads: the Threading argument of [PoolAllocator].</summary>
     public const global::AllocGen.ThreadPolicy Threading = global::AllocGen.ThreadPolicy.Locked;
 
+    /// <summary>Whether every member may be called from any thread at once (<see cref="Threading"/> is not SingleThreaded).</summary>
+    public bool IsThreadSafe => true;
+
     /// <summary>The block size of each class, ascending.</summary>
     public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 272, 288, 304, 320, 336, 352, 368, 384, 400, 416, 432, 448, 464, 480, 496, 512 };
 
@@ -113,6 +116,19 @@ unsafe partial class SharedHeap : global::AllocGen.IAllocator
         return (T*)_allocGenHeap.AllocateLarge((nuint)sizeof(T), alignment);
     }
 
+    /// <summary>
+    /// Allocates <paramref name="size"/> bytes aligned to <paramref name="alignment"/> (a power of two): from the smallest
+    /// class that holds it whose block size is a multiple of the alignment, otherwise from the system allocator.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException"><paramref name="alignment"/> is not a power of two.</exception>
+    public void* AllocateAligned(nuint size, nuint alignment)
+    {
+        int sizeClass = global::AllocGen.Pools.AlignedClasses.Find(SizeClasses, size, alignment);
+        return sizeClass >= 0
+            ? _allocGenHeap.AllocateSmall(sizeClass)
+            : _allocGenHeap.AllocateLarge(size, alignment > Alignment ? alignment : Alignment);
+    }
+
     /// <summary>Allocates <paramref name="count"/> × <paramref name="size"/> zeroed bytes.</summary>
     /// <exception cref="global::System.OverflowException">The product does not fit in a nuint.</exception>
     public void* AllocateZeroed(nuint count, nuint size)
@@ -151,6 +167,9 @@ unsafe partial class SharedHeap : global::AllocGen.IAllocator
         global::System.GC.KeepAlive(this);
         return stats;
     }
+
+    /// <summary>Writes the statistics as a table in the spirit of CPython's sys._debugmallocstats().</summary>
+    public void DumpStats(global::System.IO.TextWriter writer) => GetStats().WriteTo(writer);
 
     /// <summary>Returns the memory that holds no live block (retained empty pools, idle arenas, empty pools' pages, kept pages) to the OS.</summary>
     public void Trim()

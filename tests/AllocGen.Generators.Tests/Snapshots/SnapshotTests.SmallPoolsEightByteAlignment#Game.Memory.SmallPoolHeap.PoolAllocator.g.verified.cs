@@ -42,6 +42,9 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
     /// <summary>How the allocator may be used from several threads: the Threading argument of [PoolAllocator].</summary>
     public const global::AllocGen.ThreadPolicy Threading = global::AllocGen.ThreadPolicy.SingleThreaded;
 
+    /// <summary>Whether every member may be called from any thread at once (<see cref="Threading"/> is not SingleThreaded).</summary>
+    public bool IsThreadSafe => false;
+
     /// <summary>The block size of each class, ascending.</summary>
     public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 216, 224, 232, 240, 248, 256, 264, 272, 280, 288, 296, 304, 312, 320, 328, 336, 344, 352, 360, 368, 376, 384, 392, 400, 408, 416, 424, 432, 440, 448, 456, 464, 472, 480, 488, 496, 504, 512 };
 
@@ -147,6 +150,19 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
         return (T*)_allocGenHeap.AllocateLarge((nuint)sizeof(T), alignment);
     }
 
+    /// <summary>
+    /// Allocates <paramref name="size"/> bytes aligned to <paramref name="alignment"/> (a power of two): from the smallest
+    /// class that holds it whose block size is a multiple of the alignment, otherwise from the system allocator.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException"><paramref name="alignment"/> is not a power of two.</exception>
+    public void* AllocateAligned(nuint size, nuint alignment)
+    {
+        int sizeClass = global::AllocGen.Pools.AlignedClasses.Find(SizeClasses, size, alignment);
+        return sizeClass >= 0
+            ? _allocGenHeap.AllocateSmall(sizeClass)
+            : _allocGenHeap.AllocateLarge(size, alignment > Alignment ? alignment : Alignment);
+    }
+
     /// <summary>Allocates <paramref name="count"/> × <paramref name="size"/> zeroed bytes.</summary>
     /// <exception cref="global::System.OverflowException">The product does not fit in a nuint.</exception>
     public void* AllocateZeroed(nuint count, nuint size)
@@ -185,6 +201,9 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
         global::System.GC.KeepAlive(this);
         return stats;
     }
+
+    /// <summary>Writes the statistics as a table in the spirit of CPython's sys._debugmallocstats().</summary>
+    public void DumpStats(global::System.IO.TextWriter writer) => GetStats().WriteTo(writer);
 
     /// <summary>Returns the memory that holds no live block (retained empty pools, idle arenas, empty pools' pages, kept pages) to the OS.</summary>
     public void Trim()

@@ -114,6 +114,10 @@ public sealed unsafe class HarnessSelfTests(ITestOutputHelper output)
 
         public PoolReusePolicy ReusePolicy { get => _heap.ReusePolicy; set => _heap.ReusePolicy = value; }
 
+        public bool IsThreadSafe => true;
+
+        public void* AllocateAligned(nuint size, nuint alignment) => throw new NotSupportedException();
+
         public void* Allocate(nuint size)
         {
             lock (_given)
