@@ -62,24 +62,26 @@ internal static class StatsDump
 
         counts.Add((LargeBlocks, stats.LargeBlocks));
 
-        // The parts, each printed as it is summed: the total line is the sum of the lines above it.
-        var parts = new List<(string, long)>();
-        if (hasPools)
-        {
-            parts.Add((AllocatedBlockBytes, stats.AllocatedBlockBytes));
-            parts.Add((AvailableBlockBytes, stats.AvailableBlockBytes));
-            parts.Add((UnusedPoolBytes, stats.UnusedPoolBytes));
-            parts.Add((QuantizationBytes, stats.QuantizationBytes));
-            parts.Add((PoolHeaderBytes, stats.PoolHeaderBytes));
-            parts.Add((PagePaddingBytes, stats.PagePaddingBytes));
-        }
-
-        parts.Add((LargeBytes, stats.LargeBytes));
-        parts.Add((TotalBytes, stats.TotalBytes));
+        // The total line is the sum of the part lines above it.
+        (string, long)[] parts = [.. Parts(stats), (TotalBytes, stats.TotalBytes)];
 
         (string, long)[] committed = [(BytesCommitted, stats.BytesCommitted)];
         WriteSummary(writer, [counts, parts, committed]);
     }
+
+    /// <summary>The byte parts of the reserved bytes, in the order printed (an allocator without pools has only its large blocks).</summary>
+    public static (string Label, long Bytes)[] Parts(AllocatorStats stats) => stats.PoolSize == 0
+        ? [(LargeBytes, stats.LargeBytes)]
+        :
+        [
+            (AllocatedBlockBytes, stats.AllocatedBlockBytes),
+            (AvailableBlockBytes, stats.AvailableBlockBytes),
+            (UnusedPoolBytes, stats.UnusedPoolBytes),
+            (QuantizationBytes, stats.QuantizationBytes),
+            (PoolHeaderBytes, stats.PoolHeaderBytes),
+            (PagePaddingBytes, stats.PagePaddingBytes),
+            (LargeBytes, stats.LargeBytes),
+        ];
 
     private static void WriteTitle(AllocatorStats stats, TextWriter writer)
     {
