@@ -38,52 +38,17 @@ public sealed partial class PerThreadStatsTinyHeap : IPoolHeapControls
 {
 }
 
-/// <summary>The geometry of one of the heaps above, from its generated constants, and how to make one.</summary>
-public sealed class StatsTarget
+/// <summary>The geometries of the heaps above, from their generated constants, with how to make one.</summary>
+internal static class StatsTargets
 {
-    private StatsTarget(string name, int arenaSize, int poolSize, int headerPoolsPerArena, int poolsPerArena, int threshold, ReadOnlySpan<int> classes, Func<IAllocator> create)
+    public static HeapGeometry Named(string name) => name switch
     {
-        Name = name;
-        ArenaSize = arenaSize;
-        PoolSize = poolSize;
-        HeaderPoolsPerArena = headerPoolsPerArena;
-        PoolsPerArena = poolsPerArena;
-        Threshold = threshold;
-        Classes = classes.ToArray();
-        Create = create;
-    }
-
-    public string Name { get; }
-
-    public int ArenaSize { get; }
-
-    public int PoolSize { get; }
-
-    public int HeaderPoolsPerArena { get; }
-
-    public int PoolsPerArena { get; }
-
-    public int Threshold { get; }
-
-    public int[] Classes { get; }
-
-    public Func<IAllocator> Create { get; }
-
-    public static StatsTarget Named(string name) => name switch
-    {
-        nameof(StatsSmallHeap) => new(name, StatsSmallHeap.ArenaSize, StatsSmallHeap.PoolSize, StatsSmallHeap.HeaderPoolsPerArena, StatsSmallHeap.PoolsPerArena, StatsSmallHeap.SmallRequestThreshold, StatsSmallHeap.SizeClasses, () => new StatsSmallHeap()),
-        nameof(LockedStatsSmallHeap) => new(name, LockedStatsSmallHeap.ArenaSize, LockedStatsSmallHeap.PoolSize, LockedStatsSmallHeap.HeaderPoolsPerArena, LockedStatsSmallHeap.PoolsPerArena, LockedStatsSmallHeap.SmallRequestThreshold, LockedStatsSmallHeap.SizeClasses, () => new LockedStatsSmallHeap()),
-        nameof(PerThreadStatsSmallHeap) => new(name, PerThreadStatsSmallHeap.ArenaSize, PerThreadStatsSmallHeap.PoolSize, PerThreadStatsSmallHeap.HeaderPoolsPerArena, PerThreadStatsSmallHeap.PoolsPerArena, PerThreadStatsSmallHeap.SmallRequestThreshold, PerThreadStatsSmallHeap.SizeClasses, () => new PerThreadStatsSmallHeap()),
-        nameof(StatsTinyHeap) => new(name, StatsTinyHeap.ArenaSize, StatsTinyHeap.PoolSize, StatsTinyHeap.HeaderPoolsPerArena, StatsTinyHeap.PoolsPerArena, StatsTinyHeap.SmallRequestThreshold, StatsTinyHeap.SizeClasses, () => new StatsTinyHeap()),
-        nameof(LockedStatsTinyHeap) => new(name, LockedStatsTinyHeap.ArenaSize, LockedStatsTinyHeap.PoolSize, LockedStatsTinyHeap.HeaderPoolsPerArena, LockedStatsTinyHeap.PoolsPerArena, LockedStatsTinyHeap.SmallRequestThreshold, LockedStatsTinyHeap.SizeClasses, () => new LockedStatsTinyHeap()),
-        nameof(PerThreadStatsTinyHeap) => new(name, PerThreadStatsTinyHeap.ArenaSize, PerThreadStatsTinyHeap.PoolSize, PerThreadStatsTinyHeap.HeaderPoolsPerArena, PerThreadStatsTinyHeap.PoolsPerArena, PerThreadStatsTinyHeap.SmallRequestThreshold, PerThreadStatsTinyHeap.SizeClasses, () => new PerThreadStatsTinyHeap()),
+        nameof(StatsSmallHeap) => new(name, StatsSmallHeap.ArenaSize, StatsSmallHeap.PoolSize, StatsSmallHeap.Alignment, StatsSmallHeap.SmallRequestThreshold, StatsSmallHeap.HeaderPoolsPerArena, StatsSmallHeap.PoolsPerArena, StatsSmallHeap.SizeClasses.ToArray(), () => new StatsSmallHeap()),
+        nameof(LockedStatsSmallHeap) => new(name, LockedStatsSmallHeap.ArenaSize, LockedStatsSmallHeap.PoolSize, LockedStatsSmallHeap.Alignment, LockedStatsSmallHeap.SmallRequestThreshold, LockedStatsSmallHeap.HeaderPoolsPerArena, LockedStatsSmallHeap.PoolsPerArena, LockedStatsSmallHeap.SizeClasses.ToArray(), () => new LockedStatsSmallHeap()),
+        nameof(PerThreadStatsSmallHeap) => new(name, PerThreadStatsSmallHeap.ArenaSize, PerThreadStatsSmallHeap.PoolSize, PerThreadStatsSmallHeap.Alignment, PerThreadStatsSmallHeap.SmallRequestThreshold, PerThreadStatsSmallHeap.HeaderPoolsPerArena, PerThreadStatsSmallHeap.PoolsPerArena, PerThreadStatsSmallHeap.SizeClasses.ToArray(), () => new PerThreadStatsSmallHeap()),
+        nameof(StatsTinyHeap) => new(name, StatsTinyHeap.ArenaSize, StatsTinyHeap.PoolSize, StatsTinyHeap.Alignment, StatsTinyHeap.SmallRequestThreshold, StatsTinyHeap.HeaderPoolsPerArena, StatsTinyHeap.PoolsPerArena, StatsTinyHeap.SizeClasses.ToArray(), () => new StatsTinyHeap()),
+        nameof(LockedStatsTinyHeap) => new(name, LockedStatsTinyHeap.ArenaSize, LockedStatsTinyHeap.PoolSize, LockedStatsTinyHeap.Alignment, LockedStatsTinyHeap.SmallRequestThreshold, LockedStatsTinyHeap.HeaderPoolsPerArena, LockedStatsTinyHeap.PoolsPerArena, LockedStatsTinyHeap.SizeClasses.ToArray(), () => new LockedStatsTinyHeap()),
+        nameof(PerThreadStatsTinyHeap) => new(name, PerThreadStatsTinyHeap.ArenaSize, PerThreadStatsTinyHeap.PoolSize, PerThreadStatsTinyHeap.Alignment, PerThreadStatsTinyHeap.SmallRequestThreshold, PerThreadStatsTinyHeap.HeaderPoolsPerArena, PerThreadStatsTinyHeap.PoolsPerArena, PerThreadStatsTinyHeap.SizeClasses.ToArray(), () => new PerThreadStatsTinyHeap()),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
-
-    /// <summary>The smallest class that holds <paramref name="size"/>.</summary>
-    public int ClassOf(nuint size) => Array.FindIndex(Classes, c => (nuint)c >= size);
-
-    public int BlocksPerPool(int sizeClass) => PoolSize / Classes[sizeClass];
-
-    public override string ToString() => Name;
 }

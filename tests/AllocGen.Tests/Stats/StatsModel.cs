@@ -1,6 +1,7 @@
 using AllocGen.Memory;
 using AllocGen.Stats;
 using AllocGen.Tests.Pools;
+using AllocGen.Tests.Threading;
 using Xunit;
 
 namespace AllocGen.Tests.Stats;
@@ -14,7 +15,7 @@ namespace AllocGen.Tests.Stats;
 /// </summary>
 internal sealed unsafe class StatsModel
 {
-    private readonly StatsTarget _target;
+    private readonly HeapGeometry _target;
     private readonly IAllocator _heap;
     private readonly Dictionary<nint, nuint> _live = [];
     private readonly List<nint> _liveOrder = [];
@@ -22,7 +23,7 @@ internal sealed unsafe class StatsModel
     private readonly HashSet<nint> _seenArenas = [];
     private HashSet<nint> _held = [];
 
-    public StatsModel(StatsTarget target, IAllocator heap)
+    public StatsModel(HeapGeometry target, IAllocator heap)
     {
         _target = target;
         _heap = heap;
@@ -69,7 +70,7 @@ internal sealed unsafe class StatsModel
     public void FreeOnAnotherThread(IEnumerable<int> picks)
     {
         (nint Block, nuint Size)[] blocks = [.. picks.Select(TakeLive)];
-        OnAnotherThread(() =>
+        PerThreadPoolHeapTests.RunOn(() =>
         {
             foreach ((nint block, _) in blocks)
             {
@@ -79,29 +80,6 @@ internal sealed unsafe class StatsModel
         foreach ((nint block, nuint size) in blocks.Where(b => IsSmall(b.Size)))
         {
             _pending.Add(block, size);
-        }
-    }
-
-    /// <summary>Runs <paramref name="action"/> on a thread of its own and waits for it (bounded).</summary>
-    public static void OnAnotherThread(Action action)
-    {
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                action();
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        });
-        thread.Start();
-        Assert.True(thread.Join(TimeSpan.FromSeconds(30)), "the other thread did not finish");
-        if (failure is not null)
-        {
-            throw new InvalidOperationException("the other thread failed", failure);
         }
     }
 
@@ -129,7 +107,7 @@ internal sealed unsafe class StatsModel
         return (block, size);
     }
 
-    private bool IsSmall(nuint size) => size <= (nuint)_target.Threshold;
+    private bool IsSmall(nuint size) => _target.IsSmall(size);
 
     private nint ArenaOf(nint block) => block & ~(nint)(_target.ArenaSize - 1);
 

@@ -1,4 +1,5 @@
 using AllocGen.Tests.Memory;
+using AllocGen.Tests.Pools;
 using CsCheck;
 using Xunit;
 
@@ -23,7 +24,7 @@ public sealed class StatsOnLargePagesTests
     public void RandomWorkloadsMatchTheModelAndThePartsAddUpToTheBytesReserved(string heap, int page)
     {
         using var pages = new SimulatedPageSize(page);
-        StatsTarget target = StatsTarget.Named(heap);
+        HeapGeometry target = StatsTargets.Named(heap);
         var reached = new Reached();
         StatsWorkload.Ops(maxSteps: 500).Sample(ops => StatsWorkload.Run(target, ops, readDumpEvery: 20, reached), iter: 6, threads: 1);
         reached.AssertWorthwhile(target);

@@ -1,4 +1,6 @@
 using AllocGen.Stats;
+using AllocGen.Tests.Pools;
+using AllocGen.Tests.Threading;
 using CsCheck;
 using Xunit;
 
@@ -20,7 +22,7 @@ public sealed class StatsPartitionTests
     [InlineData(nameof(PerThreadStatsTinyHeap))]
     public void RandomWorkloadsMatchTheModelAndThePartsAddUpToTheBytesReserved(string heap)
     {
-        StatsTarget target = StatsTarget.Named(heap);
+        HeapGeometry target = StatsTargets.Named(heap);
         var reached = new Reached();
         StatsWorkload.Ops(maxSteps: 700).Sample(ops => StatsWorkload.Run(target, ops, readDumpEvery: 20, reached), iter: 12, threads: 1);
         reached.AssertWorthwhile(target);
@@ -33,7 +35,7 @@ public sealed class StatsPartitionTests
     [Fact]
     public void PendingRemoteFreesAreNotInUseAndKeepTheirPoolsUntilTheOwnerTakesThemBack()
     {
-        StatsTarget target = StatsTarget.Named(nameof(PerThreadStatsSmallHeap));
+        HeapGeometry target = StatsTargets.Named(nameof(PerThreadStatsSmallHeap));
         int poolsHeldByPendingFreesOnly = 0;
         Gen<(int[] Sizes, int[] Picks)> gen = Gen.Select(Gen.Int[0, 999].Array[1, 600], Gen.Int[0, int.MaxValue].Array[1, 400]);
         gen.Sample(
@@ -49,7 +51,7 @@ public sealed class StatsPartitionTests
                 model.FreeOnAnotherThread(run.Picks.Take(Math.Min(run.Picks.Length, model.LiveCount)));
 
                 AllocatorStats? fromElsewhere = null;
-                StatsModel.OnAnotherThread(() => fromElsewhere = heap.GetStats());
+                PerThreadPoolHeapTests.RunOn(() => fromElsewhere = heap.GetStats());
                 model.Check(fromElsewhere!);
 
                 AllocatorStats byOwner = heap.GetStats();

@@ -1,4 +1,5 @@
 using AllocGen.Stats;
+using AllocGen.Tests.Pools;
 using CsCheck;
 using Xunit;
 
@@ -20,7 +21,7 @@ internal static class StatsWorkload
         Gen.Select(Gen.Int[0, 99], Gen.Int[0, 999], Gen.Int[0, int.MaxValue], (action, size, pick) => new Op(action, size, pick)).Array[1, maxSteps];
 
     /// <summary>Runs one workload, checking the model throughout; adds what it reached to <paramref name="reached"/>.</summary>
-    public static void Run(StatsTarget target, Op[] ops, int readDumpEvery, Reached reached)
+    public static void Run(HeapGeometry target, Op[] ops, int readDumpEvery, Reached reached)
     {
         using IAllocator heap = target.Create();
         var model = new StatsModel(target, heap);
@@ -59,7 +60,7 @@ internal static class StatsWorkload
     }
 
     /// <summary>One in twenty large (just above the threshold up to a few KiB more), the rest 0..threshold.</summary>
-    private static nuint SizeOf(StatsTarget target, int seed) =>
+    private static nuint SizeOf(HeapGeometry target, int seed) =>
         seed < 50 ? (nuint)(target.Threshold + 1 + (seed * 97)) : (nuint)(seed % (target.Threshold + 1));
 }
 
@@ -89,7 +90,7 @@ internal sealed class Reached
     }
 
     /// <summary>Arenas came and went, several at once, with large blocks and quantization waste; and page padding when a page is larger than an arena.</summary>
-    public void AssertWorthwhile(StatsTarget target)
+    public void AssertWorthwhile(HeapGeometry target)
     {
         Assert.True(ArenasReleased > 0, "no workload released an arena");
         Assert.True(ArenasHighWater >= 3, $"no workload held more than {ArenasHighWater} arenas at once");
