@@ -30,9 +30,9 @@ internal unsafe struct LargeBlockTable
     internal static bool t_growthFailsForTesting;
 
     /// <summary>
-    /// The alignment <see cref="NativeMemory.Alloc(nuint)"/> guarantees: 16 bytes on 64-bit platforms, 8 on 32-bit
+    /// The alignment <see cref="SystemHeap.Alloc"/> guarantees: 16 bytes on 64-bit platforms, 8 on 32-bit
     /// ones (the C <c>max_align_t</c> of their ABIs). Blocks that need more come from
-    /// <see cref="NativeMemory.AlignedAlloc"/>, which must be paired with <see cref="NativeMemory.AlignedFree"/>.
+    /// <see cref="SystemHeap.AlignedAlloc"/>, which must be paired with <see cref="SystemHeap.AlignedFree"/>.
     /// </summary>
     private static nuint SystemAlignment => (nuint)(2 * sizeof(nint));
 
@@ -50,7 +50,7 @@ internal unsafe struct LargeBlockTable
 
         /// <summary>
         /// The alignment the block was asked with when it is larger than <see cref="SystemAlignment"/> (given to
-        /// <see cref="NativeMemory.AlignedAlloc"/>, and kept when a mapped block moves back to the system allocator), else 0.
+        /// <see cref="SystemHeap.AlignedAlloc"/>, and kept when a mapped block moves back to the system allocator), else 0.
         /// </summary>
         public nuint Alignment;
 
@@ -72,7 +72,7 @@ internal unsafe struct LargeBlockTable
     {
         MakeRoomForOne();
         bool aligned = alignment > SystemAlignment;
-        void* block = aligned ? NativeMemory.AlignedAlloc(size, alignment) : NativeMemory.Alloc(size);
+        void* block = aligned ? SystemHeap.AlignedAlloc(size, alignment) : SystemHeap.Alloc(size);
         Insert(block, size, aligned ? alignment : 0, mapped: false);
         return block;
     }
@@ -96,12 +96,12 @@ internal unsafe struct LargeBlockTable
         void* block;
         if (aligned)
         {
-            block = NativeMemory.AlignedAlloc(size, alignment);
+            block = SystemHeap.AlignedAlloc(size, alignment);
             NativeMemory.Clear(block, size);
         }
         else
         {
-            block = NativeMemory.AllocZeroed(size);
+            block = SystemHeap.AllocZeroed(size);
         }
 
         Insert(block, size, aligned ? alignment : 0, mapped: false);
@@ -135,14 +135,14 @@ internal unsafe struct LargeBlockTable
         else if (mapped)
         {
             // Shrunk below the mapping threshold: back to the system allocator, which wastes no page on it.
-            moved = alignment == 0 ? NativeMemory.Alloc(newSize) : NativeMemory.AlignedAlloc(newSize, alignment);
+            moved = alignment == 0 ? SystemHeap.Alloc(newSize) : SystemHeap.AlignedAlloc(newSize, alignment);
             Buffer.MemoryCopy(pointer, moved, newSize, newSize);
             OsPages.UnmapBlock(pointer, entry.Size);
             mapped = false;
         }
         else
         {
-            moved = alignment == 0 ? NativeMemory.Realloc(pointer, newSize) : NativeMemory.AlignedRealloc(pointer, newSize, alignment);
+            moved = alignment == 0 ? SystemHeap.Realloc(pointer, newSize) : SystemHeap.AlignedRealloc(pointer, entry.Size, newSize, alignment);
         }
 
         // The block may have moved: from here on nothing may fail. One record out and one in needs no room.
@@ -207,11 +207,11 @@ internal unsafe struct LargeBlockTable
         }
         else if (entry.Alignment == 0)
         {
-            NativeMemory.Free(block);
+            SystemHeap.Free(block);
         }
         else
         {
-            NativeMemory.AlignedFree(block);
+            SystemHeap.AlignedFree(block);
         }
     }
 
