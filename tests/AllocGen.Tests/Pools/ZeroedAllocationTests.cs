@@ -11,10 +11,10 @@ namespace AllocGen.Tests.Pools;
 /// </summary>
 public sealed unsafe class ZeroedAllocationTests
 {
-    public static TheoryData<string> Configurations => new()
-    {
-        nameof(DefaultHeap), nameof(SmallPoolHeap), nameof(IrregularHeap), nameof(PerThreadSmallPoolHeap),
-    };
+    public static string[] ConfigurationNames { get; } =
+        [nameof(DefaultHeap), nameof(SmallPoolHeap), nameof(IrregularHeap), nameof(PerThreadSmallPoolHeap)];
+
+    public static TheoryData<string> Configurations => new(ConfigurationNames);
 
     private const byte Dirt = 0xAB;
 
