@@ -33,6 +33,8 @@ namespace AllocGen.Benchmarks
                         return PrintPeers();
                     case "--memory":
                         return MemoryReport.RunAll(OptionValue(rest, "--out"));
+                    case "--memory-mixed":
+                        return MemoryReport.RunMixed(OptionValue(rest, "--out"));
                     case "--memory-threads":
                         return MemoryReport.RunThreads(OptionValue(rest, "--out"));
                     case MemoryReport.ChildFlag when rest.Count >= 2:

@@ -30,19 +30,32 @@ internal unsafe struct LargeBlockTable
     internal static bool t_growthFailsForTesting;
 
     /// <summary>
-    /// The alignment <see cref="NativeMemory.Alloc(nuint)"/> guarantees: 16 bytes on 64-bit platforms, 8 on 32-bit
+    /// The alignment <see cref="SystemHeap.Alloc"/> guarantees: 16 bytes on 64-bit platforms, 8 on 32-bit
     /// ones (the C <c>max_align_t</c> of their ABIs). Blocks that need more come from
-    /// <see cref="NativeMemory.AlignedAlloc"/>, which must be paired with <see cref="NativeMemory.AlignedFree"/>.
+    /// <see cref="SystemHeap.AlignedAlloc"/>, which must be paired with <see cref="SystemHeap.AlignedFree"/>.
     /// </summary>
     private static nuint SystemAlignment => (nuint)(2 * sizeof(nint));
+
+    /// <summary>
+    /// Zeroed requests from this size on are mapped straight from the OS where it can (<see cref="OsPages.CanMapBlocks"/>):
+    /// the mapping's pages are zero and untouched, so a program that writes only part of a large zeroed buffer faults
+    /// in only that part. (A system allocator's <c>calloc</c> may serve them from recycled memory it must clear.)
+    /// </summary>
+    internal const nuint DirectMappingThreshold = 64 << 10;
 
     private struct Entry
     {
         public nuint Key;
         public nuint Size;
 
-        /// <summary>0 for a block of <see cref="NativeMemory.Alloc(nuint)"/>, else the alignment given to <see cref="NativeMemory.AlignedAlloc"/>.</summary>
+        /// <summary>
+        /// The alignment the block was asked with when it is larger than <see cref="SystemAlignment"/> (given to
+        /// <see cref="SystemHeap.AlignedAlloc"/>, and kept when a mapped block moves back to the system allocator), else 0.
+        /// </summary>
         public nuint Alignment;
+
+        /// <summary>1 for a block mapped straight from the OS (<see cref="OsPages.MapBlock"/>), 0 for the system allocator's.</summary>
+        public nuint Mapped;
     }
 
     /// <summary>Live large blocks.</summary>
@@ -59,8 +72,39 @@ internal unsafe struct LargeBlockTable
     {
         MakeRoomForOne();
         bool aligned = alignment > SystemAlignment;
-        void* block = aligned ? NativeMemory.AlignedAlloc(size, alignment) : NativeMemory.Alloc(size);
-        Insert(block, size, aligned ? alignment : 0);
+        void* block = aligned ? SystemHeap.AlignedAlloc(size, alignment) : SystemHeap.Alloc(size);
+        Insert(block, size, aligned ? alignment : 0, mapped: false);
+        return block;
+    }
+
+    /// <summary>
+    /// Like <see cref="Allocate"/>, zeroed: from <see cref="DirectMappingThreshold"/> on (and an alignment no larger
+    /// than a page) a fresh mapping whose pages are not touched; below it <c>calloc</c>, or an aligned block cleared.
+    /// </summary>
+    /// <exception cref="OutOfMemoryException">The system allocator or the OS failed; nothing was allocated.</exception>
+    public void* AllocateZeroed(nuint size, nuint alignment)
+    {
+        MakeRoomForOne();
+        bool aligned = alignment > SystemAlignment;
+        if (size >= DirectMappingThreshold && OsPages.CanMapBlocks && alignment <= OsPages.PageSize)
+        {
+            void* mapping = OsPages.MapBlock(size);
+            Insert(mapping, size, aligned ? alignment : 0, mapped: true);
+            return mapping;
+        }
+
+        void* block;
+        if (aligned)
+        {
+            block = SystemHeap.AlignedAlloc(size, alignment);
+            NativeMemory.Clear(block, size);
+        }
+        else
+        {
+            block = SystemHeap.AllocZeroed(size);
+        }
+
+        Insert(block, size, aligned ? alignment : 0, mapped: false);
         return block;
     }
 
@@ -80,12 +124,30 @@ internal unsafe struct LargeBlockTable
             ThrowHelper.ForeignPointer(pointer);
         }
 
-        nuint alignment = _entries[i].Alignment;
-        void* moved = alignment == 0 ? NativeMemory.Realloc(pointer, newSize) : NativeMemory.AlignedRealloc(pointer, newSize, alignment);
+        Entry entry = _entries[i];
+        nuint alignment = entry.Alignment;
+        bool mapped = entry.Mapped != 0;
+        void* moved;
+        if (mapped && newSize >= DirectMappingThreshold)
+        {
+            moved = OsPages.RemapBlock(pointer, entry.Size, newSize);
+        }
+        else if (mapped)
+        {
+            // Shrunk below the mapping threshold: back to the system allocator, which wastes no page on it.
+            moved = alignment == 0 ? SystemHeap.Alloc(newSize) : SystemHeap.AlignedAlloc(newSize, alignment);
+            Buffer.MemoryCopy(pointer, moved, newSize, newSize);
+            OsPages.UnmapBlock(pointer, entry.Size);
+            mapped = false;
+        }
+        else
+        {
+            moved = alignment == 0 ? SystemHeap.Realloc(pointer, newSize) : SystemHeap.AlignedRealloc(pointer, entry.Size, newSize, alignment);
+        }
 
         // The block may have moved: from here on nothing may fail. One record out and one in needs no room.
         RemoveAt(i);
-        Insert(moved, newSize, alignment);
+        Insert(moved, newSize, alignment, mapped);
         return moved;
     }
 
@@ -98,7 +160,7 @@ internal unsafe struct LargeBlockTable
             return false;
         }
 
-        Release(pointer, _entries[i].Alignment);
+        Release(_entries[i]);
         RemoveAt(i);
         return true;
     }
@@ -126,7 +188,7 @@ internal unsafe struct LargeBlockTable
             {
                 if (_entries[i].Key != 0)
                 {
-                    Release((void*)_entries[i].Key, _entries[i].Alignment);
+                    Release(_entries[i]);
                 }
             }
 
@@ -136,15 +198,20 @@ internal unsafe struct LargeBlockTable
         this = default;
     }
 
-    private static void Release(void* block, nuint alignment)
+    private static void Release(in Entry entry)
     {
-        if (alignment == 0)
+        var block = (void*)entry.Key;
+        if (entry.Mapped != 0)
         {
-            NativeMemory.Free(block);
+            OsPages.UnmapBlock(block, entry.Size);
+        }
+        else if (entry.Alignment == 0)
+        {
+            SystemHeap.Free(block);
         }
         else
         {
-            NativeMemory.AlignedFree(block);
+            SystemHeap.AlignedFree(block);
         }
     }
 
@@ -159,7 +226,7 @@ internal unsafe struct LargeBlockTable
     }
 
     /// <summary>Records a block; the room is there (see <see cref="MakeRoomForOne"/>).</summary>
-    private void Insert(void* pointer, nuint size, nuint alignment)
+    private void Insert(void* pointer, nuint size, nuint alignment, bool mapped)
     {
         nuint i = Slot((nuint)pointer);
         while (_entries[i].Key != 0)
@@ -167,7 +234,7 @@ internal unsafe struct LargeBlockTable
             i = (i + 1) & _mask;
         }
 
-        _entries[i] = new Entry { Key = (nuint)pointer, Size = size, Alignment = alignment };
+        _entries[i] = new Entry { Key = (nuint)pointer, Size = size, Alignment = alignment, Mapped = mapped ? 1u : 0u };
         _count++;
         _bytes += size;
     }
@@ -249,7 +316,7 @@ internal unsafe struct LargeBlockTable
         {
             if (old[i].Key != 0)
             {
-                Insert((void*)old[i].Key, old[i].Size, old[i].Alignment);
+                Insert((void*)old[i].Key, old[i].Size, old[i].Alignment, old[i].Mapped != 0);
             }
         }
 

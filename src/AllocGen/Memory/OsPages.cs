@@ -117,6 +117,13 @@ internal static unsafe class OsPages
     /// </summary>
     public static bool Release(byte* pointer, nuint size) => GiveBack(pointer, size, atOnce: true);
 
+    /// <summary>
+    /// Whether the pages <see cref="Release"/> gives back read zero afterwards: on Linux (<c>MADV_DONTNEED</c> on a
+    /// private anonymous mapping drops them, the next touch maps a zero page). Not where the OS may keep the old
+    /// contents (<c>MADV_FREE</c>, <c>MEM_RESET</c>) nor where nothing is given back.
+    /// </summary>
+    internal static bool ReleaseZeroes { get; } = OperatingSystem.IsLinux();
+
     /// <summary>The whole pages of a range: a page that lies partly outside it may hold someone else's live data.</summary>
     private static bool GiveBack(byte* pointer, nuint size, bool atOnce)
     {
@@ -152,6 +159,44 @@ internal static unsafe class OsPages
                 return true;
         }
     }
+
+    /// <summary>Whether <see cref="MapBlock"/> and <see cref="RemapBlock"/> work here (Linux: <c>mmap</c>, <c>mremap</c>).</summary>
+    internal static bool CanMapBlocks { get; } = OperatingSystem.IsLinux();
+
+    /// <summary>
+    /// A fresh private mapping of <paramref name="size"/> bytes (rounded up to whole pages by the OS), page-aligned and
+    /// zero, none of whose pages is touched. Only where <see cref="CanMapBlocks"/>.
+    /// </summary>
+    /// <exception cref="OutOfMemoryException">The OS refused the mapping.</exception>
+    public static void* MapBlock(nuint size)
+    {
+        void* p = mmap(null, size, ProtReadWrite, MapPrivate | s_mapAnonymous, -1, 0);
+        if (p == (void*)-1 || p == null)
+        {
+            throw new OutOfMemoryException($"mmap of {size} bytes failed (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        return p;
+    }
+
+    /// <summary>
+    /// Resizes a mapping from <see cref="MapBlock"/>, moving it if it must (<c>mremap</c>, which moves page tables,
+    /// not bytes); grown pages are zero and untouched. On failure the old mapping is unchanged.
+    /// </summary>
+    /// <exception cref="OutOfMemoryException">The OS refused.</exception>
+    public static void* RemapBlock(void* pointer, nuint oldSize, nuint newSize)
+    {
+        void* p = mremap(pointer, oldSize, newSize, MremapMayMove);
+        if (p == (void*)-1)
+        {
+            throw new OutOfMemoryException($"mremap to {newSize} bytes failed (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        return p;
+    }
+
+    /// <summary>Unmaps a mapping from <see cref="MapBlock"/> or <see cref="RemapBlock"/>.</summary>
+    public static void UnmapBlock(void* pointer, nuint size) => munmap(pointer, size);
 
     /// <summary>Maps twice the size, then unmaps the misaligned head and the tail: exactly one aligned region remains.</summary>
     private static byte* MapAligned(nuint size)
@@ -240,6 +285,11 @@ internal static unsafe class OsPages
 
     [DllImport("libc", SetLastError = true)]
     private static extern int munmap(void* address, nuint length);
+
+    private const int MremapMayMove = 1;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern void* mremap(void* address, nuint oldLength, nuint newLength, int flags);
 
     private const uint MemCommit = 0x1000;
     private const uint MemReserve = 0x2000;

@@ -37,6 +37,13 @@ internal unsafe struct ArenaObject
     /// <summary>Pools of this arena kept as the only pool of their class (see <see cref="PoolHeader.Retained"/>).</summary>
     public uint RetainedPoolCount;
 
+    /// <summary>
+    /// 1 while the arena's never-carved pools are known to be zero (a fresh mapping, or a kept range whose pages went
+    /// back with <see cref="Memory.OsPages.Release"/> where that zeroes them): a pool carved from them starts with
+    /// <see cref="PoolHeader.ZeroFrontier"/> set.
+    /// </summary>
+    public uint FreshPoolsZero;
+
     /// <summary>For a released arena whose address range is kept: when it was released (ms), or -1 once its pages went back to the OS.</summary>
     public long ReleasedAt;
 }

@@ -65,6 +65,13 @@ internal unsafe struct PoolHeader
     /// <summary>Block size of the pool's class, in bytes.</summary>
     public uint BlockSize;
 
+    /// <summary>
+    /// 1 while the pool's memory at and above <see cref="NextOffset"/> is known to be zero (fresh from the OS, or
+    /// given back with a call that zeroes it, see <see cref="Memory.OsPages.ReleaseZeroes"/>), so
+    /// <c>AllocateZeroed</c> hands out the frontier block without writing it. 0 when unknown.
+    /// </summary>
+    public uint ZeroFrontier;
+
     /// <summary>Marks a pool that has never served a class.</summary>
     public const ushort NoClass = ushort.MaxValue;
 }

@@ -20,6 +20,13 @@ public unsafe partial struct PoolHeap<TGeometry>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void* AllocateFromNewPool(int sizeClass)
     {
+        RefillClass(sizeClass);
+        return AllocateSmall(sizeClass);
+    }
+
+    /// <summary>Gives a class with no free block a pool that has one: blocks other threads freed back, else a new pool.</summary>
+    private readonly void RefillClass(int sizeClass)
+    {
         HeapState* s = _state;
         if (s->Disposed != 0)
         {
@@ -30,7 +37,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         // allocates while others free never grows past what it holds), and a thread heap does what its instance asked.
         if ((!s->Remote.IsEmpty || s->Group != null) && CatchUp(s) && UsedPools(s)[sizeClass]->FreeList != null)
         {
-            return AllocateSmall(sizeClass);
+            return;
         }
 
         ArenaObject** last = LastArenaWith(s);
@@ -75,6 +82,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             pool = arena->FreshPools++;
             pool->SizeClass = PoolHeader.NoClass;
             pool->Retained = 0;
+            pool->ZeroFrontier = arena->FreshPoolsZero;
         }
 
         pool->NextPool = null;
@@ -91,11 +99,12 @@ public unsafe partial struct PoolHeap<TGeometry>
             pool->SizeClass = (ushort)sizeClass;
             pool->BlockSize = blockSize;
             pool->Count = 0;
+
+            // Its memory is still zero only if it handed out no block since it was known to be.
+            pool->ZeroFrontier = pool->NextOffset == 0 ? pool->ZeroFrontier : 0;
             pool->NextOffset = 0;
             pool->BlockMagic = (ulong.MaxValue / blockSize) + 1;
         }
-
-        return AllocateSmall(sizeClass);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -606,6 +615,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         if (s->CachedArenaCount < MaxCachedArenas)
         {
             arena->ReleasedAt = Environment.TickCount64;
+            arena->FreshPoolsZero = 0;
             arena->NextAll = s->CachedArenas;
             s->CachedArenas = arena;
             s->CachedArenaCount++;
@@ -657,6 +667,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             if (due && (atOnce ? OsPages.Release(cached->Address, region) : OsPages.Decommit(cached->Address, region)))
             {
                 cached->ReleasedAt = -1;
+                cached->FreshPoolsZero |= atOnce && OsPages.ReleaseZeroes ? 1u : 0u;
             }
         }
     }
@@ -673,8 +684,10 @@ public unsafe partial struct PoolHeap<TGeometry>
             s->CachedArenas = arena->NextAll;
             s->CachedArenaCount--;
             byte* memory = arena->Address;
+            uint zero = arena->FreshPoolsZero;
             *arena = default;
             arena->Address = memory;
+            arena->FreshPoolsZero = zero;
 
             // The table still describes the arena's previous life; cleared, every pool reads as never used, so a
             // stale pointer into the arena is rejected like any pointer into a pool that has not served yet.
@@ -687,6 +700,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         try
         {
             arena->Address = OsPages.AllocateAligned(ArenaSize);
+            arena->FreshPoolsZero = 1;
         }
         catch
         {
@@ -828,6 +842,7 @@ public unsafe partial struct PoolHeap<TGeometry>
                 pool->SizeClass = PoolHeader.NoClass;
                 pool->FreeList = null;
                 pool->NextOffset = 0;
+                pool->ZeroFrontier = OsPages.ReleaseZeroes ? 1u : 0u;
             }
         }
     }

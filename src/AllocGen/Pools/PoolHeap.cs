@@ -293,7 +293,11 @@ public unsafe partial struct PoolHeap<TGeometry>
         pool->Count = count;
     }
 
-    /// <summary>Allocates <paramref name="count"/> × <paramref name="size"/> bytes, zeroed.</summary>
+    /// <summary>
+    /// Allocates <paramref name="count"/> × <paramref name="size"/> bytes, zeroed. Memory known to be zero is not
+    /// written: the frontier block of a pool whose memory is fresh from the OS (or was given back in a way that
+    /// zeroes it), and a large block the system hands out zeroed (see <see cref="LargeBlockTable.AllocateZeroed"/>).
+    /// </summary>
     /// <exception cref="OverflowException">The product does not fit in a <see cref="nuint"/>.</exception>
     public void* AllocateZeroed(nuint count, nuint size)
     {
@@ -306,9 +310,42 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
 
         nuint total = count * size;
-        void* block = Allocate(total);
-        NativeMemory.Clear(block, total);
+        if (total > (nuint)TGeometry.SmallRequestThreshold)
+        {
+            return AllocateLargeZeroed(total);
+        }
+
+        int sizeClass = TGeometry.ClassOf(total);
+        PoolHeader* pool = UsedPools(_state)[sizeClass];
+        if (pool->FreeList == null)
+        {
+            RefillClass(sizeClass);
+            pool = UsedPools(_state)[sizeClass];
+        }
+
+        // The list reaches the frontier only when the pool has no recycled block on it.
+        bool zero = pool->ZeroFrontier != 0 && ((uint)(nuint)pool->FreeList & (uint)(PoolSize - 1)) == pool->NextOffset;
+        void* block = AllocateSmall(sizeClass);
+        if (!zero)
+        {
+            NativeMemory.Clear(block, total);
+        }
+
         return block;
+    }
+
+    /// <summary>A zeroed block from the system, recorded (see <see cref="LargeBlockTable.AllocateZeroed"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void* AllocateLargeZeroed(nuint size)
+    {
+        HeapState* s = _state;
+        if (s->Disposed != 0)
+        {
+            ThrowHelper.ObjectDisposed(OwnerName);
+        }
+
+        using var large = new LockedLargeBlocks(s);
+        return large.Table->AllocateZeroed(size, (nuint)TGeometry.Alignment);
     }
 
     /// <summary>Whether the pointer lies in one of this heap's arenas or is one of its live large blocks.</summary>

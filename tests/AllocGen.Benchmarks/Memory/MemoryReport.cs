@@ -32,6 +32,9 @@ public static class MemoryReport
     /// <summary>The second scenario's child argument (see <see cref="MemorySpike"/>).</summary>
     public const string SpikeScenario = "spike";
 
+    /// <summary>The mixed-sizes scenario's child argument (see <see cref="MemoryMixed"/>).</summary>
+    public const string MixedScenario = "mixed";
+
     /// <summary>The cross-thread scenario's child argument (see <see cref="ProducerConsumerMemory"/>).</summary>
     public const string ProducerConsumerScenario = "producer-consumer";
 
@@ -44,6 +47,7 @@ public static class MemoryReport
     {
         var rows = new List<Row>();
         var spikes = new List<(Allocator Allocator, string[]? Fields, string? Skipped)>();
+        var mixed = new List<Row>();
         // The Locked/PerThread rows are measured by the producer/consumer scenario (RunThreads).
         foreach (var allocator in AllocatorCatalog.Available().Where(a => !AllocatorCatalog.IsThreadPolicyRow(a)))
         {
@@ -52,9 +56,13 @@ public static class MemoryReport
             Console.WriteLine($"// memory after a spike: {allocator} ...");
             var (fields, skipped) = RunChildRaw(allocator, SpikeScenario);
             spikes.Add((allocator, fields, skipped));
+            Console.WriteLine($"// memory, mixed sizes: {allocator} ...");
+            mixed.Add(RunChild(allocator, MixedScenario));
         }
 
-        var markdown = ToMarkdown(rows) + Environment.NewLine + MemorySpike.ToMarkdown(spikes);
+        var markdown = ToMarkdown(rows, FormattableString.Invariant($"Churn, {ChurnWorkload.LiveBlocks:N0} live blocks, sizes uniform in [1, 512]"))
+            + Environment.NewLine + MemorySpike.ToMarkdown(spikes)
+            + Environment.NewLine + ToMarkdown(mixed, MemoryMixed.Description);
         Console.WriteLine();
         Console.WriteLine(markdown);
         if (markdownOut is not null)
@@ -65,6 +73,23 @@ public static class MemoryReport
         }
         var threads = RunThreads(markdownOut is null ? null : ThreadsMarkdownPath(markdownOut));
         return rows.Any(r => r.Skipped is null) ? threads : 1;
+    }
+
+    /// <summary>The mixed-sizes scenario alone (<c>--memory-mixed</c>): its table, printed and optionally written.</summary>
+    public static int RunMixed(string? markdownOut)
+    {
+        var rows = new List<Row>();
+        foreach (var allocator in AllocatorCatalog.Available().Where(a => !AllocatorCatalog.IsThreadPolicyRow(a)))
+        {
+            Console.WriteLine($"// memory, mixed sizes: {allocator} ...");
+            rows.Add(RunChild(allocator, MixedScenario));
+        }
+        var markdown = ToMarkdown(rows, MemoryMixed.Description);
+        Console.WriteLine();
+        Console.WriteLine(markdown);
+        if (markdownOut is not null)
+            File.WriteAllText(markdownOut, markdown);
+        return rows.Any(r => r.Skipped is null) ? 0 : 1;
     }
 
     /// <summary>Where <see cref="RunAll"/> writes the producer/consumer table: <c>memory.md</c> → <c>memory-threads.md</c>.</summary>
@@ -106,9 +131,9 @@ public static class MemoryReport
         return rows.Any(r => r.Skipped is null) ? 0 : 1;
     }
 
-    private static Row RunChild(Allocator allocator)
+    private static Row RunChild(Allocator allocator, string? scenario = null)
     {
-        var (f, skipped) = RunChildRaw(allocator, null);
+        var (f, skipped) = RunChildRaw(allocator, scenario);
         if (f is null)
             return new Row(allocator, 0, -1, -1, -1, skipped);
         return new Row(allocator, long.Parse(f[0], CultureInfo.InvariantCulture), long.Parse(f[1], CultureInfo.InvariantCulture),
@@ -182,7 +207,7 @@ public static class MemoryReport
             Console.WriteLine(ResultPrefix + string.Join('\t', spike.Measure().Select(v => v.ToString(CultureInfo.InvariantCulture))));
             return 0;
         }
-        using var run = new MemoryChurn { Allocator = allocator };
+        using var run = scenario == MixedScenario ? new MemoryMixed { Allocator = allocator } : new MemoryChurn { Allocator = allocator };
         var (peakLive, ownReserved, rssDelta, inUse) = run.Measure();
         Console.WriteLine(FormattableString.Invariant($"{ResultPrefix}{peakLive}\t{ownReserved}\t{rssDelta}\t{inUse}"));
         return 0;
@@ -262,11 +287,10 @@ public static class MemoryReport
         return -1;
     }
 
-    private static string ToMarkdown(List<Row> rows)
+    private static string ToMarkdown(List<Row> rows, string workload)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(FormattableString.Invariant(
-            $"Churn, {ChurnWorkload.LiveBlocks:N0} live blocks, sizes uniform in [1, 512], {Ops:N0} ops, one fresh process per allocator."));
+        sb.AppendLine(FormattableString.Invariant($"{workload}, {Ops:N0} ops, one fresh process per allocator."));
         sb.AppendLine("Reserved = the allocator's own count where it has one (AllocGen `GetStats().BytesCommitted` (carved pools + large blocks; whole arenas are `BytesReserved`), Floor slabs), else the peak growth of the process RSS over the run.");
         sb.AppendLine("RSS counts touched pages only, so for a like-for-like comparison read the RSS columns; an allocator's own count also includes reserved pages it has not touched yet.");
         sb.AppendLine();
@@ -296,17 +320,32 @@ public static class MemoryReport
 }
 
 /// <summary>The churn workload, run once with sampling instead of timing.</summary>
-internal sealed class MemoryChurn : MemoryScenario
+internal class MemoryChurn : MemoryScenario
 {
+    /// <summary>Blocks live throughout the run.</summary>
+    protected virtual int LiveCount => ChurnWorkload.LiveBlocks;
+
+    /// <summary>The sizes of the blocks the run starts with.</summary>
+    protected virtual int[] FillSizesFor(int count, int seed) => Inputs.UniformSizes(count, seed);
+
+    /// <summary>The op stream (for the churn, the size each op allocates).</summary>
+    protected virtual int[] OpStream(int count, int seed) => Inputs.UniformSizes(count, seed);
+
+    /// <summary>Fills <see cref="MemoryScenario.Live"/> from <see cref="MemoryScenario.FillSizes"/>.</summary>
+    protected virtual void Refill() => Fill();
+
+    /// <summary>Runs one chunk of ops.</summary>
+    protected virtual void Step(int[] slots, int[] sizes) => Churn(slots, sizes);
+
     private int[][] _slots = [];
     private int[][] _sizes = [];
 
     public (long PeakLive, long OwnReserved, long RssDelta, long InUseAtPeak) Measure()
     {
         var chunks = MemoryReport.Ops / MemoryReport.Chunk;
-        FillSizes = Inputs.UniformSizes(ChurnWorkload.LiveBlocks, Inputs.Seed);
-        var slots = Inputs.Indices(MemoryReport.Ops, ChurnWorkload.LiveBlocks, Inputs.Seed + 1);
-        var sizes = Inputs.UniformSizes(MemoryReport.Ops, Inputs.Seed + 2);
+        FillSizes = FillSizesFor(LiveCount, Inputs.Seed);
+        var slots = Inputs.Indices(MemoryReport.Ops, LiveCount, Inputs.Seed + 1);
+        var sizes = OpStream(MemoryReport.Ops, Inputs.Seed + 2);
         _slots = new int[chunks][];
         _sizes = new int[chunks][];
         for (var c = 0; c < chunks; c++)
@@ -317,7 +356,7 @@ internal sealed class MemoryChurn : MemoryScenario
         var peakLive = PeakLiveBytes(FillSizes, slots, sizes);
 
         CreateAllocator();
-        Live = NewBlockArray(ChurnWorkload.LiveBlocks);
+        Live = NewBlockArray(LiveCount);
         WarmUp();
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -336,11 +375,11 @@ internal sealed class MemoryChurn : MemoryScenario
             }
         }
 
-        Fill();
+        Refill();
         Sample();
         for (var c = 0; c < chunks; c++)
         {
-            Churn(_slots[c], _sizes[c]);
+            Step(_slots[c], _sizes[c]);
             Sample();
         }
         return (peakLive, peakOwn, rssBefore < 0 ? -1 : peakRss, inUseAtPeak);
@@ -360,8 +399,8 @@ internal sealed class MemoryChurn : MemoryScenario
         var warmSizes = _sizes[0][..4096];
         for (var round = 0; round < 40; round++)
         {
-            Fill();
-            Churn(warmSlots, warmSizes);
+            Refill();
+            Step(warmSlots, warmSizes);
             Drain();
             _ = MemoryReport.ResidentBytes();
             _ = OwnCounters();
@@ -370,7 +409,7 @@ internal sealed class MemoryChurn : MemoryScenario
     }
 
     /// <summary>The peak of the live requested bytes over the run (the same for every allocator).</summary>
-    private static long PeakLiveBytes(int[] fillSizes, int[] slots, int[] sizes)
+    protected virtual long PeakLiveBytes(int[] fillSizes, int[] slots, int[] sizes)
     {
         var live = (int[])fillSizes.Clone();
         long total = 0;

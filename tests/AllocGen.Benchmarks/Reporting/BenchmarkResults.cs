@@ -22,7 +22,7 @@ public sealed record ResultRow(
 public static class BenchmarkResults
 {
     /// <summary>Workload classes in the order the docs present them.</summary>
-    public static readonly string[] WorkloadOrder = ["Pair", "Churn", "Skewed", "Burst", "Realloc", "Typed", "ProducerConsumer", "Larson"];
+    public static readonly string[] WorkloadOrder = ["Pair", "Churn", "Skewed", "Burst", "Realloc", "Mixed", "Typed", "ProducerConsumer", "Larson"];
 
     /// <summary>The workloads run on two threads: the docs page shows them in its "Threads" section, not in the single-threaded summary.</summary>
     public static readonly string[] ThreadWorkloads = ["ProducerConsumer", "Larson"];

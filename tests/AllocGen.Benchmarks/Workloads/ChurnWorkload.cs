@@ -4,8 +4,8 @@ using BenchmarkDotNet.Attributes;
 namespace AllocGen.Benchmarks.Workloads;
 
 /// <summary>
-/// Steady state with <see cref="LiveBlocks"/> live blocks: each op frees a random live block,
-/// allocates a new one of a random size and writes one byte to it.
+/// Steady state with <see cref="LiveCount"/> live blocks: each op frees a random live block,
+/// allocates a new one of a random size and writes one byte to it (or what <see cref="RunOps"/> says).
 /// </summary>
 public abstract class ChurnWorkload : WorkloadBase
 {
@@ -20,19 +20,40 @@ public abstract class ChurnWorkload : WorkloadBase
     /// <summary>The size stream (uniform or skewed).</summary>
     protected abstract int[] Sizes(int count, int seed);
 
+    /// <summary>Blocks live throughout the run.</summary>
+    protected virtual int LiveCount => LiveBlocks;
+
+    /// <summary>The op stream: for the churn, the size each op allocates.</summary>
+    protected virtual int[] OpStream(int count, int seed) => Sizes(count, seed);
+
+    /// <summary>The size of each live block after the fill.</summary>
+    protected int[] FillSizes => _fillSizes;
+
+    /// <summary>The slot each op works on.</summary>
+    protected int[] Slots => _slots;
+
+    /// <summary>The op stream (see <see cref="OpStream"/>).</summary>
+    protected int[] Ops => _sizes;
+
+    /// <summary>The live blocks (a native-address or managed array, see <see cref="WorkloadBase.NewBlockArray"/>).</summary>
+    protected Array Live => _live!;
+
     [GlobalSetup]
     public void Setup()
     {
-        _fillSizes = Sizes(LiveBlocks, Inputs.Seed);
-        _slots = Inputs.Indices(OpsPerInvoke, LiveBlocks, Inputs.Seed + 1);
-        _sizes = Sizes(OpsPerInvoke, Inputs.Seed + 2);
+        _fillSizes = Sizes(LiveCount, Inputs.Seed);
+        _slots = Inputs.Indices(OpsPerInvoke, LiveCount, Inputs.Seed + 1);
+        _sizes = OpStream(OpsPerInvoke, Inputs.Seed + 2);
         CreateAllocator();
-        _live = NewBlockArray(LiveBlocks);
+        _live = NewBlockArray(LiveCount);
         var fill = new FillAction(this);
         Dispatch(ref fill);
     }
 
-    protected void RunChurn()
+    protected void RunChurn() => RunOps();
+
+    /// <summary>Runs the op stream once (the timed part).</summary>
+    protected virtual void RunOps()
     {
         var run = new RunAction(this);
         Dispatch(ref run);

@@ -57,6 +57,37 @@ public static class Kernels
         }
     }
 
+    /// <summary>
+    /// The mixed workload's steady state: each op takes a random slot and either frees its block and allocates one of
+    /// the op's size (one byte written), or, for <see cref="Inputs.GrowOp"/>, reallocates it to
+    /// <see cref="Inputs.Grown"/> of its size (its last byte written). <paramref name="liveSizes"/> tracks each slot's size.
+    /// </summary>
+    public static void Mixed<TA, TB, TP>(ref TA a, TB[] live, int[] liveSizes, int[] slots, int[] ops)
+        where TA : struct, IBenchAllocator<TB, TP>
+    {
+        for (var i = 0; i < slots.Length; i++)
+        {
+            var slot = slots[i];
+            var size = ops[i];
+            if (size == Inputs.GrowOp)
+            {
+                var old = liveSizes[slot];
+                size = Inputs.Grown(old);
+                var grown = a.Reallocate(live[slot], old, size);
+                a.Write(grown, size - 1);
+                live[slot] = grown;
+            }
+            else
+            {
+                a.Free(live[slot]);
+                var block = a.Allocate(size);
+                a.Write(block, 0);
+                live[slot] = block;
+            }
+            liveSizes[slot] = size;
+        }
+    }
+
     /// <summary>Allocates one block per size, then frees them all in <paramref name="freeOrder"/>.</summary>
     public static void Burst<TA, TB, TP>(ref TA a, TB[] blocks, int[] sizes, int[] freeOrder)
         where TA : struct, IBenchAllocator<TB, TP>
