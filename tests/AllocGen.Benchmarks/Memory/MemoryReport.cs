@@ -45,7 +45,7 @@ public static class MemoryReport
         var rows = new List<Row>();
         var spikes = new List<(Allocator Allocator, string[]? Fields, string? Skipped)>();
         // The Locked/PerThread rows are measured by the producer/consumer scenario (RunThreads).
-        foreach (var allocator in AllocatorCatalog.Available().Where(a => !AllocatorCatalog.IsThreadPolicyRow(a)))
+        foreach (var allocator in AllocatorCatalog.Available().Where(a => !AllocatorCatalog.IsPairAndChurnRow(a)))
         {
             Console.WriteLine($"// memory: {allocator} ...");
             rows.Add(RunChild(allocator));
