@@ -32,7 +32,10 @@ unsafe
 
     Console.WriteLine($"Churned {operations:N0} allocate/free pairs over {live:N0} live blocks.");
     Console.WriteLine();
-    Console.WriteLine(heap.GetStats());
+
+    // The sys._debugmallocstats()-style dump: a row per class in use, the arena counts, and the bytes reserved from
+    // the OS split into parts that add up to them exactly.
+    heap.DumpStats(Console.Out);
 
     foreach (nint block in blocks)
     {

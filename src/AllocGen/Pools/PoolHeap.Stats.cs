@@ -82,6 +82,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         long page = (long)OsPages.PageSize;
         for (ArenaObject* arena = s->AllArenas; arena != null; arena = arena->NextAll)
         {
+            totals.ArenasWalked++;
             totals.PoolsFree += arena->FreePoolCount;
 
             // Committed memory comes in whole OS pages: those of the header table up to the last header used, and
@@ -125,12 +126,17 @@ public unsafe partial struct PoolHeap<TGeometry>
     internal static AllocatorStats BuildStats(HeapStatsTotals totals, long largeBlocks, long largeBytes)
     {
         var classes = new SizeClassStats[TGeometry.ClassCount];
+        long quantization = 0;
         for (int i = 0; i < classes.Length; i++)
         {
             long pools = totals.Pools[i];
             long used = totals.BlocksInUse[i];
             classes[i] = new SizeClassStats(i, TGeometry.BlockSize(i), pools, used, (pools * BlocksPerPool(i)) - used);
+            quantization += pools * ((long)PoolSize - ((long)BlocksPerPool(i) * TGeometry.BlockSize(i)));
         }
+
+        // The arenas' parts that serve no block, from the arenas walked (the reserved bytes come from the counter).
+        long region = (long)OsPages.RegionSize(ArenaSize);
 
         return new AllocatorStats
         {
@@ -143,8 +149,11 @@ public unsafe partial struct PoolHeap<TGeometry>
             PoolSize = (long)PoolSize,
             PoolsFree = totals.PoolsFree,
             PoolsRetained = totals.PoolsRetained,
-            ArenaBytesReserved = totals.ArenasCurrent * (long)OsPages.RegionSize(ArenaSize),
+            ArenaBytesReserved = totals.ArenasCurrent * region,
             CarvedPoolBytes = totals.CarvedBytes,
+            QuantizationBytes = quantization,
+            PoolHeaderBytes = totals.ArenasWalked * HeaderPoolsPerArena * (long)PoolSize,
+            PagePaddingBytes = totals.ArenasWalked * (region - (long)ArenaSize),
             LargeBlocks = largeBlocks,
             LargeBytes = largeBytes,
         };
@@ -160,6 +169,9 @@ internal sealed class HeapStatsTotals(int classCount)
     public long PoolsRetained;
     public long CarvedBytes;
     public long ArenasCurrent;
+
+    /// <summary>Arenas found in the heaps' lists (the walk), as opposed to <see cref="ArenasCurrent"/> (the counters).</summary>
+    public long ArenasWalked;
     public long ArenasAllocated;
     public long ArenasReleased;
     public long ArenasHighWater;

@@ -1,12 +1,16 @@
-using System.Globalization;
-using System.Text;
-
 namespace AllocGen.Stats;
 
 /// <summary>
 /// A snapshot of an allocator's statistics. Pool allocators fill every part; an allocator without pools (the system
 /// allocator) leaves the pool and arena parts empty and counts its blocks as <see cref="LargeBlocks"/>.
 /// </summary>
+/// <remarks>
+/// The byte parts partition the bytes reserved exactly: <see cref="AllocatedBlockBytes"/> +
+/// <see cref="AvailableBlockBytes"/> + <see cref="UnusedPoolBytes"/> + <see cref="QuantizationBytes"/> +
+/// <see cref="PoolHeaderBytes"/> + <see cref="PagePaddingBytes"/> + <see cref="LargeBytes"/> =
+/// <see cref="TotalBytes"/> = <see cref="BytesReserved"/>. The first four are the held arenas' pools, the next two
+/// the rest of the arenas' address space, the last the large blocks.
+/// </remarks>
 public sealed class AllocatorStats
 {
     /// <summary>Per-class statistics, in class order (every class, used or not).</summary>
@@ -46,7 +50,38 @@ public sealed class AllocatorStats
     public required long LargeBytes { get; init; }
 
     /// <summary>Bytes of live blocks: pool blocks at their block size, plus large blocks.</summary>
-    public long BytesInUse => SizeClasses.Sum(c => c.BlocksInUse * c.BlockSize) + LargeBytes;
+    public long BytesInUse => AllocatedBlockBytes + LargeBytes;
+
+    /// <summary>Bytes of live pool blocks, at their block size (large blocks not included).</summary>
+    public long AllocatedBlockBytes => SizeClasses.Sum(c => c.BlocksInUse * c.BlockSize);
+
+    /// <summary>Bytes of the blocks available in pools that hold live blocks (<see cref="SizeClassStats.FreeBlocks"/> at their block size).</summary>
+    public long AvailableBlockBytes => SizeClasses.Sum(c => c.FreeBlocks * c.BlockSize);
+
+    /// <summary>
+    /// Bytes of the pools of held arenas that hold no live block: never carved, emptied, retained empty, or given
+    /// back by <c>Trim</c> (<see cref="PoolsFree"/> and <see cref="PoolsRetained"/> pools).
+    /// </summary>
+    public long UnusedPoolBytes => (PoolsFree + PoolsRetained) * PoolSize;
+
+    /// <summary>
+    /// Bytes at the end of the pools that hold live blocks too few to hold one more block of their class: per such
+    /// pool, the pool size modulo the block size.
+    /// </summary>
+    public long QuantizationBytes { get; init; }
+
+    /// <summary>Bytes of the pools at the start of each held arena given to its table of pool headers.</summary>
+    public long PoolHeaderBytes { get; init; }
+
+    /// <summary>
+    /// Bytes of the OS pages past the end of the held arenas: where an OS page is larger than an arena, each arena is
+    /// mapped as a whole page, and the rest of the page serves nothing. Zero otherwise.
+    /// </summary>
+    public long PagePaddingBytes { get; init; }
+
+    /// <summary>The sum of the byte parts; equal to <see cref="BytesReserved"/>.</summary>
+    public long TotalBytes =>
+        AllocatedBlockBytes + AvailableBlockBytes + UnusedPoolBytes + QuantizationBytes + PoolHeaderBytes + PagePaddingBytes + LargeBytes;
 
     /// <summary>
     /// Bytes of address space the held arenas span: <see cref="ArenaSize"/> each, or one whole OS page each where a
@@ -72,35 +107,23 @@ public sealed class AllocatorStats
     /// <summary>Live blocks of every class plus large blocks.</summary>
     public long BlocksInUse => SizeClasses.Sum(c => c.BlocksInUse) + LargeBlocks;
 
-    /// <summary>Writes the table of <see cref="ToString"/>.</summary>
+    /// <summary>
+    /// Writes the statistics as a table in the spirit of CPython's <c>sys._debugmallocstats()</c>: a row per class
+    /// with a pool holding live blocks, the arena counts, the byte parts and their total (see docs/stats.md). Numbers
+    /// are written in the invariant culture, whatever the current one.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="writer"/> is null.</exception>
     public void WriteTo(TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteLine(ToString());
+        StatsDump.Write(this, writer);
     }
 
-    /// <summary>A table in the spirit of <c>sys._debugmallocstats()</c>.</summary>
+    /// <summary>The text <see cref="WriteTo"/> writes.</summary>
     public override string ToString()
     {
-        var text = new StringBuilder();
-        var inv = CultureInfo.InvariantCulture;
-        text.AppendLine("class   size   pools   blocks in use   avail blocks");
-        text.AppendLine("-----   ----   -----   -------------   ------------");
-        foreach (SizeClassStats c in SizeClasses)
-        {
-            if (c.Pools == 0)
-            {
-                continue;
-            }
-
-            text.AppendLine(string.Format(inv, "{0,5}   {1,4}   {2,5}   {3,13}   {4,12}", c.Index, c.BlockSize, c.Pools, c.BlocksInUse, c.FreeBlocks));
-        }
-
-        text.AppendLine();
-        text.AppendLine(string.Format(inv, "arenas: {0} current, {1} allocated, {2} released, {3} high-water ({4} KiB each)", ArenasCurrent, ArenasAllocated, ArenasReleased, ArenasHighWater, ArenaSize / 1024));
-        text.AppendLine(string.Format(inv, "pools: {0} in use, {1} retained empty, {2} free ({3} KiB each)", PoolsInUse, PoolsRetained, PoolsFree, PoolSize / 1024));
-        text.AppendLine(string.Format(inv, "large blocks: {0} ({1} bytes)", LargeBlocks, LargeBytes));
-        text.Append(string.Format(inv, "bytes: {0} in use, {1} committed, {2} reserved", BytesInUse, BytesCommitted, BytesReserved));
+        using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        WriteTo(text);
         return text.ToString();
     }
 }

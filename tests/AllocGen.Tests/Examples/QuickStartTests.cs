@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using AllocGen.Stats;
+using AllocGen.Tests.Stats;
 using Xunit;
 
 namespace AllocGen.Tests.Examples;
@@ -31,8 +33,15 @@ public sealed class QuickStartTests
 
         string transcript = $"exit code {run.ExitCode}{Environment.NewLine}stdout:{Environment.NewLine}{run.Output}{Environment.NewLine}stderr:{Environment.NewLine}{run.Error}";
         Assert.True(run.ExitCode == 0, transcript);
-        Assert.True(run.Output.Contains("arenas:", StringComparison.Ordinal), transcript);
         Assert.True(run.Output.Contains("kept as a spare", StringComparison.Ordinal), transcript);
+
+        // The dump, read back: the 10,000 blocks the sample keeps live are in its rows, and its parts add up to the
+        // arenas it holds (1 MiB each, the default geometry; the sample allocates no large block).
+        DumpText dump = DumpText.Parse(run.Output);
+        Assert.True(dump.Rows.Values.Sum(r => r.BlocksInUse) == 10_000, transcript);
+        Assert.True(dump[StatsDump.TotalBytes] == dump.PartsSum, transcript);
+        Assert.True(dump[StatsDump.TotalBytes] == dump[StatsDump.ArenasCurrent] * (1L << 20), transcript);
+        Assert.True(dump[StatsDump.ArenasCurrent] > 0, transcript);
     }
 
     /// <summary>The directory holding AllocGen.sln, found by walking up from the test assembly.</summary>

@@ -62,7 +62,7 @@ public sealed class HeapGeometry
 {
     private readonly byte[] _classOf;
 
-    private HeapGeometry(string name, int arenaSize, int poolSize, int alignment, int threshold, int headerPoolsPerArena, int poolsPerArena, int[] classes, Func<IAllocator> create)
+    internal HeapGeometry(string name, int arenaSize, int poolSize, int alignment, int threshold, int headerPoolsPerArena, int poolsPerArena, int[] classes, Func<IAllocator> create)
     {
         Name = name;
         ArenaSize = arenaSize;

@@ -412,6 +412,7 @@ public sealed unsafe class DifferentialTests
         Assert.Equal((stats.ArenasCurrent * Math.Max(g.ArenaSize, Environment.SystemPageSize)) + stats.LargeBytes, stats.BytesReserved);
         Assert.True(stats.BytesCommitted <= stats.BytesReserved, $"{at}: committed {stats.BytesCommitted} > reserved {stats.BytesReserved}");
         Assert.Equal(stats.ArenasCurrent * g.PoolsPerArena, stats.PoolsInUse + stats.PoolsRetained + stats.PoolsFree);
+        Assert.True(stats.TotalBytes == stats.BytesReserved, $"{at}: the dump's parts add up to {stats.TotalBytes}, not the {stats.BytesReserved} bytes reserved");
     }
 
     // -------------------------------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ public sealed unsafe class PerThreadPoolHeapTests
 {
     private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(30);
 
-    private static void RunOn(Action action)
+    /// <summary>Runs <paramref name="action"/> on a thread of its own and waits for it (bounded); its exception fails the test.</summary>
+    internal static void RunOn(Action action)
     {
         Exception? failure = null;
         var thread = new Thread(() =>
