@@ -36,7 +36,7 @@ internal static class AllocatorDomainsParser
             var declared = new List<DeclaredDomain>();
             foreach (AttributeData domain in domainAttributes)
             {
-                DomainAllocatorReader.Result allocator = DomainAllocatorReader.Read(domain.ConstructorArguments[1].Value, type, context.SemanticModel.Compilation);
+                DomainAllocatorReader.Result allocator = DomainAllocatorReader.Read(domain.ConstructorArguments[1].Value, context.SemanticModel.Compilation);
                 declared.Add(new DeclaredDomain(domain.ConstructorArguments[0].Value is int value ? value : -1, allocator.DisplayName, allocator.Allocator, allocator.Problem));
             }
 

@@ -12,7 +12,7 @@ internal static class DomainAllocatorReader
 
     private static readonly string[] s_calledMembers = ["Allocate", "AllocateZeroed", "Reallocate", "Free"];
 
-    public static Result Read(object? typeArgument, INamedTypeSymbol domains, Compilation compilation)
+    public static Result Read(object? typeArgument, Compilation compilation)
     {
         if (typeArgument is not ITypeSymbol type)
         {
@@ -20,7 +20,8 @@ internal static class DomainAllocatorReader
         }
 
         string display = type.ToDisplayString();
-        string? problem = ProblemOf(type, domains, compilation, out AttributeData? pool);
+        // No accessibility check: a type that typeof in the attribute can name, the class's own members can reach.
+        string? problem = ProblemOf(type, compilation, out AttributeData? pool);
         if (problem is not null)
         {
             return new Result(display, null, problem);
@@ -36,7 +37,7 @@ internal static class DomainAllocatorReader
         return new Result(display, allocator, null);
     }
 
-    private static string? ProblemOf(ITypeSymbol type, INamedTypeSymbol domains, Compilation compilation, out AttributeData? pool)
+    private static string? ProblemOf(ITypeSymbol type, Compilation compilation, out AttributeData? pool)
     {
         pool = null;
         if (type is not INamedTypeSymbol named || named.TypeKind is not (TypeKind.Class or TypeKind.Struct or TypeKind.Interface))
@@ -80,11 +81,6 @@ internal static class DomainAllocatorReader
         if (named.TypeKind == TypeKind.Class && !named.InstanceConstructors.Any(c => c.Parameters.IsEmpty && c.DeclaredAccessibility == Accessibility.Public))
         {
             return "it has no public parameterless constructor";
-        }
-
-        if (!compilation.IsSymbolAccessibleWithin(named, domains))
-        {
-            return "it is not accessible from '" + domains.ToDisplayString() + "'";
         }
 
         return null;
