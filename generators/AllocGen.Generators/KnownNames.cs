@@ -6,4 +6,8 @@ internal static class KnownNames
     public const string PoolAllocatorAttribute = "AllocGen.PoolAllocatorAttribute";
     public const string SizeClassesAttribute = "AllocGen.SizeClassesAttribute";
     public const string BumpArenaAttribute = "AllocGen.BumpArenaAttribute";
+    public const string AllocatorDomainsAttribute = "AllocGen.AllocatorDomainsAttribute";
+    public const string DomainAttribute = "AllocGen.DomainAttribute";
+    public const string IAllocator = "AllocGen.IAllocator";
+    public const string SystemAllocator = "AllocGen.SystemAllocator";
 }

@@ -23,4 +23,19 @@ public static class TrackingNames
 
     /// <summary>[SizeClasses] declarations without [PoolAllocator].</summary>
     public const string OrphanSizeClasses = nameof(OrphanSizeClasses);
+
+    /// <summary>[AllocatorDomains] declarations read into models.</summary>
+    public const string AllocatorDomainsModel = nameof(AllocatorDomainsModel);
+
+    /// <summary>Valid [AllocatorDomains] declarations with their attribute's location.</summary>
+    public const string AllocatorDomainsTarget = nameof(AllocatorDomainsTarget);
+
+    /// <summary>Valid allocator domains specs.</summary>
+    public const string AllocatorDomainsSpec = nameof(AllocatorDomainsSpec);
+
+    /// <summary>[AllocatorDomains] classes whose names are equal when letter case is ignored, and their diagnostics.</summary>
+    public const string AllocatorDomainsNameClashes = nameof(AllocatorDomainsNameClashes);
+
+    /// <summary>[Domain] declarations without [AllocatorDomains].</summary>
+    public const string OrphanDomains = nameof(OrphanDomains);
 }

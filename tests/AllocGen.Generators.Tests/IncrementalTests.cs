@@ -16,6 +16,7 @@ public sealed class IncrementalTests
     private const string PoolsFile = "Pools.cs";
     private const string ArenaFile = "Arena.cs";
     private const string OtherFile = "Other.cs";
+    private const string DomainsFile = "Domains.cs";
 
     // One declaration for every pipeline: a default pool, a pool with explicit classes (which also runs the
     // [SizeClasses] pipeline), and a bump arena. All valid.
@@ -47,6 +48,26 @@ public sealed class IncrementalTests
         }
         """;
 
+    // The domains pipeline (and the [Domain] one), over a pool of this file and SystemAllocator.
+    private const string DomainsSource = """
+        using AllocGen;
+
+        namespace Game.Memory;
+
+        [PoolAllocator(Threading = ThreadPolicy.Locked)]
+        public sealed partial class SharedHeap
+        {
+        }
+
+        [AllocatorDomains]
+        [Domain(AllocDomain.Raw, typeof(SystemAllocator))]
+        [Domain(AllocDomain.Mem, typeof(SharedHeap))]
+        [Domain(AllocDomain.Object, typeof(SharedHeap))]
+        public static partial class Mem
+        {
+        }
+        """;
+
     private const string OtherSource = """
         namespace Game;
 
@@ -67,7 +88,10 @@ public sealed class IncrementalTests
     public void TrackingNamesAreFoundByReflection()
     {
         Assert.Equal(
-            ["BumpArenaHintClashes", "BumpArenaModel", "BumpArenaSpec", "OrphanSizeClasses", "PoolAllocatorHintClashes", "PoolAllocatorModel", "PoolAllocatorSpec"],
+            [
+                "AllocatorDomainsModel", "AllocatorDomainsNameClashes", "AllocatorDomainsSpec", "AllocatorDomainsTarget", "BumpArenaHintClashes", "BumpArenaModel", "BumpArenaSpec",
+                "OrphanDomains", "OrphanSizeClasses", "PoolAllocatorHintClashes", "PoolAllocatorModel", "PoolAllocatorSpec",
+            ],
             AllTrackingNames.Order(StringComparer.Ordinal));
     }
 
@@ -78,7 +102,10 @@ public sealed class IncrementalTests
         Assert.Null(run.GeneratorResult.Exception);
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Equal(
-            ["Game.Memory.GameHeap.PoolAllocator.g.cs", "Game.Memory.IrregularHeap.PoolAllocator.g.cs", "Game.Memory.Scratch.BumpArena.g.cs"],
+            [
+                "Game.Memory.GameHeap.PoolAllocator.g.cs", "Game.Memory.IrregularHeap.PoolAllocator.g.cs", "Game.Memory.Mem.AllocatorDomains.g.cs",
+                "Game.Memory.Scratch.BumpArena.g.cs", "Game.Memory.SharedHeap.PoolAllocator.g.cs",
+            ],
             run.HintNames);
         AssertEveryTrackedStepRan(run.GeneratorResult);
         foreach (string name in AllTrackingNames)
@@ -155,11 +182,7 @@ public sealed class IncrementalTests
         Assert.Contains(models, o => o.Reason == IncrementalStepRunReason.Modified);
 
         // The arena lives in another file: untouched.
-        foreach (string name in new[] { TrackingNames.BumpArenaModel, TrackingNames.BumpArenaSpec })
-        {
-            Assert.All(Outputs(second.GeneratorResult, name), o =>
-                Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{name}: {o.Reason}"));
-        }
+        AssertCachedOrUnchanged(second, [TrackingNames.BumpArenaModel, TrackingNames.BumpArenaSpec]);
 
         // And the new constant reaches the generated code.
         Assert.Contains("public const int ArenaSize = 524288;", second.Source("Game.Memory.GameHeap.PoolAllocator.g.cs"), StringComparison.Ordinal);
@@ -186,11 +209,7 @@ public sealed class IncrementalTests
         Assert.Contains("GameHeap", ReadProperty<object>(modified.Value, "Type").ToString(), StringComparison.Ordinal);
         Assert.All(specs.Where(o => !ReferenceEquals(o.Value, modified.Value)), o =>
             Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{o.Reason}: {o.Value}"));
-        foreach (string name in new[] { TrackingNames.BumpArenaModel, TrackingNames.BumpArenaSpec })
-        {
-            Assert.All(Outputs(second.GeneratorResult, name), o =>
-                Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{name}: {o.Reason}"));
-        }
+        AssertCachedOrUnchanged(second, [TrackingNames.BumpArenaModel, TrackingNames.BumpArenaSpec]);
 
         // The re-rendered source holds the locked heap; the other pool's source is the one of the first run.
         Assert.Contains("global::AllocGen.Threading.LockedPoolHeap<AllocGenGeometry> _allocGenHeap", second.Source("Game.Memory.GameHeap.PoolAllocator.g.cs"), StringComparison.Ordinal);
@@ -406,6 +425,87 @@ public sealed class IncrementalTests
         Assert.Null(FindForbidden(new { A = "x", B = new[] { 1, 2 } }, "root", new HashSet<object>(ReferenceEqualityComparer.Instance), 0));
     }
 
+    // ---- Allocator domains -----------------------------------------------------------------------------------
+
+    private static readonly string[] s_domainsSteps =
+        [TrackingNames.AllocatorDomainsModel, TrackingNames.AllocatorDomainsTarget, TrackingNames.AllocatorDomainsSpec, TrackingNames.AllocatorDomainsNameClashes];
+
+    [Fact]
+    public void EditingAnotherAllocatorLeavesTheDomainsStepsCached()
+    {
+        CSharpCompilationAndDriver first = RunFirst();
+        SyntaxTree pools = Tree(first.Compilation, PoolsFile);
+        int at = pools.GetText().ToString().IndexOf("262144", StringComparison.Ordinal);
+        SyntaxTree edited = pools.WithChangedText(pools.GetText().Replace(new Microsoft.CodeAnalysis.Text.TextSpan(at, "262144".Length), "524288"));
+
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, first.Compilation.ReplaceSyntaxTree(pools, edited));
+
+        Assert.Contains(Outputs(second.GeneratorResult, TrackingNames.PoolAllocatorSpec), o => o.Reason == IncrementalStepRunReason.Modified);
+        AssertCachedOrUnchanged(second, s_domainsSteps);
+        Assert.Equal(first.Run.Source("Game.Memory.Mem.AllocatorDomains.g.cs"), second.Source("Game.Memory.Mem.AllocatorDomains.g.cs"));
+    }
+
+    [Fact]
+    public void EditingTheDomainsDeclarationReRendersItOnly()
+    {
+        CSharpCompilationAndDriver first = RunFirst();
+        SyntaxTree domains = Tree(first.Compilation, DomainsFile);
+        const string before = "[Domain(AllocDomain.Object, typeof(SharedHeap))]";
+        int at = domains.GetText().ToString().IndexOf(before, StringComparison.Ordinal);
+        SyntaxTree edited = domains.WithChangedText(domains.GetText().Replace(
+            new Microsoft.CodeAnalysis.Text.TextSpan(at, before.Length), "[Domain(AllocDomain.Object, typeof(SystemAllocator))]"));
+
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, first.Compilation.ReplaceSyntaxTree(domains, edited));
+
+        Assert.Empty(second.GeneratorDiagnostics);
+        var spec = Assert.Single(Outputs(second.GeneratorResult, TrackingNames.AllocatorDomainsSpec));
+        Assert.Equal(IncrementalStepRunReason.Modified, spec.Reason);
+        Assert.Contains(Outputs(second.GeneratorResult, TrackingNames.AllocatorDomainsModel), o => o.Reason == IncrementalStepRunReason.Modified);
+        AssertCachedOrUnchanged(second, [TrackingNames.PoolAllocatorSpec, TrackingNames.BumpArenaModel, TrackingNames.BumpArenaSpec, TrackingNames.OrphanSizeClasses]);
+        string source = second.Source("Game.Memory.Mem.AllocatorDomains.g.cs");
+        Assert.Contains("new(\"Game.Memory.Mem\", s_allocGenRaw, s_allocGenMem, s_allocGenRaw)", source, StringComparison.Ordinal);
+        Assert.NotEqual(first.Run.Source("Game.Memory.Mem.AllocatorDomains.g.cs"), source);
+        Assert.Empty(second.OutputErrorsAndWarnings);
+    }
+
+    [Fact]
+    public void MovingTheDomainsDeclarationMovesItsLocationButDoesNotReRenderIt()
+    {
+        // The attribute's location (for AG0036) lives in the target step, not in the spec the emitter reads.
+        CSharpCompilationAndDriver first = RunFirst();
+        SyntaxTree domains = Tree(first.Compilation, DomainsFile);
+        SyntaxTree moved = domains.WithChangedText(domains.GetText().Replace(new Microsoft.CodeAnalysis.Text.TextSpan(0, 0), "// a leading comment\n\n"));
+
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, first.Compilation.ReplaceSyntaxTree(domains, moved));
+
+        Assert.Equal(IncrementalStepRunReason.Modified, Assert.Single(Outputs(second.GeneratorResult, TrackingNames.AllocatorDomainsTarget)).Reason);
+        AssertCachedOrUnchanged(second, [TrackingNames.AllocatorDomainsSpec, TrackingNames.PoolAllocatorSpec]);
+        Assert.Equal(first.Run.Source("Game.Memory.Mem.AllocatorDomains.g.cs"), second.Source("Game.Memory.Mem.AllocatorDomains.g.cs"));
+    }
+
+    [Fact]
+    public void ChangingTheThreadingOfADomainsPoolInAnotherFileIsSeen()
+    {
+        // The domains class reads its pool's Threading (AG0034): an edit of the pool's file must reach its model.
+        SyntaxTree heap = GeneratorHarness.ParseTree("using AllocGen;\n[PoolAllocator(Threading = ThreadPolicy.Locked)]\npublic sealed partial class AppHeap { }\n", "AppHeap.cs");
+        SyntaxTree domains = GeneratorHarness.ParseTree(
+            "using AllocGen;\n[AllocatorDomains, Domain(AllocDomain.Raw, typeof(SystemAllocator)), Domain(AllocDomain.Mem, typeof(AppHeap)), Domain(AllocDomain.Object, typeof(AppHeap))]\npublic static partial class AppMem { }\n",
+            "AppMem.cs");
+        Compilation compilation = GeneratorHarness.CreateCompilation([heap, domains]);
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        Assert.Empty(first.GeneratorDiagnostics);
+
+        SyntaxTree single = heap.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(heap.ToString().Replace("(Threading = ThreadPolicy.Locked)", string.Empty, StringComparison.Ordinal)));
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, compilation.ReplaceSyntaxTree(heap, single));
+
+        Assert.Equal(["AG0034", "AG0034"], second.GeneratorDiagnostics.Select(d => d.Id));
+        Assert.Contains(Outputs(second.GeneratorResult, TrackingNames.AllocatorDomainsModel), o => o.Reason == IncrementalStepRunReason.Modified);
+
+        // And back: the warning goes with the policy.
+        GeneratorRun third = GeneratorHarness.Run(second.Driver, compilation);
+        Assert.Empty(third.GeneratorDiagnostics);
+    }
+
     // ---- Helpers -------------------------------------------------------------------------------------------
 
     private sealed record CSharpCompilationAndDriver(Compilation Compilation, GeneratorDriver Driver, GeneratorRun Run);
@@ -423,6 +523,7 @@ public sealed class IncrementalTests
             GeneratorHarness.ParseTree(PoolsSource, PoolsFile),
             GeneratorHarness.ParseTree(ArenaSource, ArenaFile),
             GeneratorHarness.ParseTree(OtherSource, OtherFile),
+            GeneratorHarness.ParseTree(DomainsSource, DomainsFile),
         ]);
 
     private static CSharpCompilationAndDriver RunFirst()
@@ -466,6 +567,15 @@ public sealed class IncrementalTests
         foreach (var (value, reason) in run.GeneratorResult.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs))
         {
             Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"Output step {value} is {reason}.");
+        }
+    }
+
+    private static void AssertCachedOrUnchanged(GeneratorRun run, IEnumerable<string> names)
+    {
+        foreach (string name in names)
+        {
+            Assert.All(Outputs(run.GeneratorResult, name), o =>
+                Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{name}: {o.Reason}"));
         }
     }
 

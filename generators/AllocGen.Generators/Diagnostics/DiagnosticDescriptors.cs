@@ -79,7 +79,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor ConflictingAllocators = Error("AG0016",
         "Conflicting allocator attributes",
-        "'{0}' has both [PoolAllocator] and [BumpArena]; an allocator type is one or the other");
+        "'{0}' has both [{1}] and [{2}]; an allocator type is one or the other");
 
     public static readonly DiagnosticDescriptor TooManySizeClasses = Error("AG0017",
         "Too many size classes",
@@ -128,6 +128,38 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor PerThreadLargeArenas = Warning("AG0028",
         "PerThread heap with large arenas",
         "ArenaSize {0} ({1} MiB) with ThreadPolicy.PerThread: every thread that allocates from the allocator maps at least one arena of its own, so each thread costs {1} MiB of address space; use an ArenaSize below 64 MiB (the default is 1 MiB), or ThreadPolicy.Locked for one heap shared by all threads");
+
+    public static readonly DiagnosticDescriptor DomainsNotStatic = Error("AG0029",
+        "Allocator domains class must be static",
+        "'{0}' must be a static partial class, not {1}: the domains are process-wide, so their members are static");
+
+    public static readonly DiagnosticDescriptor DomainDeclaredTwice = Error("AG0030",
+        "Domain declared twice",
+        "The {0} domain of '{1}' is already declared: each domain has one allocator; remove this [Domain]");
+
+    public static readonly DiagnosticDescriptor DomainMissing = Error("AG0031",
+        "Domain missing",
+        "'{0}' declares no allocator for {1}: add [Domain(AllocDomain.X, typeof(...))] for each of Raw, Mem and Object");
+
+    public static readonly DiagnosticDescriptor DomainUndefined = Error("AG0032",
+        "Domain is not an AllocDomain",
+        "Domain {0} is not an AllocDomain: use AllocDomain.Raw, AllocDomain.Mem or AllocDomain.Object");
+
+    public static readonly DiagnosticDescriptor DomainAllocatorInvalid = Error("AG0033",
+        "Domain allocator is not a constructible IAllocator",
+        "'{0}' cannot serve the {1} domain: {2}; a domain's allocator is a non-abstract, non-generic class or struct that implements AllocGen.IAllocator and has a public parameterless constructor");
+
+    public static readonly DiagnosticDescriptor DomainOverSingleThreadedPool = Warning("AG0034",
+        "Domain served by a single-threaded pool",
+        "The {0} domain of '{1}' is served by '{2}', a [PoolAllocator] with ThreadPolicy.SingleThreaded, but a domain is static and reachable from any thread{3}: declare '{2}' with Threading = ThreadPolicy.Locked or ThreadPolicy.PerThread");
+
+    public static readonly DiagnosticDescriptor DomainWithoutDomains = Error("AG0035",
+        "[Domain] needs [AllocatorDomains]",
+        "[Domain] on '{0}' only applies to an [AllocatorDomains] class");
+
+    public static readonly DiagnosticDescriptor DomainsNameClash = Error("AG0036",
+        "Allocator domains classes with the same name",
+        "'{0}' and '{1}' are [AllocatorDomains] classes whose full names differ only in letter case: their generated files and the names their statistics are dumped under would clash; rename one");
 
     public static readonly DiagnosticDescriptor InternalError = Error("AG0099",
         "AllocGen failed",

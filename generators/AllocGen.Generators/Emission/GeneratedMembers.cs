@@ -27,6 +27,9 @@ internal sealed class GeneratedMembers
 
     private static readonly Lazy<GeneratedMembers> s_bump = new(() => FromTemplate(BumpArenaEmitter.Render(DefaultBumpSpec())));
 
+    // Three distinct types, so that the probe declares every field a domains class can have.
+    private static readonly Lazy<GeneratedMembers> s_domains = new(() => FromTemplate(AllocatorDomainsEmitter.Render(DefaultDomainsSpec())));
+
     private GeneratedMembers(IReadOnlyList<GeneratedMember> members) => Members = members;
 
     /// <summary>What [PoolAllocator] generates with the thread policy <paramref name="threading"/>.</summary>
@@ -34,6 +37,9 @@ internal sealed class GeneratedMembers
 
     /// <summary>What [BumpArena] generates.</summary>
     public static GeneratedMembers Bump => s_bump.Value;
+
+    /// <summary>What [AllocatorDomains] generates (its fields are named after the domains, not the allocator types).</summary>
+    public static GeneratedMembers Domains => s_domains.Value;
 
     public IReadOnlyList<GeneratedMember> Members { get; }
 
@@ -86,6 +92,10 @@ internal sealed class GeneratedMembers
     }
 
     private static BumpArenaSpec DefaultBumpSpec() => new(Probe, BumpArenaValidator.DefaultBlockSize, BumpArenaValidator.DefaultAlignment);
+
+    private static AllocatorDomainsSpec DefaultDomainsSpec() => new(Probe, new[] { "Raw", "Mem", "Object" }
+        .Select(name => new DomainAllocatorSpec("global::AllocGenProbe" + name, "AllocGenProbe" + name, IsStruct: false, CallsDirectly: true, AllocatorThreadSafety.Unknown))
+        .ToEquatableArray());
 
     private static TypeSpec Probe => new(string.Empty, "AllocGenProbe", EquatableArray<string>.Empty);
 }

@@ -78,7 +78,7 @@ internal static class MemberClashes
 
             // A base allocator's generated members are not in the compilation the generator reads: take them from its
             // template. They all clash; one diagnostic says so.
-            GeneratedMembers? baseGenerated = AllocatorParser.GeneratedFor(b);
+            GeneratedMembers? baseGenerated = AllocatorKinds.GeneratedFor(b);
             GeneratedMember? hidden = baseGenerated is null ? null
                 : generated.Members.FirstOrDefault(g => !reported.Contains(g) && baseGenerated.Members.Any(h => h.VisibleToDerived && SameMember(h, g)));
             if (hidden is not null)

@@ -9,22 +9,25 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace AllocGen.Generators.Parsing;
 
+/// <summary>The type a kind's generated members need.</summary>
+internal enum TypeForm
+{
+    /// <summary>A non-static class (not a record): an allocator is an instance (AG0002, AG0022 otherwise).</summary>
+    InstanceClass,
+
+    /// <summary>A static class: allocator domains are process-wide (AG0029 otherwise).</summary>
+    StaticClass,
+}
+
 /// <summary>Checks that an attributed type can receive generated members, and describes where it lives.</summary>
 internal static class TypeShape
 {
     /// <summary>Adds a diagnostic for each shape problem; returns the type's spec when there is none.</summary>
-    public static TypeSpec? Check(INamedTypeSymbol type, SyntaxNode node, Location location, List<DiagnosticInfo> diagnostics)
+    public static TypeSpec? Check(INamedTypeSymbol type, SyntaxNode node, Location location, TypeForm form, List<DiagnosticInfo> diagnostics)
     {
         int before = diagnostics.Count;
         string name = type.ToDisplayString();
-        if (type.IsStatic)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StaticClass, location, name));
-        }
-        else if (type.TypeKind != TypeKind.Class || type.IsRecord)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAClass, location, name, KindOf(type)));
-        }
+        CheckForm(type, name, location, form, diagnostics);
 
         bool generic = false;
         INamedTypeSymbol outermost = type;
@@ -78,6 +81,23 @@ internal static class TypeShape
         }
 
         return new TypeSpec(string.Join(".", names), type.Name, containing.ToEquatableArray());
+    }
+
+    private static void CheckForm(INamedTypeSymbol type, string name, Location location, TypeForm form, List<DiagnosticInfo> diagnostics)
+    {
+        bool isClass = type.TypeKind == TypeKind.Class && !type.IsRecord;
+        switch (form)
+        {
+            case TypeForm.InstanceClass when type.IsStatic:
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StaticClass, location, name));
+                break;
+            case TypeForm.InstanceClass when !isClass:
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAClass, location, name, KindOf(type)));
+                break;
+            case TypeForm.StaticClass when !isClass || !type.IsStatic:
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DomainsNotStatic, location, name, isClass ? "an instance class" : KindOf(type)));
+                break;
+        }
     }
 
     private static string KindOf(INamedTypeSymbol type) => type switch

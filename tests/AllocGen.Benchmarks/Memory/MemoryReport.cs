@@ -49,7 +49,7 @@ public static class MemoryReport
         var spikes = new List<(Allocator Allocator, string[]? Fields, string? Skipped)>();
         var mixed = new List<Row>();
         // The Locked/PerThread rows are measured by the producer/consumer scenario (RunThreads).
-        foreach (var allocator in AllocatorCatalog.Available().Where(a => !AllocatorCatalog.IsThreadPolicyRow(a)))
+        foreach (var allocator in AllocatorCatalog.Available().Where(a => !AllocatorCatalog.IsPairAndChurnRow(a)))
         {
             Console.WriteLine($"// memory: {allocator} ...");
             rows.Add(RunChild(allocator));

@@ -17,6 +17,9 @@ public enum Allocator
     /// <summary>A generated heap declared <c>[PoolAllocator(Threading = ThreadPolicy.PerThread)]</c> (<c>BenchPerThreadHeap</c>): one thread heap per thread.</summary>
     AllocGenPerThread,
 
+    /// <summary>The generated <c>BenchHeap</c> through the Mem domain of a generated <c>[AllocatorDomains]</c> class (<c>BenchDomains.Malloc/Free</c>).</summary>
+    AllocGenDomains,
+
     /// <summary>Hand-written single-threaded segregated free list (<c>FreeListFloor</c>): the floor.</summary>
     Floor,
 

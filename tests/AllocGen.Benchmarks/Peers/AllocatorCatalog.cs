@@ -53,6 +53,26 @@ public static partial class AllocatorCatalog
     // Implemented in AllocGenRows/ThreadPolicyHeaps.cs, which needs a generator that knows PoolAllocatorAttribute.Threading.
     static partial void ThreadPolicyHeapsAreCompiled(ref bool compiled);
 
+    /// <summary>True when the domains class of the AllocGenDomains row (AllocGenRows/DomainsRow.cs) is compiled into this build.</summary>
+    public static bool DomainsCompiled
+    {
+        get
+        {
+            var compiled = false;
+            DomainsAreCompiled(ref compiled);
+            return compiled;
+        }
+    }
+
+    // Implemented in AllocGenRows/DomainsRow.cs, which needs a generator that knows [AllocatorDomains].
+    static partial void DomainsAreCompiled(ref bool compiled);
+
+    /// <summary>
+    /// The AllocGen rows that only the workloads comparing ways of reaching the heap add (Pair, Churn): the heaps
+    /// declared with a thread policy, and the domain path.
+    /// </summary>
+    public static bool IsPairAndChurnRow(Allocator allocator) => IsThreadPolicyRow(allocator) || allocator == Allocator.AllocGenDomains;
+
     /// <summary>The AllocGen rows whose heap is declared with a thread policy other than SingleThreaded.</summary>
     public static bool IsThreadPolicyRow(Allocator allocator) =>
         allocator is Allocator.AllocGenLocked or Allocator.AllocGenPerThread;
@@ -78,6 +98,11 @@ public static partial class AllocatorCatalog
         if (IsThreadPolicyRow(allocator) && !ThreadPolicyHeapsCompiled)
         {
             reason = "the Locked/PerThread heaps are not compiled into this build (AllocGenRows/ThreadPolicyHeaps.cs missing or excluded)";
+            return false;
+        }
+        if (allocator == Allocator.AllocGenDomains && !DomainsCompiled)
+        {
+            reason = "the BenchDomains class is not compiled into this build (AllocGenRows/DomainsRow.cs missing or excluded)";
             return false;
         }
         var peer = PeerOf(allocator);

@@ -23,10 +23,10 @@ public abstract partial class WorkloadBase
 
     /// <summary>
     /// Whether this workload has a row for <paramref name="allocator"/>. By default every row except the Locked and
-    /// PerThread AllocGen heaps, which only the workloads that compare thread policies add (Pair, Churn, the
-    /// cross-thread ones).
+    /// PerThread AllocGen heaps and the domain path, which only the workloads that compare them add (Pair, Churn; the
+    /// cross-thread ones the thread policies).
     /// </summary>
-    protected virtual bool RunsOn(Allocator allocator) => !AllocatorCatalog.IsThreadPolicyRow(allocator);
+    protected virtual bool RunsOn(Allocator allocator) => !AllocatorCatalog.IsPairAndChurnRow(allocator);
 
     private NativeMemoryAllocator _glibc;
     private FunctionPointerAllocator _peer;
@@ -55,6 +55,12 @@ public abstract partial class WorkloadBase
                 if (!policyCreated)
                     throw new InvalidOperationException(
                         $"The {Allocator} row needs AllocGenRows/ThreadPolicyHeaps.cs (a generator with PoolAllocatorAttribute.Threading).");
+                break;
+            case Allocator.AllocGenDomains:
+                var domainsCreated = false;
+                CreateDomainsRow(ref domainsCreated);
+                if (!domainsCreated)
+                    throw new InvalidOperationException("The AllocGenDomains row needs AllocGenRows/DomainsRow.cs (a generator with [AllocatorDomains]).");
                 break;
             case Allocator.Floor:
                 _floorInstance = new FreeListFloor();
@@ -107,6 +113,9 @@ public abstract partial class WorkloadBase
             case Allocator.AllocGenLocked:
             case Allocator.AllocGenPerThread:
                 DispatchThreadPolicyHeap(ref action);
+                break;
+            case Allocator.AllocGenDomains:
+                DispatchDomainsRow(ref action);
                 break;
             case Allocator.Floor:
                 action.Run<FloorAllocator, nint, nint>(ref _floor);
@@ -190,4 +199,8 @@ public abstract partial class WorkloadBase
     partial void DispatchThreadPolicyHeap<TAction>(ref TAction action) where TAction : struct, IAllocatorAction;
     partial void ThreadPolicyHeapStats(ref long bytesCommitted, ref long bytesInUse);
     partial void TrimThreadPolicyHeap(ref bool trimmed);
+
+    // Implemented in AllocGenRows/DomainsRow.cs (the domain path; absent without a generator that knows [AllocatorDomains]).
+    partial void CreateDomainsRow(ref bool created);
+    partial void DispatchDomainsRow<TAction>(ref TAction action) where TAction : struct, IAllocatorAction;
 }
