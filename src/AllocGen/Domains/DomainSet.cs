@@ -295,6 +295,21 @@ public sealed unsafe class DomainSet
         }
     }
 
+    /// <summary>Test hook: returns every hook layer's quarantined blocks to its allocator, so the allocators' counts show leaks.</summary>
+    internal void ReleaseQuarantines()
+    {
+        lock (_sync)
+        {
+            foreach (DebugAllocator layer in _layers)
+            {
+                _hooks.Flush(layer);
+            }
+        }
+    }
+
+    /// <summary>The side table of this set's hook layers.</summary>
+    internal DebugHooks Hooks => _hooks;
+
     private static IAllocator Underlying(IAllocator allocator) => allocator is DebugAllocator layer ? layer.Inner : allocator;
 
     private void DumpStatsAtExit()
@@ -440,7 +455,7 @@ public sealed unsafe class DomainSet
         if (_badVariable is { } bad)
         {
             throw new InvalidOperationException(
-                $"{AllocatorMode.Variable} is set to {AllocatorMode.NotAMode(bad)} The domains of {Name} refuse every " +
+                $"{AllocatorMode.Variable}: {AllocatorMode.NotAMode(bad)} The domains of {Name} refuse every " +
                 $"allocation until {AllocatorMode.Variable} names a mode or Configure sets one.");
         }
     }
