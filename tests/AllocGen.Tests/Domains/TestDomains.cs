@@ -60,6 +60,32 @@ internal sealed unsafe class TestDomains : IDisposable
         Assert.True(bad < 0, $"byte {bad} of a {size}-byte block is 0x{(bad < 0 ? 0 : p[bad]):X2}, not 0x{value:X2}");
     }
 
+    /// <summary>Runs the body on <paramref name="count"/> threads at once; fails on any thread's exception or a thread still running after a minute.</summary>
+    public static void RunThreads(int count, Action<int> body)
+    {
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        var start = new Barrier(count);
+        var threads = Enumerable.Range(0, count).Select(id => new Thread(() =>
+        {
+            try
+            {
+                start.SignalAndWait();
+                body(id);
+            }
+            catch (Exception e)
+            {
+                failures.Enqueue(e);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        foreach (Thread t in threads)
+        {
+            Assert.True(t.Join(TimeSpan.FromMinutes(1)), "a thread did not finish within a minute");
+        }
+
+        Assert.Empty(failures);
+    }
+
     public void Dispose()
     {
         Heap.Dispose();
