@@ -42,6 +42,7 @@ public sealed unsafe class DebugHooks
     private readonly HashSet<nuint> _innerStarts = [];
     private readonly Queue<(nuint User, long Serial)> _tombstones = new();
     private long _serial;
+    private long _liveBlocks;
 
     /// <summary>A layer of these hooks over <paramref name="inner"/> for <paramref name="domain"/> (the caller keeps owning <paramref name="inner"/>).</summary>
     public DebugAllocator Wrap(IAllocator inner, AllocDomain domain) => new(this, inner, domain);
@@ -53,7 +54,7 @@ public sealed unsafe class DebugHooks
         {
             lock (_sync)
             {
-                return _blocks.Count(b => b.Value.State == DebugBlockState.Live);
+                return _liveBlocks;
             }
         }
     }
@@ -244,6 +245,7 @@ public sealed unsafe class DebugHooks
         _blocks[(nuint)user] = new DebugBlockRecord { Layer = layer, Size = size, HeaderSize = header, Serial = serial, State = DebugBlockState.Live };
         _innerStarts.Add((nuint)inner);
         layer.LiveBlocks++;
+        _liveBlocks++;
         layer.LiveBytes += size;
         return user;
     }
@@ -258,6 +260,7 @@ public sealed unsafe class DebugHooks
         layer.Quarantine.Enqueue((nuint)user);
         layer.QuarantinedBytes += (long)record.Size;
         layer.LiveBlocks--;
+        _liveBlocks--;
         layer.LiveBytes -= record.Size;
         while (layer.Quarantine.Count > QuarantineBlocks || layer.QuarantinedBytes > QuarantineBytes)
         {
