@@ -56,6 +56,13 @@ public abstract partial class WorkloadBase
                     throw new InvalidOperationException(
                         $"The {Allocator} row needs AllocGenRows/ThreadPolicyHeaps.cs (a generator with PoolAllocatorAttribute.Threading).");
                 break;
+            case Allocator.AllocGenDebug:
+            case Allocator.SystemAllocator:
+                var domainRowCreated = false;
+                CreateDomainRow(ref domainRowCreated);
+                if (!domainRowCreated)
+                    throw new InvalidOperationException($"The {Allocator} row needs AllocGenRows/DomainAllocatorRows.cs.");
+                break;
             case Allocator.Floor:
                 _floorInstance = new FreeListFloor();
                 _floor = new FloorAllocator(_floorInstance);
@@ -93,6 +100,7 @@ public abstract partial class WorkloadBase
         _floorInstance = null;
         DestroyAllocGen();
         DestroyThreadPolicyHeap();
+        DestroyDomainRow();
     }
 
     /// <summary>Runs <paramref name="action"/> with the current row's allocator adapter.</summary>
@@ -107,6 +115,10 @@ public abstract partial class WorkloadBase
             case Allocator.AllocGenLocked:
             case Allocator.AllocGenPerThread:
                 DispatchThreadPolicyHeap(ref action);
+                break;
+            case Allocator.AllocGenDebug:
+            case Allocator.SystemAllocator:
+                DispatchDomainRow(ref action);
                 break;
             case Allocator.Floor:
                 action.Run<FloorAllocator, nint, nint>(ref _floor);
@@ -144,6 +156,8 @@ public abstract partial class WorkloadBase
             AllocGenStats(ref reserved, ref inUse);
         else if (AllocatorCatalog.IsThreadPolicyRow(Allocator))
             ThreadPolicyHeapStats(ref reserved, ref inUse);
+        else if (Allocator is Allocator.AllocGenDebug or Allocator.SystemAllocator)
+            DomainRowStats(ref reserved, ref inUse);
         else if (Allocator == Allocator.Floor && _floorInstance is not null)
             reserved = _floorInstance.BytesReserved;
         return (reserved, inUse);
@@ -165,6 +179,9 @@ public abstract partial class WorkloadBase
             case Allocator.AllocGenLocked:
             case Allocator.AllocGenPerThread:
                 TrimThreadPolicyHeap(ref trimmed);
+                break;
+            case Allocator.AllocGenDebug:
+                TrimDomainRow(ref trimmed);
                 break;
             case Allocator.glibc:
                 trimmed = NativePeer.Libc.TryTrim(); // NativeMemory is glibc's malloc
@@ -190,4 +207,11 @@ public abstract partial class WorkloadBase
     partial void DispatchThreadPolicyHeap<TAction>(ref TAction action) where TAction : struct, IAllocatorAction;
     partial void ThreadPolicyHeapStats(ref long bytesCommitted, ref long bytesInUse);
     partial void TrimThreadPolicyHeap(ref bool trimmed);
+
+    // Implemented in AllocGenRows/DomainAllocatorRows.cs (the debug hooks over BenchHeap, and the SystemAllocator).
+    partial void CreateDomainRow(ref bool created);
+    partial void DestroyDomainRow();
+    partial void DispatchDomainRow<TAction>(ref TAction action) where TAction : struct, IAllocatorAction;
+    partial void DomainRowStats(ref long bytesReserved, ref long bytesInUse);
+    partial void TrimDomainRow(ref bool trimmed);
 }
