@@ -62,23 +62,7 @@ public sealed unsafe class DebugHooks
     internal void* Allocate(DebugAllocator layer, nuint size, nuint alignment, bool zeroed)
     {
         layer.ThrowIfDisposed();
-        nuint header = DebugBlockLayout.HeaderSize(alignment);
-        nuint innerSize = DebugBlockLayout.InnerSize(header, size);
-        var inner = (byte*)(alignment > layer.InnerAlignment ? layer.Inner.AllocateAligned(innerSize, alignment) : layer.Inner.Allocate(innerSize));
-        byte* user;
-        try
-        {
-            lock (_sync)
-            {
-                user = Record(layer, inner, header, size);
-            }
-        }
-        catch
-        {
-            layer.Inner.Free(inner);
-            throw;
-        }
-
+        byte* user = NewBlock(layer, DebugBlockLayout.HeaderSize(alignment), size, alignment);
         if (zeroed)
         {
             NativeMemory.Clear(user, size);
@@ -131,19 +115,7 @@ public sealed unsafe class DebugHooks
 
             // Always move, so that a stale pointer to the old block is caught like any freed one.
             DebugAllocator layer = record.Layer;
-            nuint innerSize = DebugBlockLayout.InnerSize(layer.HeaderSize, newSize);
-            var inner = (byte*)layer.Inner.Allocate(innerSize);
-            byte* user;
-            try
-            {
-                user = Record(layer, inner, layer.HeaderSize, newSize);
-            }
-            catch
-            {
-                layer.Inner.Free(inner);
-                throw;
-            }
-
+            byte* user = NewBlock(layer, layer.HeaderSize, newSize, layer.InnerAlignment);
             Buffer.MemoryCopy(pointer, user, newSize, Math.Min(newSize, record.Size));
             Retire((byte*)pointer, record);
             moved = user;
@@ -232,6 +204,25 @@ public sealed unsafe class DebugHooks
         return DebugBlockLayout.TailIntact(user, r.Size)
             ? null
             : FaultReport.ForBlock(AllocatorFault.WriteAfterEnd, user, call, through, r, memoryHeld: true, consequence);
+    }
+
+    /// <summary>A block from the layer's inner allocator, formatted and recorded; an exception leaves nothing allocated.</summary>
+    private byte* NewBlock(DebugAllocator layer, nuint header, nuint size, nuint alignment)
+    {
+        nuint innerSize = DebugBlockLayout.InnerSize(header, size);
+        var inner = (byte*)(alignment > layer.InnerAlignment ? layer.Inner.AllocateAligned(innerSize, alignment) : layer.Inner.Allocate(innerSize));
+        try
+        {
+            lock (_sync)
+            {
+                return Record(layer, inner, header, size);
+            }
+        }
+        catch
+        {
+            layer.Inner.Free(inner);
+            throw;
+        }
     }
 
     /// <summary>Formats and records a fresh inner block; room is made before anything changes, so an exception leaves the table as it was.</summary>
