@@ -16,7 +16,8 @@ namespace AllocGen;
 /// address cannot be handed out again while it is there: a second free of it is always reported. A block leaving the
 /// quarantine goes back to the inner allocator and leaves a tombstone (the last <see cref="TombstoneLimit"/> of them
 /// are kept): a later free of that pointer is still reported as a double free, unless the pointer has become a live
-/// block again (handed out anew by the hooks, or by the inner allocator to a domain without hooks), which it then frees.
+/// block again (handed out anew by the hooks, or by the inner allocator to a domain without hooks), which it then frees. A layer used from several threads shares its quarantine among them: the last blocks freed count every
+/// thread's frees.
 /// </para>
 /// <para>
 /// <b>Threads.</b> One lock guards the table; the inner allocator of a layer is called under it only from calls to
