@@ -76,16 +76,14 @@ public sealed unsafe class DebugHooks
     {
         lock (_sync)
         {
-            HookedLookup found = Find(pointer, "Free", through, out DebugBlockRecord record);
-            released = record;
+            HookedLookup found = FindChecked(pointer, "Free", through, out released, out AllocatorFaultException? broken,
+                "The block was freed all the same (it is in the quarantine), so it is not leaked; the heap is intact.");
             if (found != HookedLookup.Done)
             {
                 return found;
             }
 
-            AllocatorFaultException? broken = GuardFault((byte*)pointer, "Free", through, record,
-                "The block was freed all the same (it is in the quarantine), so it is not leaked; the heap is intact.");
-            Retire((byte*)pointer, record);
+            Retire((byte*)pointer, released);
             if (broken != null)
             {
                 throw broken;
@@ -100,15 +98,14 @@ public sealed unsafe class DebugHooks
         moved = null;
         lock (_sync)
         {
-            HookedLookup found = Find(pointer, "Reallocate", through, out DebugBlockRecord record);
+            HookedLookup found = FindChecked(pointer, "Reallocate", through, out DebugBlockRecord record, out AllocatorFaultException? broken,
+                "Nothing was changed: the block is still live, its bytes as found; Free reports it again and frees it.");
             released = record;
             if (found != HookedLookup.Done)
             {
                 return found;
             }
 
-            AllocatorFaultException? broken = GuardFault((byte*)pointer, "Reallocate", through, record,
-                "Nothing was changed: the block is still live, its bytes as found; Free reports it again and frees it.");
             if (broken != null)
             {
                 throw broken;
@@ -193,6 +190,14 @@ public sealed unsafe class DebugHooks
 
         record.Layer.ThrowIfDisposed();
         return HookedLookup.Done;
+    }
+
+    /// <summary><see cref="Find"/>, and for a live block of this domain the fault its header and guards show, if any (not thrown).</summary>
+    private HookedLookup FindChecked(void* pointer, string call, AllocDomain through, out DebugBlockRecord record, out AllocatorFaultException? broken, string consequence)
+    {
+        HookedLookup found = Find(pointer, call, through, out record);
+        broken = found == HookedLookup.Done ? GuardFault((byte*)pointer, call, through, record, consequence) : null;
+        return found;
     }
 
     private static AllocatorFaultException? GuardFault(byte* user, string call, AllocDomain through, in DebugBlockRecord r, string consequence)
