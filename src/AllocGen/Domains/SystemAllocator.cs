@@ -105,6 +105,14 @@ public sealed unsafe class SystemAllocator : IAllocator
         return new AllocatorStats { LargeBlocks = (long)_blocks.Count, LargeBytes = (long)_blocks.Bytes };
     }
 
+    /// <summary>The live blocks and their bytes (the system allocator has no pools or arenas to show).</summary>
+    public void DumpStats(TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        AllocatorStats stats = GetStats();
+        writer.WriteLine($"system allocator: {stats.LargeBlocks} live blocks, {stats.LargeBytes} bytes");
+    }
+
     /// <summary>Frees every live block; later use throws <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {

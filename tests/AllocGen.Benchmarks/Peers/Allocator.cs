@@ -20,6 +20,12 @@ public enum Allocator
     /// <summary>The generated <c>BenchHeap</c> through the Mem domain of a generated <c>[AllocatorDomains]</c> class (<c>BenchDomains.Malloc/Free</c>).</summary>
     AllocGenDomains,
 
+    /// <summary>The generated <c>BenchHeap</c> under the debug hooks (<c>DebugAllocator</c>), called through <c>IAllocator</c>: the debug modes' cost.</summary>
+    AllocGenDebug,
+
+    /// <summary>AllocGen's <c>SystemAllocator</c> (NativeMemory plus a side table under a lock), called through <c>IAllocator</c>: the malloc mode's and the Raw domain's cost.</summary>
+    SystemAllocator,
+
     /// <summary>Hand-written single-threaded segregated free list (<c>FreeListFloor</c>): the floor.</summary>
     Floor,
 

@@ -90,7 +90,7 @@ public static partial class AllocatorCatalog
     public static bool IsAvailable(Allocator allocator, out string? reason)
     {
         reason = null;
-        if (allocator is Allocator.AllocGen or Allocator.AllocGenCompact && !AllocGenCompiled)
+        if (allocator is Allocator.AllocGen or Allocator.AllocGenCompact or Allocator.AllocGenDebug or Allocator.SystemAllocator && !AllocGenCompiled)
         {
             reason = "the generated BenchHeap is not compiled into this build (AllocGenRows/ excluded in the csproj)";
             return false;

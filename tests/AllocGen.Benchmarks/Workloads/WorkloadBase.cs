@@ -62,6 +62,13 @@ public abstract partial class WorkloadBase
                 if (!domainsCreated)
                     throw new InvalidOperationException("The AllocGenDomains row needs AllocGenRows/DomainsRow.cs (a generator with [AllocatorDomains]).");
                 break;
+            case Allocator.AllocGenDebug:
+            case Allocator.SystemAllocator:
+                var domainRowCreated = false;
+                CreateDomainRow(ref domainRowCreated);
+                if (!domainRowCreated)
+                    throw new InvalidOperationException($"The {Allocator} row needs AllocGenRows/DomainAllocatorRows.cs.");
+                break;
             case Allocator.Floor:
                 _floorInstance = new FreeListFloor();
                 _floor = new FloorAllocator(_floorInstance);
@@ -99,6 +106,7 @@ public abstract partial class WorkloadBase
         _floorInstance = null;
         DestroyAllocGen();
         DestroyThreadPolicyHeap();
+        DestroyDomainRow();
     }
 
     /// <summary>Runs <paramref name="action"/> with the current row's allocator adapter.</summary>
@@ -116,6 +124,10 @@ public abstract partial class WorkloadBase
                 break;
             case Allocator.AllocGenDomains:
                 DispatchDomainsRow(ref action);
+                break;
+            case Allocator.AllocGenDebug:
+            case Allocator.SystemAllocator:
+                DispatchDomainRow(ref action);
                 break;
             case Allocator.Floor:
                 action.Run<FloorAllocator, nint, nint>(ref _floor);
@@ -153,6 +165,8 @@ public abstract partial class WorkloadBase
             AllocGenStats(ref reserved, ref inUse);
         else if (AllocatorCatalog.IsThreadPolicyRow(Allocator))
             ThreadPolicyHeapStats(ref reserved, ref inUse);
+        else if (Allocator is Allocator.AllocGenDebug or Allocator.SystemAllocator)
+            DomainRowStats(ref reserved, ref inUse);
         else if (Allocator == Allocator.Floor && _floorInstance is not null)
             reserved = _floorInstance.BytesReserved;
         return (reserved, inUse);
@@ -174,6 +188,9 @@ public abstract partial class WorkloadBase
             case Allocator.AllocGenLocked:
             case Allocator.AllocGenPerThread:
                 TrimThreadPolicyHeap(ref trimmed);
+                break;
+            case Allocator.AllocGenDebug:
+                TrimDomainRow(ref trimmed);
                 break;
             case Allocator.glibc:
                 trimmed = NativePeer.Libc.TryTrim(); // NativeMemory is glibc's malloc
@@ -203,4 +220,11 @@ public abstract partial class WorkloadBase
     // Implemented in AllocGenRows/DomainsRow.cs (the domain path; absent without a generator that knows [AllocatorDomains]).
     partial void CreateDomainsRow(ref bool created);
     partial void DispatchDomainsRow<TAction>(ref TAction action) where TAction : struct, IAllocatorAction;
+
+    // Implemented in AllocGenRows/DomainAllocatorRows.cs (the debug hooks over BenchHeap, and the SystemAllocator).
+    partial void CreateDomainRow(ref bool created);
+    partial void DestroyDomainRow();
+    partial void DispatchDomainRow<TAction>(ref TAction action) where TAction : struct, IAllocatorAction;
+    partial void DomainRowStats(ref long bytesReserved, ref long bytesInUse);
+    partial void TrimDomainRow(ref bool trimmed);
 }
