@@ -227,7 +227,7 @@ public sealed unsafe class ModeTests
 
         public nuint UsableSize(void* pointer) => inner.UsableSize(pointer);
 
-        public Stats.AllocatorStats GetStats() => inner.GetStats();
+        public global::AllocGen.Stats.AllocatorStats GetStats() => inner.GetStats();
 
         public void Dispose()
         {
