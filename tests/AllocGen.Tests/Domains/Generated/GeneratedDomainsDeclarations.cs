@@ -23,3 +23,12 @@ public static partial class TestMem
 public static partial class SwapMem
 {
 }
+
+/// <summary>The same declaration for the tests that switch modes through the generated members.</summary>
+[AllocatorDomains]
+[Domain(AllocDomain.Raw, typeof(SystemAllocator))]
+[Domain(AllocDomain.Mem, typeof(DomainTestHeap))]
+[Domain(AllocDomain.Object, typeof(DomainTestHeap))]
+public static partial class ModeMem
+{
+}
