@@ -49,9 +49,7 @@ public sealed unsafe class AllocationFreeTests
 
         var window = new nint[257];
         SmallPairs(heap, sizes, window);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        SmallPairs(heap, sizes, window);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = SteadyStateManagedBytes(() => SmallPairs(heap, sizes, window));
 
         Assert.Equal(0, allocated);
         Assert.Equal(0, heap.GetStats().BlocksInUse);
@@ -75,9 +73,7 @@ public sealed unsafe class AllocationFreeTests
         using var heap = new DefaultHeap();
         var window = new nint[64];
         TypedPairs(heap, window);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        TypedPairs(heap, window);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = SteadyStateManagedBytes(() => TypedPairs(heap, window));
 
         Assert.Equal(0, allocated);
         Assert.Equal(0, heap.GetStats().BlocksInUse);
@@ -93,9 +89,7 @@ public sealed unsafe class AllocationFreeTests
         FillAndDrain(heap, (nuint)g.Threshold, blocks);
         long arenasBefore = heap.GetStats().ArenasAllocated;
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        FillAndDrain(heap, (nuint)g.Threshold, blocks);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = SteadyStateManagedBytes(() => FillAndDrain(heap, (nuint)g.Threshold, blocks));
 
         Assert.Equal(0, allocated);
 
@@ -119,12 +113,28 @@ public sealed unsafe class AllocationFreeTests
 
         var window = new nint[300];
         MixedWithReallocate(heap, sizes, window);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        MixedWithReallocate(heap, sizes, window);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = SteadyStateManagedBytes(() => MixedWithReallocate(heap, sizes, window));
 
         Assert.Equal(0, allocated);
         Assert.Equal(0, heap.GetStats().BlocksInUse);
+    }
+
+    /// <summary>
+    /// The managed bytes one run of <paramref name="body"/> allocates on this thread, the least over three runs: work
+    /// the runtime does once (a P/Invoke's first call, a type load, an on-stack replacement compiled on this thread)
+    /// can fall into any one run on a loaded machine, while an allocation of the allocator itself happens in every run.
+    /// </summary>
+    private static long SteadyStateManagedBytes(Action body)
+    {
+        long least = long.MaxValue;
+        for (int run = 0; run < 3 && least != 0; run++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            body();
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        return least;
     }
 
     /// <summary>Allocate/free pairs over a small window of live blocks, so pools fill, empty and come back.</summary>
