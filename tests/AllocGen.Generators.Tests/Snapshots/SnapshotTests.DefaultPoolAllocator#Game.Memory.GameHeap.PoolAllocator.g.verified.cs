@@ -141,6 +141,35 @@ unsafe partial class GameHeap : global::AllocGen.IAllocator
         return block;
     }
 
+    /// <summary>
+    /// Rents <paramref name="length"/> elements of <typeparamref name="T"/> as a span, freed when the owner is disposed
+    /// (<c>using var owner = heap.RentSpan&lt;T&gt;(n);</c>). Uninitialized unless <paramref name="clear"/> is set; no
+    /// managed allocation.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="length"/> is negative, or its byte size overflows.</exception>
+    public global::AllocGen.Safe.SpanOwner<T> RentSpan<T>(int length, bool clear = false)
+        where T : unmanaged => global::AllocGen.Safe.SafeRent.SpanOwner<T>(this, AllocGenRentBlock<T>(length, clear), length);
+
+    /// <summary>A block for <paramref name="length"/> elements of <typeparamref name="T"/>, aligned for it; the alignment test is a constant for the JIT.</summary>
+    private void* AllocGenRentBlock<T>(int length, bool clear)
+        where T : unmanaged
+    {
+        nuint size = global::AllocGen.Safe.SafeRent.ByteSize<T>(length);
+        nuint alignment = global::AllocGen.TypeLayout.AlignmentOf<T>();
+        if (alignment > Alignment)
+        {
+            void* aligned = AllocateAligned(size, alignment);
+            if (clear)
+            {
+                global::System.Runtime.InteropServices.NativeMemory.Clear(aligned, size);
+            }
+
+            return aligned;
+        }
+
+        return clear ? AllocateZeroed(1, size) : Allocate(size);
+    }
+
     /// <summary>Resizes a block: it stays in place while the new size maps to its class, and moves otherwise.</summary>
     public void* Reallocate(void* pointer, nuint newSize)
     {
