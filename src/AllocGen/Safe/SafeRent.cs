@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 
@@ -37,4 +38,8 @@ public static unsafe class SafeRent
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SpanOwner<T> SpanOwner<T>(IAllocator allocator, void* block, int length)
         where T : unmanaged => new(allocator, block, length);
+
+    /// <summary>A <see cref="MemoryManager{T}"/> owning <paramref name="length"/> elements at <paramref name="block"/>, a block of <paramref name="allocator"/>.</summary>
+    public static IMemoryOwner<T> MemoryOwner<T>(IAllocator allocator, void* block, int length)
+        where T : unmanaged => new HeapMemoryManager<T>(allocator, block, length);
 }

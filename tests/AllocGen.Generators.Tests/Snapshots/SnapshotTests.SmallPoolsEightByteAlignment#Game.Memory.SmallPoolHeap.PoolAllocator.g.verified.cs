@@ -184,6 +184,15 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
     public global::AllocGen.Safe.SpanOwner<T> RentSpan<T>(int length, bool clear = false)
         where T : unmanaged => global::AllocGen.Safe.SafeRent.SpanOwner<T>(this, AllocGenRentBlock<T>(length, clear), length);
 
+    /// <summary>
+    /// Rents <paramref name="length"/> elements of <typeparamref name="T"/> as <see cref="global::System.Memory{T}"/> that
+    /// may live across an await, freed when the owner is disposed; after that every use of its Memory throws
+    /// ObjectDisposedException. Uninitialized unless <paramref name="clear"/> is set; one small managed object per rental.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="length"/> is negative, or its byte size overflows.</exception>
+    public global::System.Buffers.IMemoryOwner<T> Rent<T>(int length, bool clear = false)
+        where T : unmanaged => global::AllocGen.Safe.SafeRent.MemoryOwner<T>(this, AllocGenRentBlock<T>(length, clear), length);
+
     /// <summary>A block for <paramref name="length"/> elements of <typeparamref name="T"/>, aligned for it; the alignment test is a constant for the JIT.</summary>
     private void* AllocGenRentBlock<T>(int length, bool clear)
         where T : unmanaged
