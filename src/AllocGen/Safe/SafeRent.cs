@@ -42,4 +42,8 @@ public static unsafe class SafeRent
     /// <summary>A <see cref="MemoryManager{T}"/> owning <paramref name="length"/> elements at <paramref name="block"/>, a block of <paramref name="allocator"/>.</summary>
     public static IMemoryOwner<T> MemoryOwner<T>(IAllocator allocator, void* block, int length)
         where T : unmanaged => new HeapMemoryManager<T>(allocator, block, length);
+
+    /// <summary>A <see cref="MemoryPool{T}"/> of bytes over <paramref name="heap"/>.</summary>
+    /// <exception cref="InvalidOperationException">The heap is not safe from any thread.</exception>
+    public static MemoryPool<byte> MemoryPool(IAllocator heap) => HeapMemoryPool.Over(heap);
 }

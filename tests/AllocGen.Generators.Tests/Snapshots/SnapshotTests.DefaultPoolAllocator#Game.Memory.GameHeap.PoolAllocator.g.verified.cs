@@ -159,6 +159,14 @@ unsafe partial class GameHeap : global::AllocGen.IAllocator
     public global::System.Buffers.IMemoryOwner<T> Rent<T>(int length, bool clear = false)
         where T : unmanaged => global::AllocGen.Safe.SafeRent.MemoryOwner<T>(this, AllocGenRentBlock<T>(length, clear), length);
 
+    /// <summary>
+    /// This heap as a MemoryPool of bytes (for System.IO.Pipelines: <c>new PipeOptions(pool: heap.AsMemoryPool())</c>):
+    /// each rental is a <see cref="Rent{T}"/> owner; MaxBufferSize is int.MaxValue, -1 rents 4096 bytes. Disposing the
+    /// pool leaves the heap alone.
+    /// </summary>
+    /// <exception cref="global::System.InvalidOperationException">The heap's Threading is SingleThreaded: buffers are returned on other threads.</exception>
+    public global::System.Buffers.MemoryPool<byte> AsMemoryPool() => global::AllocGen.Safe.SafeRent.MemoryPool(this);
+
     /// <summary>A block for <paramref name="length"/> elements of <typeparamref name="T"/>, aligned for it; the alignment test is a constant for the JIT.</summary>
     private void* AllocGenRentBlock<T>(int length, bool clear)
         where T : unmanaged
