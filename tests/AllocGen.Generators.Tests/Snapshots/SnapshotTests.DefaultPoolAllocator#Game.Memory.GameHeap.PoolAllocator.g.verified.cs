@@ -117,6 +117,25 @@ unsafe partial class GameHeap : global::AllocGen.IAllocator
     }
 
     /// <summary>
+    /// Allocates one zeroed <typeparamref name="T"/>, aligned as <see cref="Allocate{T}"/> aligns it. A type the heap's
+    /// own alignment suffices for goes through <see cref="AllocateZeroed(nuint, nuint)"/>, which leaves fresh memory
+    /// untouched (it is zero already); an over-aligned one is allocated as by Allocate and cleared.
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public T* AllocateZeroed<T>()
+        where T : unmanaged
+    {
+        if (global::AllocGen.TypeLayout.AlignmentOf<T>() <= Alignment)
+        {
+            return (T*)AllocateZeroed(1, (nuint)sizeof(T));
+        }
+
+        T* block = Allocate<T>();
+        *block = default;
+        return block;
+    }
+
+    /// <summary>
     /// Allocates <paramref name="size"/> bytes aligned to <paramref name="alignment"/> (a power of two): from the smallest
     /// class that holds it whose block size is a multiple of the alignment, otherwise from the system allocator.
     /// </summary>
