@@ -110,14 +110,15 @@ public sealed class MemoryOwnerTests(ITestOutputHelper output)
         {
             IMemoryOwner<byte> owner = heap.Rent<byte>(100);
             using var start = new Barrier(2);
-            var other = Task.Run(() =>
+            var other = new Thread(() =>
             {
                 start.SignalAndWait();
                 owner.Dispose();
             });
+            other.Start();
             start.SignalAndWait();
             owner.Dispose();
-            Assert.True(other.Wait(TimeSpan.FromSeconds(10)));
+            Assert.True(other.Join(TimeSpan.FromSeconds(10)));
             Assert.Equal(0, heap.GetStats().BlocksInUse);
         }
     }
@@ -126,7 +127,10 @@ public sealed class MemoryOwnerTests(ITestOutputHelper output)
     public void ABlockRentedOnOneThreadIsFreedByADisposeOnAnother()
     {
         using var heap = new PerThreadDefaultHeap();
-        IMemoryOwner<int>[] owners = Task.Run(() => Enumerable.Range(1, 100).Select(n => heap.Rent<int>(n)).ToArray()).Result;
+        IMemoryOwner<int>[] owners = [];
+        var renter = new Thread(() => owners = Enumerable.Range(1, 100).Select(n => heap.Rent<int>(n)).ToArray());
+        renter.Start();
+        Assert.True(renter.Join(TimeSpan.FromSeconds(10)));
         Assert.Equal(100, heap.GetStats().BlocksInUse);
         foreach (IMemoryOwner<int> owner in owners)
         {

@@ -140,7 +140,7 @@ public sealed unsafe class SpanOwnerTests
         // No struct is big enough for an int count to overflow 64 bits; the check (there for 32-bit processes) is the one
         // RentSpan calls, given an element size that does.
         Assert.Throws<ArgumentOutOfRangeException>(() => SafeRent.ByteSize(3, nuint.MaxValue / 2));
-        Assert.Equal((nuint)int.MaxValue * 8, SafeRent.ByteSize(int.MaxValue, 8));
+        Assert.Equal(unchecked((nuint)int.MaxValue * 8), SafeRent.ByteSize(int.MaxValue, 8));
         Assert.Equal(0u, SafeRent.ByteSize(0, nuint.MaxValue));
     }
 
