@@ -117,6 +117,25 @@ unsafe partial class GameHeap : global::AllocGen.IAllocator
     }
 
     /// <summary>
+    /// Allocates one zeroed <typeparamref name="T"/>, aligned as <see cref="Allocate{T}"/> aligns it. A type the heap's
+    /// own alignment suffices for goes through <see cref="AllocateZeroed(nuint, nuint)"/>, which leaves fresh memory
+    /// untouched (it is zero already); an over-aligned one is allocated as by Allocate and cleared.
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public T* AllocateZeroed<T>()
+        where T : unmanaged
+    {
+        if (global::AllocGen.TypeLayout.AlignmentOf<T>() <= Alignment)
+        {
+            return (T*)AllocateZeroed(1, (nuint)sizeof(T));
+        }
+
+        T* block = Allocate<T>();
+        *block = default;
+        return block;
+    }
+
+    /// <summary>
     /// Allocates <paramref name="size"/> bytes aligned to <paramref name="alignment"/> (a power of two): from the smallest
     /// class that holds it whose block size is a multiple of the alignment, otherwise from the system allocator.
     /// </summary>
@@ -139,6 +158,52 @@ unsafe partial class GameHeap : global::AllocGen.IAllocator
         // free the memory the call is working on.
         global::System.GC.KeepAlive(this);
         return block;
+    }
+
+    /// <summary>
+    /// Rents <paramref name="length"/> elements of <typeparamref name="T"/> as a span, freed when the owner is disposed
+    /// (<c>using var owner = heap.RentSpan&lt;T&gt;(n);</c>). Uninitialized unless <paramref name="clear"/> is set; no
+    /// managed allocation.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="length"/> is negative, or its byte size overflows.</exception>
+    public global::AllocGen.Safe.SpanOwner<T> RentSpan<T>(int length, bool clear = false)
+        where T : unmanaged => global::AllocGen.Safe.SafeRent.SpanOwner<T>(this, AllocGenRentBlock<T>(length, clear), length);
+
+    /// <summary>
+    /// Rents <paramref name="length"/> elements of <typeparamref name="T"/> as <see cref="global::System.Memory{T}"/> that
+    /// may live across an await, freed when the owner is disposed; after that every use of its Memory throws
+    /// ObjectDisposedException. Uninitialized unless <paramref name="clear"/> is set; one small managed object per rental.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="length"/> is negative, or its byte size overflows.</exception>
+    public global::System.Buffers.IMemoryOwner<T> Rent<T>(int length, bool clear = false)
+        where T : unmanaged => global::AllocGen.Safe.SafeRent.MemoryOwner<T>(this, AllocGenRentBlock<T>(length, clear), length);
+
+    /// <summary>
+    /// This heap as a MemoryPool of bytes (for System.IO.Pipelines: <c>new PipeOptions(pool: heap.AsMemoryPool())</c>):
+    /// each rental is a <see cref="Rent{T}"/> owner; MaxBufferSize is int.MaxValue, -1 rents 4096 bytes. Disposing the
+    /// pool leaves the heap alone.
+    /// </summary>
+    /// <exception cref="global::System.InvalidOperationException">The heap's Threading is SingleThreaded: buffers are returned on other threads.</exception>
+    public global::System.Buffers.MemoryPool<byte> AsMemoryPool() => global::AllocGen.Safe.SafeRent.MemoryPool(this);
+
+    /// <summary>A block for <paramref name="length"/> elements of <typeparamref name="T"/>, aligned for it; the alignment test is a constant for the JIT.</summary>
+    private void* AllocGenRentBlock<T>(int length, bool clear)
+        where T : unmanaged
+    {
+        nuint size = global::AllocGen.Safe.SafeRent.ByteSize<T>(length);
+        nuint alignment = global::AllocGen.TypeLayout.AlignmentOf<T>();
+        if (alignment > Alignment)
+        {
+            void* aligned = AllocateAligned(size, alignment);
+            if (clear)
+            {
+                global::System.Runtime.InteropServices.NativeMemory.Clear(aligned, size);
+            }
+
+            return aligned;
+        }
+
+        return clear ? AllocateZeroed(1, size) : Allocate(size);
     }
 
     /// <summary>Resizes a block: it stays in place while the new size maps to its class, and moves otherwise.</summary>
