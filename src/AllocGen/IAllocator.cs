@@ -21,6 +21,13 @@ public unsafe interface IAllocator : IDisposable
     void* Allocate(nuint size);
 
     /// <summary>
+    /// The alignment every block from <see cref="Allocate"/> has, in bytes (a power of two). By default the C
+    /// allocator's <c>max_align_t</c> (16 bytes on 64-bit platforms); the generated pool allocators answer their
+    /// <c>Alignment</c>. Wrappers such as the debug hooks keep it for the blocks they hand out.
+    /// </summary>
+    nuint BlockAlignment => (nuint)(2 * sizeof(nint));
+
+    /// <summary>
     /// Allocates <paramref name="size"/> bytes aligned to <paramref name="alignment"/> (a power of two). The block is
     /// freed, resized and measured like any other; <see cref="Reallocate"/> keeps only the allocator's own alignment.
     /// </summary>

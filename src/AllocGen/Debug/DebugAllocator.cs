@@ -1,4 +1,3 @@
-using System.Reflection;
 using AllocGen.Stats;
 
 namespace AllocGen;
@@ -11,8 +10,7 @@ namespace AllocGen;
 /// a reported call changes nothing else (see <see cref="DebugHooks"/> for what a double free needs to be caught).
 /// </summary>
 /// <remarks>
-/// The user pointer keeps the inner allocator's alignment (its public constant <c>Alignment</c>, as generated pool
-/// allocators have, else 2 × the pointer size, the system allocator's): the header is a multiple of it.
+/// The user pointer keeps the inner allocator's <see cref="IAllocator.BlockAlignment"/>: the header is a multiple of it.
 /// <see cref="UsableSize"/> is the requested size (the bytes after it are guards). <see cref="GetStats"/> is the inner
 /// allocator's, whose blocks are the hooked blocks plus their headers and guards, and the quarantined ones.
 /// <see cref="IsThreadSafe"/> is the inner allocator's. The inner allocator stays its creator's to dispose;
@@ -34,7 +32,7 @@ public sealed unsafe class DebugAllocator : IAllocator
         Hooks = hooks;
         Inner = inner;
         Domain = domain;
-        InnerAlignment = AlignmentOf(inner);
+        InnerAlignment = inner.BlockAlignment;
         HeaderSize = DebugBlockLayout.HeaderSize(InnerAlignment);
     }
 
@@ -51,6 +49,9 @@ public sealed unsafe class DebugAllocator : IAllocator
     public bool IsThreadSafe => Inner.IsThreadSafe;
 
     internal nuint InnerAlignment { get; }
+
+    /// <summary>The inner allocator's: the header keeps it.</summary>
+    public nuint BlockAlignment => InnerAlignment;
 
     internal nuint HeaderSize { get; }
 
@@ -158,14 +159,5 @@ public sealed unsafe class DebugAllocator : IAllocator
         {
             ThrowHelper.ObjectDisposed(nameof(DebugAllocator));
         }
-    }
-
-    /// <summary>The generated pool allocators' constant <c>Alignment</c>, else the C allocator's <c>max_align_t</c>.</summary>
-    private static nuint AlignmentOf(IAllocator inner)
-    {
-        FieldInfo? constant = inner.GetType().GetField("Alignment", BindingFlags.Public | BindingFlags.Static);
-        return constant is { IsLiteral: true } && constant.GetRawConstantValue() is int a && a > 0 && int.IsPow2(a)
-            ? (nuint)a
-            : (nuint)(2 * sizeof(nint));
     }
 }

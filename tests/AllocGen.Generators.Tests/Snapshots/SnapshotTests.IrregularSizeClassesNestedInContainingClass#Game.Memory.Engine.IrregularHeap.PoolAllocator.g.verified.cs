@@ -44,6 +44,9 @@ partial class Engine
         /// <summary>How the allocator may be used from several threads: the Threading argument of [PoolAllocator].</summary>
         public const global::AllocGen.ThreadPolicy Threading = global::AllocGen.ThreadPolicy.SingleThreaded;
 
+        /// <summary>Every block is aligned to <see cref="Alignment"/>.</summary>
+        nuint global::AllocGen.IAllocator.BlockAlignment => Alignment;
+
         /// <summary>Whether every member may be called from any thread at once (<see cref="Threading"/> is not SingleThreaded).</summary>
         public bool IsThreadSafe => false;
 

@@ -67,6 +67,23 @@ public sealed unsafe class AllocateAlignedTests
     }
 
     [Fact]
+    public void BlockAlignmentIsTheDeclaredAlignmentAndTheDebugHooksKeepIt()
+    {
+        using var small = new SmallPoolHeap();
+        using var filling = new PoolFillingHeap();
+        using var system = new SystemAllocator();
+        Assert.Equal((nuint)SmallPoolHeap.Alignment, ((IAllocator)small).BlockAlignment);
+        Assert.Equal((nuint)PoolFillingHeap.Alignment, ((IAllocator)filling).BlockAlignment);
+        Assert.Equal((nuint)(2 * sizeof(nint)), ((IAllocator)system).BlockAlignment);
+
+        using var hooked = new DebugAllocator(filling, AllocDomain.Mem);
+        Assert.Equal((nuint)PoolFillingHeap.Alignment, hooked.BlockAlignment);
+        void* p = hooked.Allocate(5);
+        Assert.Equal(0u, (nuint)p % (nuint)PoolFillingHeap.Alignment);
+        hooked.Free(p);
+    }
+
+    [Fact]
     public void IsThreadSafeFollowsTheThreadPolicy()
     {
         using var single = new DefaultHeap();
