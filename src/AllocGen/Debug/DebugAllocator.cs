@@ -70,10 +70,7 @@ public sealed unsafe class DebugAllocator : IAllocator
     /// <inheritdoc/>
     public void* AllocateAligned(nuint size, nuint alignment)
     {
-        if (alignment == 0 || (alignment & (alignment - 1)) != 0)
-        {
-            throw new ArgumentException($"Alignment {alignment} is not a power of two.", nameof(alignment));
-        }
+        ThrowHelper.ThrowIfNotPowerOfTwo(alignment);
 
         return Hooks.Allocate(this, size, Math.Max(alignment, InnerAlignment), zeroed: false);
     }
@@ -81,12 +78,7 @@ public sealed unsafe class DebugAllocator : IAllocator
     /// <inheritdoc/>
     public void* AllocateZeroed(nuint count, nuint size)
     {
-        if (size != 0 && count > nuint.MaxValue / size)
-        {
-            ThrowHelper.SizeOverflow();
-        }
-
-        return Hooks.Allocate(this, count * size, InnerAlignment, zeroed: true);
+        return Hooks.Allocate(this, ThrowHelper.ZeroedRequestSize(count, size), InnerAlignment, zeroed: true);
     }
 
     /// <inheritdoc/>

@@ -24,10 +24,7 @@ public sealed unsafe class SystemAllocator : IAllocator
     /// <inheritdoc/>
     public void* AllocateAligned(nuint size, nuint alignment)
     {
-        if (alignment == 0 || (alignment & (alignment - 1)) != 0)
-        {
-            throw new ArgumentException($"Alignment {alignment} is not a power of two.", nameof(alignment));
-        }
+        ThrowHelper.ThrowIfNotPowerOfTwo(alignment);
 
         using HeapLock.Held held = _lock.Hold();
         ThrowIfDisposed();
@@ -37,13 +34,9 @@ public sealed unsafe class SystemAllocator : IAllocator
     /// <inheritdoc/>
     public void* AllocateZeroed(nuint count, nuint size)
     {
-        if (size != 0 && count > nuint.MaxValue / size)
-        {
-            ThrowHelper.SizeOverflow();
-        }
-
-        void* block = Allocate(count * size);
-        System.Runtime.InteropServices.NativeMemory.Clear(block, count * size);
+        nuint total = ThrowHelper.ZeroedRequestSize(count, size);
+        void* block = Allocate(total);
+        System.Runtime.InteropServices.NativeMemory.Clear(block, total);
         return block;
     }
 

@@ -14,10 +14,7 @@ public static class AlignedClasses
     /// <exception cref="ArgumentException"><paramref name="alignment"/> is not a power of two.</exception>
     public static int Find(ReadOnlySpan<int> sizeClasses, nuint size, nuint alignment)
     {
-        if (alignment == 0 || (alignment & (alignment - 1)) != 0)
-        {
-            throw new ArgumentException($"Alignment {alignment} is not a power of two.", nameof(alignment));
-        }
+        ThrowHelper.ThrowIfNotPowerOfTwo(alignment);
 
         for (int i = 0; i < sizeClasses.Length; i++)
         {

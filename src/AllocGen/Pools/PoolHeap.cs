@@ -304,12 +304,7 @@ public unsafe partial struct PoolHeap<TGeometry>
 #if DEBUG
         using var concurrentUse = new ConcurrentUseGuard(_state);
 #endif
-        if (size != 0 && count > nuint.MaxValue / size)
-        {
-            ThrowHelper.SizeOverflow();
-        }
-
-        nuint total = count * size;
+        nuint total = ThrowHelper.ZeroedRequestSize(count, size);
         if (total > (nuint)TGeometry.SmallRequestThreshold)
         {
             return AllocateLargeZeroed(total);
