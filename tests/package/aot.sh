@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# NativeAOT check: publish examples/QuickStart with PublishAot for linux-x64, fail on any trim/AOT warning (IL2xxx,
-# IL3xxx), run the native binary and compare its output with the JIT run's (addresses masked: they differ per run).
-# Prints the native binary's size and both start-to-exit times.
+# NativeAOT and trimming check: publish examples/QuickStart for linux-x64 with PublishAot, and again self-contained with
+# PublishTrimmed; fail on any trim/AOT warning (IL2xxx, IL3xxx), run both binaries and compare each output with the JIT
+# run's (addresses masked: they differ per run). Prints the binaries' sizes and the start-to-exit times.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -26,13 +26,22 @@ if grep -E "warning IL[23][0-9]{3}" "$work/publish.log"; then
     fail "trim/AOT warnings (above)"
 fi
 
+dotnet publish examples/QuickStart/QuickStart.csproj -c Release -r "$rid" -p:AllocGenTrimmed=true -o "$work/trimmed" -nologo > "$work/trim.log" 2>&1 \
+    || { cat "$work/trim.log"; fail "dotnet publish with PublishTrimmed failed"; }
+if grep -E "warning IL[23][0-9]{3}" "$work/trim.log"; then
+    fail "trim warnings (above)"
+fi
+
 dotnet build examples/QuickStart/QuickStart.csproj -c Release -nologo > "$work/build.log" 2>&1 || { cat "$work/build.log"; fail "JIT build failed"; }
 
 mask() { sed -E 's/0x[0-9A-Fa-f]+/0x…/g'; }
 start=$(date +%s%N); "$work/native/QuickStart" > "$work/native.out"; native_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+start=$(date +%s%N); "$work/trimmed/QuickStart" > "$work/trimmed.out"; trimmed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 start=$(date +%s%N); dotnet examples/QuickStart/bin/Release/net10.0/QuickStart.dll > "$work/jit.out"; jit_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 diff <(mask < "$work/jit.out") <(mask < "$work/native.out") || fail "the native output differs from the JIT run's (diff above)"
+diff <(mask < "$work/jit.out") <(mask < "$work/trimmed.out") || fail "the trimmed app's output differs from the JIT run's (diff above)"
 
 size=$(stat -c %s "$work/native/QuickStart")
-echo "aot: QuickStart native ($rid) prints what the JIT run prints; no trim/AOT warning"
-echo "aot: native binary $((size / 1024)) KiB; start to exit: native ${native_ms} ms, JIT ${jit_ms} ms"
+trimmed_size=$(du -sk "$work/trimmed" | cut -f1)
+echo "aot: QuickStart native and trimmed ($rid) print what the JIT run prints; no trim/AOT warning"
+echo "aot: native binary $((size / 1024)) KiB, trimmed app folder ${trimmed_size} KiB; start to exit: native ${native_ms} ms, trimmed ${trimmed_ms} ms, JIT ${jit_ms} ms"
