@@ -5,6 +5,7 @@ using AllocGen.Benchmarks.Peers;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Environments;
 using BenchmarkDotNet.Exporters;
 using BenchmarkDotNet.Exporters.Csv;
 using BenchmarkDotNet.Jobs;
@@ -12,6 +13,7 @@ using BenchmarkDotNet.Loggers;
 using BenchmarkDotNet.Order;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.NativeAot;
 using Perfolizer.Horology;
 using Perfolizer.Metrology;
 
@@ -58,10 +60,31 @@ public static class BenchConfig
         new SummaryStyle(CultureInfo.InvariantCulture, printUnitsInHeader: true, sizeUnit: SizeUnit.B,
             timeUnit: TimeUnit.Nanosecond, printUnitsInContent: false, printZeroValuesInContent: true));
 
-    public static IConfig Create(string jobName = "default")
+    /// <summary>
+    /// The job run twice side by side, on the JIT and compiled with NativeAOT (<c>--aot</c>). The NativeAOT build
+    /// takes ILCompiler from nuget.org (BenchmarkDotNet's default is a .NET daily feed) in the version the SDK picks,
+    /// and links with gcc, as CI's NativeAOT check does.
+    /// </summary>
+    public static Job[] JitAndNativeAotJobs(string jobName)
+    {
+        var job = BaseJob(jobName).UnfreezeCopy();
+        job.Meta.IsDefault = false;
+        var nativeAot = NativeAotToolchain.CreateBuilder()
+            .UseNuGet("", "https://api.nuget.org/v3/index.json")
+            .TargetFrameworkMoniker("net10.0")
+            .ToToolchain();
+        return
+        [
+            job.WithRuntime(CoreRuntime.Core10_0).WithId("JIT"),
+            job.WithRuntime(NativeAotRuntime.Net10_0).WithToolchain(nativeAot)
+                .WithArguments([new MsBuildArgument("/p:CppCompilerAndLinker=gcc")]).WithId("NativeAOT"),
+        ];
+    }
+
+    public static IConfig Create(string jobName = "default", bool jitAndNativeAot = false)
     {
         var config = ManualConfig.CreateEmpty()
-            .AddJob(BaseJob(jobName))
+            .AddJob(jitAndNativeAot ? JitAndNativeAotJobs(jobName) : [BaseJob(jobName)])
             .AddColumnProvider(DefaultColumnProviders.Instance)
             .AddColumn(StatisticColumn.Median)
             .AddColumn(new RatioToColumn(Allocator.glibc), new RatioToColumn(Allocator.mimalloc))

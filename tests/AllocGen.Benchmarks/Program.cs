@@ -55,7 +55,8 @@ namespace AllocGen.Benchmarks
             var jobName = TakeJob(rest);
             if (jobName is null)
                 return 2;
-            BenchmarkSwitcher.FromAssembly(typeof(Cli).Assembly).Run([.. rest], BenchConfig.Create(jobName));
+            var jitAndNativeAot = rest.Remove("--aot");
+            BenchmarkSwitcher.FromAssembly(typeof(Cli).Assembly).Run([.. rest], BenchConfig.Create(jobName, jitAndNativeAot));
             return 0;
         }
 

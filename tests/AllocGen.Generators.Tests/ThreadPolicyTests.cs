@@ -63,7 +63,7 @@ public sealed class ThreadPolicyTests
     [Theory]
     [InlineData(ThreadPolicy.SingleThreaded, typeof(AllocGen.Pools.PoolHeap<>), false)]
     [InlineData(ThreadPolicy.Locked, typeof(AllocGen.Threading.LockedPoolHeap<>), false)]
-    [InlineData(ThreadPolicy.PerThread, typeof(AllocGen.Threading.PerThreadPoolHeap<>), true)] // a class: the reference never changes
+    [InlineData(ThreadPolicy.PerThread, typeof(AllocGen.Threading.PerThreadPoolHeap<>), true)] // a readonly struct: its id and registry never change
     public void TheGeneratedClassReadsBackItsPolicyAndHoldsItsHeap(ThreadPolicy policy, Type heap, bool readOnlyField)
     {
         AssertCompiledPolicy(policy, heap, readOnlyField);

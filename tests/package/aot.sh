@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# NativeAOT check: publish examples/QuickStart with PublishAot for linux-x64, fail on any trim/AOT warning (IL2xxx,
-# IL3xxx), run the native binary and compare its output with the JIT run's (addresses masked: they differ per run).
-# Prints the native binary's size and both start-to-exit times.
+# NativeAOT and trimming check, for linux-x64: publishes examples/QuickStart with PublishAot, and tests/AllocGen.AotSmoke
+# (every allocator kind and thread policy, the domains' modes and debug hooks, the safe API and a Pipe) with PublishAot
+# and again self-contained with PublishTrimmed. Fails on any trim/AOT warning (IL2xxx, IL3xxx), runs every binary and
+# compares its output with the JIT run's (addresses masked: they differ per run). Prints sizes and start-to-exit times.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -20,19 +21,32 @@ command -v gcc >/dev/null || fail "the native link needs gcc and the zlib header
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-dotnet publish examples/QuickStart/QuickStart.csproj -c Release -r "$rid" -p:AllocGenNativeAot=true -o "$work/native" -nologo > "$work/publish.log" 2>&1 \
-    || { cat "$work/publish.log"; fail "dotnet publish with PublishAot failed"; }
-if grep -E "warning IL[23][0-9]{3}" "$work/publish.log"; then
-    fail "trim/AOT warnings (above)"
-fi
-
-dotnet build examples/QuickStart/QuickStart.csproj -c Release -nologo > "$work/build.log" 2>&1 || { cat "$work/build.log"; fail "JIT build failed"; }
-
 mask() { sed -E 's/0x[0-9A-Fa-f]+/0x…/g'; }
-start=$(date +%s%N); "$work/native/QuickStart" > "$work/native.out"; native_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-start=$(date +%s%N); dotnet examples/QuickStart/bin/Release/net10.0/QuickStart.dll > "$work/jit.out"; jit_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-diff <(mask < "$work/jit.out") <(mask < "$work/native.out") || fail "the native output differs from the JIT run's (diff above)"
+elapsed_ms() { local start; start=$(date +%s%N); "$@" > "$out"; echo $(( ($(date +%s%N) - start) / 1000000 )); }
 
-size=$(stat -c %s "$work/native/QuickStart")
-echo "aot: QuickStart native ($rid) prints what the JIT run prints; no trim/AOT warning"
-echo "aot: native binary $((size / 1024)) KiB; start to exit: native ${native_ms} ms, JIT ${jit_ms} ms"
+# check <project path> <name> <property that turns the publish mode on> <mode label>
+check() {
+    local project=$1 name=$2 property=$3 mode=$4
+    local dir="$work/$name-$mode"
+    dotnet publish "$project" -c Release -r "$rid" "-p:$property=true" -o "$dir" -nologo > "$dir.log" 2>&1 \
+        || { cat "$dir.log"; fail "dotnet publish of $name ($mode) failed"; }
+    if grep -E "warning IL[23][0-9]{3}" "$dir.log"; then
+        fail "trim/AOT warnings in $name ($mode) (above)"
+    fi
+    out="$dir.out"; local ms; ms=$(elapsed_ms "$dir/$name")
+    diff <(mask < "$work/$name-jit.out") <(mask < "$dir.out") || fail "the $mode output of $name differs from the JIT run's (diff above)"
+    local size; size=$(du -sk "$dir" | cut -f1)
+    if [ "$mode" = native ]; then size=$(( $(stat -c %s "$dir/$name") / 1024 )); fi
+    echo "aot: $name $mode ($rid) prints what the JIT run prints, no trim/AOT warning; $size KiB; start to exit ${ms} ms (JIT ${jit_ms[$name]} ms)"
+}
+
+declare -A jit_ms
+for pair in "examples/QuickStart/QuickStart.csproj QuickStart" "tests/AllocGen.AotSmoke/AllocGen.AotSmoke.csproj AllocGen.AotSmoke"; do
+    set -- $pair
+    dotnet build "$1" -c Release -nologo > "$work/$2-build.log" 2>&1 || { cat "$work/$2-build.log"; fail "JIT build of $2 failed"; }
+    out="$work/$2-jit.out"; jit_ms[$2]=$(elapsed_ms dotnet "$(dirname "$1")/bin/Release/net10.0/$2.dll")
+done
+
+check examples/QuickStart/QuickStart.csproj QuickStart AllocGenNativeAot native
+check tests/AllocGen.AotSmoke/AllocGen.AotSmoke.csproj AllocGen.AotSmoke AllocGenNativeAot native
+check tests/AllocGen.AotSmoke/AllocGen.AotSmoke.csproj AllocGen.AotSmoke AllocGenTrimmed trimmed

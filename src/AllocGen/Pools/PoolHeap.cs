@@ -209,16 +209,24 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void* AllocateSmall(int sizeClass, uint blockSize)
+    public void* AllocateSmall(int sizeClass, uint blockSize) => AllocateSmallFrom(_state, sizeClass, blockSize);
+
+    /// <summary>
+    /// <see cref="AllocateSmall(int, uint)"/> on the heap whose state is <paramref name="s"/>. The fast paths are
+    /// static over the state pointer so that a caller holding only the pointer (the PerThread heap, which finds it
+    /// per call) inlines them without building a heap value on the stack; the slow paths build one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void* AllocateSmallFrom(HeapState* s, int sizeClass, uint blockSize)
     {
 #if DEBUG
-        using var concurrentUse = new ConcurrentUseGuard(_state);
+        using var concurrentUse = new ConcurrentUseGuard(s);
 #endif
-        PoolHeader* pool = UsedPools(_state)[sizeClass];
+        PoolHeader* pool = UsedPools(s)[sizeClass];
         byte* block = pool->FreeList;
         if (block == null)
         {
-            return AllocateFromNewPool(sizeClass);
+            return AllocateFromNewPoolOutOfLine(s, sizeClass);
         }
 
         // The list of a pool that still has never-used blocks ends at the first of them (the frontier), whose memory
@@ -233,11 +241,22 @@ public unsafe partial struct PoolHeap<TGeometry>
         if (next == null)
         {
             // Full: out of its class's used list until its first free brings it back.
-            RetireFullPool(_state, pool);
+            RetireFullPool(s, pool);
         }
 
         return block;
     }
+
+    // The slow paths of the static fast paths, out of line: a heap value built inline would be zeroed on the stack
+    // at every call, slow path taken or not.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void* AllocateFromNewPoolOutOfLine(HeapState* s, int sizeClass) => new PoolHeap<TGeometry>(s).AllocateFromNewPool(sizeClass);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void FreeSlowOutOfLine(HeapState* s, PoolHeader* pool, byte* block) => new PoolHeap<TGeometry>(s).FreeSlow(pool, block);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void FreeOutsideOwnPoolsOutOfLine(HeapState* s, void* pointer) => new PoolHeap<TGeometry>(s).FreeOutsideOwnPools(pointer, null);
 
     /// <summary>The frontier block is being handed out: the next never-used block becomes the frontier, if there is one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -251,17 +270,20 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>Releases a block; null is a no-op.</summary>
     /// <exception cref="ArgumentException">The pointer is not a live block of this heap (foreign, interior, or freed twice where detected).</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Free(void* pointer)
+    public void Free(void* pointer) => FreeTo(_state, pointer);
+
+    /// <summary><see cref="Free(void*)"/> on the heap whose state is <paramref name="s"/> (see <see cref="AllocateSmallFrom"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void FreeTo(HeapState* s, void* pointer)
     {
 #if DEBUG
-        using var concurrentUse = new ConcurrentUseGuard(_state);
+        using var concurrentUse = new ConcurrentUseGuard(s);
 #endif
-        HeapState* s = _state;
         ArenaObject* arena = ArenaMap<TGeometry>.Lookup(pointer);
         if (arena == null)
         {
             // A large block, or nobody's.
-            FreeOutsideOwnPools(pointer, null);
+            FreeOutsideOwnPoolsOutOfLine(s, pointer);
             return;
         }
 
@@ -284,7 +306,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             || offset >= pool->NextOffset
             || (ulong)offset * magic >= magic)
         {
-            FreeSlow(pool, (byte*)pointer);
+            FreeSlowOutOfLine(s, pool, (byte*)pointer);
             return;
         }
 

@@ -19,7 +19,7 @@ namespace AllocGen.Threading;
 /// <see cref="ObjectDisposedException"/> on every thread.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed unsafe class PerThreadPoolHeap<TGeometry>
+public readonly unsafe struct PerThreadPoolHeap<TGeometry>
     where TGeometry : struct, IPoolGeometry
 {
     private const int RecentInstances = 8;
@@ -27,7 +27,7 @@ public sealed unsafe class PerThreadPoolHeap<TGeometry>
     private readonly long _id;
     private readonly ThreadRegistry<TGeometry> _registry;
 
-    private PerThreadPoolHeap()
+    private PerThreadPoolHeap(bool _)
     {
         // Ids are never reused, so a thread's cache entry for a collected instance can never match a new one.
         _id = ThreadHeapCache.NewInstanceId();
@@ -41,7 +41,7 @@ public sealed unsafe class PerThreadPoolHeap<TGeometry>
     public static PerThreadPoolHeap<TGeometry> Create()
     {
         PoolHeap<TGeometry>.ThrowIfGeometryInvalid();
-        return new();
+        return new(true);
     }
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.IsDisposed"/>
@@ -55,14 +55,20 @@ public sealed unsafe class PerThreadPoolHeap<TGeometry>
     }
 
     /// <summary>The calling thread's heap for this instance.</summary>
-    private PoolHeap<TGeometry> Local
+    private PoolHeap<TGeometry> Local => new(LocalState);
+
+    /// <summary>
+    /// The calling thread's heap state for this instance: the allocation and free fast paths work on the pointer
+    /// alone, so no heap value is built (and spilled to the stack) per call.
+    /// </summary>
+    private HeapState* LocalState
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => ThreadHeapCache.t_lastId == _id ? new PoolHeap<TGeometry>((HeapState*)ThreadHeapCache.t_lastState) : LocalSlow();
+        get => ThreadHeapCache.t_lastId == _id ? (HeapState*)ThreadHeapCache.t_lastState : LocalStateSlow();
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private PoolHeap<TGeometry> LocalSlow()
+    private HeapState* LocalStateSlow()
     {
         ThreadHeapCache.ThreadCache[] recent = ThreadHeapCache.t_recent ??= new ThreadHeapCache.ThreadCache[RecentInstances];
         HeapState* state = null;
@@ -85,7 +91,7 @@ public sealed unsafe class PerThreadPoolHeap<TGeometry>
         recent[0] = new ThreadHeapCache.ThreadCache { Id = ThreadHeapCache.t_lastId, State = ThreadHeapCache.t_lastState };
         ThreadHeapCache.t_lastId = _id;
         ThreadHeapCache.t_lastState = (nint)state;
-        return new PoolHeap<TGeometry>(state);
+        return state;
     }
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.Allocate"/>
@@ -94,11 +100,11 @@ public sealed unsafe class PerThreadPoolHeap<TGeometry>
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateSmall(int)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void* AllocateSmall(int sizeClass) => Local.AllocateSmall(sizeClass, 0);
+    public void* AllocateSmall(int sizeClass) => PoolHeap<TGeometry>.AllocateSmallFrom(LocalState, sizeClass, 0);
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateSmall(int, uint)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void* AllocateSmall(int sizeClass, uint blockSize) => Local.AllocateSmall(sizeClass, blockSize);
+    public void* AllocateSmall(int sizeClass, uint blockSize) => PoolHeap<TGeometry>.AllocateSmallFrom(LocalState, sizeClass, blockSize);
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateLarge(nuint)"/>
     public void* AllocateLarge(nuint size) => Local.AllocateLarge(size);
@@ -108,7 +114,7 @@ public sealed unsafe class PerThreadPoolHeap<TGeometry>
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.Free"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Free(void* pointer) => Local.Free(pointer);
+    public void Free(void* pointer) => PoolHeap<TGeometry>.FreeTo(LocalState, pointer);
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateZeroed"/>
     public void* AllocateZeroed(nuint count, nuint size) => Local.AllocateZeroed(count, size);

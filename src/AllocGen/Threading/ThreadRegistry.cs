@@ -229,13 +229,12 @@ internal sealed unsafe class ThreadRegistry<TGeometry> : NativeMemoryOwner
         }
     }
 
-    private readonly record struct Entry(Thread Thread, nint StateAddress)
+    // A plain struct, not a record: NativeAOT's compiler (ILCompiler 10.0) fails on the PrintMembers a record struct
+    // gets for a pointer-typed property.
+    private readonly struct Entry(Thread thread, HeapState* state)
     {
-        public Entry(Thread thread, HeapState* state)
-            : this(thread, (nint)state)
-        {
-        }
+        public Thread Thread { get; } = thread;
 
-        public HeapState* State => (HeapState*)StateAddress;
+        public HeapState* State { get; } = state;
     }
 }
