@@ -45,7 +45,7 @@ public sealed partial class AllocationTrace
 
             if (ledger.Apply(op) is { } problem)
             {
-                throw new TraceFormatException(lineNumber, $"the line is {problem}.");
+                throw TraceFormatException.AtLine(lineNumber, $"the line is {problem}.");
             }
 
             operations.Add(op);
@@ -107,13 +107,13 @@ public sealed partial class AllocationTrace
             "c" => (TraceOperationKind.AllocateZeroed, 3, "c <id> <count> <size>"),
             "r" => (TraceOperationKind.Reallocate, 2, "r <id> <newsize>"),
             "f" => (TraceOperationKind.Free, 1, "f <id>"),
-            _ => throw new TraceFormatException(lineNumber,
+            _ => throw TraceFormatException.AtLine(lineNumber,
                 $"expected an operation a, c, r or f (or a # comment), found '{Shorten(op)}'."),
         };
 
         if (fieldCount < 1 + numbers)
         {
-            throw new TraceFormatException(lineNumber, $"expected '{shape}', found {fieldCount - 1} of its {numbers} numbers.");
+            throw TraceFormatException.AtLine(lineNumber, $"expected '{shape}', found {fieldCount - 1} of its {numbers} numbers.");
         }
 
         Span<ulong> values = stackalloc ulong[3];
@@ -122,7 +122,7 @@ public sealed partial class AllocationTrace
             ReadOnlySpan<char> field = text[ranges[1 + i]];
             if (!ulong.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out values[i]))
             {
-                throw new TraceFormatException(lineNumber,
+                throw TraceFormatException.AtLine(lineNumber,
                     $"expected '{shape}' with decimal numbers of at most 64 bits, found '{Shorten(field)}' as number {i + 1}.");
             }
         }
@@ -145,7 +145,7 @@ public sealed partial class AllocationTrace
             }
             else
             {
-                throw new TraceFormatException(lineNumber,
+                throw TraceFormatException.AtLine(lineNumber,
                     $"expected the end of '{shape}' or an optional @<nanoseconds> and t<thread id>, found '{Shorten(field)}'.");
             }
         }

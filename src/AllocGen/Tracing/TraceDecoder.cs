@@ -35,7 +35,7 @@ internal sealed class TraceDecoder(Stream stream)
             if ((tag & ~(TraceBinaryFormat.KindMask | TraceBinaryFormat.ThreadFlag)) != 0 || kind > 4
                 || tag == (TraceBinaryFormat.EndTag | TraceBinaryFormat.ThreadFlag))
             {
-                throw new TraceFormatException(recordOffset,
+                throw TraceFormatException.AtOffset(recordOffset,
                     $"expected a record tag (kind 1-4 in bits 0-2, bit 3 for a new thread id) or the end record (0), found 0x{tag:X2}.");
             }
 
@@ -51,7 +51,7 @@ internal sealed class TraceDecoder(Stream stream)
                 ulong zigzag = ReadVarint("the record's thread id");
                 if (zigzag > uint.MaxValue)
                 {
-                    throw new TraceFormatException(at, $"expected a thread id of 32 bits, found the varint {zigzag}.");
+                    throw TraceFormatException.AtOffset(at, $"expected a thread id of 32 bits, found the varint {zigzag}.");
                 }
 
                 thread = TraceBinaryFormat.UnZigZag((uint)zigzag);
@@ -84,12 +84,12 @@ internal sealed class TraceDecoder(Stream stream)
             var operation = new TraceOperation(operationKind, id, size, count, timestamp, thread);
             if (ledger.Apply(operation) is { } problem)
             {
-                throw new TraceFormatException(recordOffset, $"the record is {problem}.");
+                throw TraceFormatException.AtOffset(recordOffset, $"the record is {problem}.");
             }
 
             if (operations.Count == Array.MaxLength)
             {
-                throw new TraceFormatException(recordOffset, $"expected the end record after {Array.MaxLength} records, the most a trace may hold.");
+                throw TraceFormatException.AtOffset(recordOffset, $"expected the end record after {Array.MaxLength} records, the most a trace may hold.");
             }
 
             operations.Add(operation);
@@ -105,7 +105,7 @@ internal sealed class TraceDecoder(Stream stream)
             byte b = ReadByte("the magic number 89 41 47 54 of an AllocGen binary trace");
             if (b != magic[i])
             {
-                throw new TraceFormatException(at,
+                throw TraceFormatException.AtOffset(at,
                     $"expected the magic number 89 41 47 54 of an AllocGen binary trace, found 0x{b:X2} (not a binary trace; text traces are read by ReadText or Load).");
             }
         }
@@ -113,13 +113,13 @@ internal sealed class TraceDecoder(Stream stream)
         ushort version = ReadUInt16("the format version (u16)");
         if (version != TraceBinaryFormat.Version)
         {
-            throw new TraceFormatException(4, $"expected format version {TraceBinaryFormat.Version}, found version {version}, which this reader does not know.");
+            throw TraceFormatException.AtOffset(4, $"expected format version {TraceBinaryFormat.Version}, found version {version}, which this reader does not know.");
         }
 
         ushort flags = ReadUInt16("the header flags (u16)");
         if ((flags & ~TraceBinaryFormat.KnownFlags) != 0)
         {
-            throw new TraceFormatException(6, $"expected header flags among 0x{TraceBinaryFormat.KnownFlags:X4} (bit 0: timestamps), found 0x{flags:X4}.");
+            throw TraceFormatException.AtOffset(6, $"expected header flags among 0x{TraceBinaryFormat.KnownFlags:X4} (bit 0: timestamps), found 0x{flags:X4}.");
         }
 
         timestamps = (flags & TraceBinaryFormat.TimestampsFlag) != 0;
@@ -131,7 +131,7 @@ internal sealed class TraceDecoder(Stream stream)
         ulong count = ReadVarint("the end record's record count");
         if (count != (ulong)records)
         {
-            throw new TraceFormatException(countOffset, $"the end record counts {count} records, but {records} precede it: the trace is corrupt.");
+            throw TraceFormatException.AtOffset(countOffset, $"the end record counts {count} records, but {records} precede it: the trace is corrupt.");
         }
 
         _crc = Crc32.Finish(Crc32.Update(_crc, _buffer.AsSpan(_crcFrom, _position - _crcFrom)));
@@ -146,14 +146,14 @@ internal sealed class TraceDecoder(Stream stream)
         uint expected = BinaryPrimitives.ReadUInt32LittleEndian(stored);
         if (expected != _crc)
         {
-            throw new TraceFormatException(crcOffset,
+            throw TraceFormatException.AtOffset(crcOffset,
                 $"expected the CRC-32 0x{_crc:X8} of the bytes before it, found 0x{expected:X8}: a byte of the trace is corrupt.");
         }
 
         long endOffset = Offset;
         if (TryReadByte(out byte extra))
         {
-            throw new TraceFormatException(endOffset, $"expected the end of the stream after the end record, found 0x{extra:X2}.");
+            throw TraceFormatException.AtOffset(endOffset, $"expected the end of the stream after the end record, found 0x{extra:X2}.");
         }
     }
 
@@ -173,7 +173,7 @@ internal sealed class TraceDecoder(Stream stream)
             byte b = ReadByte(what);
             if (shift == 63 && b > 1)
             {
-                throw new TraceFormatException(start, $"expected {what} as a varint of at most 64 bits, found one longer.");
+                throw TraceFormatException.AtOffset(start, $"expected {what} as a varint of at most 64 bits, found one longer.");
             }
 
             value |= (ulong)(b & 0x7F) << shift;
@@ -183,14 +183,14 @@ internal sealed class TraceDecoder(Stream stream)
             }
         }
 
-        throw new TraceFormatException(start, $"expected {what} as a varint of at most 64 bits, found one longer.");
+        throw TraceFormatException.AtOffset(start, $"expected {what} as a varint of at most 64 bits, found one longer.");
     }
 
     private byte ReadByte(string what)
     {
         if (!TryReadByte(out byte b))
         {
-            throw new TraceFormatException(Offset, $"expected {what}, found the end of the stream: the trace is truncated.");
+            throw TraceFormatException.AtOffset(Offset, $"expected {what}, found the end of the stream: the trace is truncated.");
         }
 
         return b;

@@ -7,17 +7,24 @@ namespace AllocGen.Tracing;
 /// </summary>
 public sealed class TraceFormatException : FormatException
 {
-    /// <summary>A failure at a byte offset of a binary trace.</summary>
-    public TraceFormatException(long byteOffset, string message)
-        : base($"Allocation trace, byte offset {byteOffset}: {message}") => ByteOffset = byteOffset;
-
-    /// <summary>A failure at a line of a text trace (lines count from 1).</summary>
-    public TraceFormatException(int lineNumber, string message)
-        : base($"Allocation trace, line {lineNumber}: {message}") => LineNumber = lineNumber;
+    private TraceFormatException(string message, long? byteOffset, int? lineNumber)
+        : base(message)
+    {
+        ByteOffset = byteOffset;
+        LineNumber = lineNumber;
+    }
 
     /// <summary>Where in a binary trace the failure is: the first byte that is not what was expected.</summary>
     public long? ByteOffset { get; }
 
     /// <summary>Which line of a text trace fails (from 1).</summary>
     public int? LineNumber { get; }
+
+    /// <summary>A failure at a byte offset of a binary trace.</summary>
+    internal static TraceFormatException AtOffset(long byteOffset, string message) =>
+        new($"Allocation trace, byte offset {byteOffset}: {message}", byteOffset, null);
+
+    /// <summary>A failure at a line of a text trace (lines count from 1).</summary>
+    internal static TraceFormatException AtLine(int lineNumber, string message) =>
+        new($"Allocation trace, line {lineNumber}: {message}", null, lineNumber);
 }
