@@ -37,12 +37,16 @@ public sealed class TraceImportReport
         string text = $"{OperationCount} operations from {LineCount} lines";
         if (UnknownFreeLineList.Count > 0)
         {
-            text += $"; {UnknownFreeLineList.Count} frees of unknown ids skipped (lines {Lines(UnknownFreeLineList)})";
+            text += UnknownFreeLineList.Count == 1
+                ? $"; 1 free of an unknown id skipped (line {Lines(UnknownFreeLineList)})"
+                : $"; {UnknownFreeLineList.Count} frees of unknown ids skipped (lines {Lines(UnknownFreeLineList)})";
         }
 
         if (UnknownReallocateLineList.Count > 0)
         {
-            text += $"; {UnknownReallocateLineList.Count} reallocates of unknown ids imported as allocates (lines {Lines(UnknownReallocateLineList)})";
+            text += UnknownReallocateLineList.Count == 1
+                ? $"; 1 reallocate of an unknown id imported as an allocate (line {Lines(UnknownReallocateLineList)})"
+                : $"; {UnknownReallocateLineList.Count} reallocates of unknown ids imported as allocates (lines {Lines(UnknownReallocateLineList)})";
         }
 
         return text + ".";

@@ -71,6 +71,22 @@ public sealed unsafe class RecordingAllocatorTests
     }
 
     [Fact]
+    public void WithoutTheClockRecordsCarryNoTimestamp()
+    {
+        using var heap = new TraceTestHeap();
+        var stream = new MemoryStream();
+        using (var recorder = new RecordingAllocator(heap, stream, leaveOpen: true, timestamps: false))
+        {
+            recorder.Free(recorder.Allocate(8));
+        }
+
+        Assert.Equal(0, stream.GetBuffer()[6]); // header flags: no timestamps
+        AllocationTrace trace = AllocationTrace.Read(new MemoryStream(stream.ToArray()));
+        Assert.Equal(2, trace.OperationCount);
+        Assert.All(trace.Operations, op => Assert.Equal(0, op.TimestampNanoseconds));
+    }
+
+    [Fact]
     public void ForwardsTheQueriesAndLeavesTheInnerAllocatorToItsOwner()
     {
         using var heap = new TraceTestHeap();

@@ -110,3 +110,26 @@ public sealed class TraceRoundTripTests
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The worked example of docs/trace-format.md is what the writer produces and the reader reads.</summary>
+public sealed class TraceFormatExampleTests
+{
+    private static readonly byte[] Documented =
+        [0x89, 0x41, 0x47, 0x54, 0x01, 0x00, 0x01, 0x00, 0x09, 0x02, 0xC8, 0x01, 0x02, 0x18, 0x04, 0xAC, 0x02, 0x00, 0x00, 0x02, 0x34, 0x1E, 0x2A, 0x92];
+
+    private static readonly AllocationTrace Example = new(
+    [
+        new(TraceOperationKind.Allocate, 1, 24, 1, 100, 1),
+        new(TraceOperationKind.Free, 1, 0, 1, 250, 1),
+    ]);
+
+    [Fact]
+    public void DocumentedBytesAreWhatTheWriterWrites() => Assert.Equal(Documented, TraceSamples.ToBytes(Example));
+
+    [Fact]
+    public void DocumentedBytesReadBack() => Assert.Equal(Example.Operations, TraceSamples.FromBytes(Documented).Operations);
+
+    [Fact]
+    public void DocumentedTextIsWhatTheWriterWrites() =>
+        Assert.Equal($"{AllocationTrace.TextHeader}\na 1 24 @100 t1\nf 1 @250 t1\n".ReplaceLineEndings(), TraceSamples.ToText(Example));
+}
