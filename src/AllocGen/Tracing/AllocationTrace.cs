@@ -91,14 +91,20 @@ public sealed partial class AllocationTrace
     /// Reads a trace file in either form: binary when it starts with the binary magic number, else text;
     /// <paramref name="report"/> tells what the text importer skipped (<c>null</c> for a binary trace).
     /// </summary>
-    /// <exception cref="TraceFormatException">The file is not a valid trace of its form.</exception>
+    /// <exception cref="TraceFormatException">The file is empty, or not a valid trace of its form.</exception>
     public static AllocationTrace Load(string path, out TraceImportReport? report)
     {
         using FileStream file = File.OpenRead(path);
         Span<byte> start = stackalloc byte[TraceBinaryFormat.Magic.Length];
         int read = file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
         file.Position = 0;
-        if (read >= 1 && start[0] == TraceBinaryFormat.Magic[0])
+        if (read == 0)
+        {
+            // Not taken for an empty text trace: an empty file is most likely a recording that never got written.
+            throw TraceFormatException.AtOffset(0, "expected the magic number 89 41 47 54 of a binary trace or a line of a text trace, found an empty file.");
+        }
+
+        if (start[0] == TraceBinaryFormat.Magic[0])
         {
             report = null;
             return Read(file);

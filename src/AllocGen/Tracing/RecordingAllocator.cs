@@ -68,6 +68,9 @@ public sealed unsafe class RecordingAllocator : IAllocator
         _leaveOpen = leaveOpen;
         _timestamps = timestamps;
         _encoder = new TraceEncoder(trace, timestamps);
+
+        // The header goes out at once: a recording that never gets further reads as truncated, not as an empty file.
+        _encoder.Drain();
     }
 
     /// <summary>Records the calls to <paramref name="inner"/> to a new file at <paramref name="path"/> (replaced if it exists).</summary>

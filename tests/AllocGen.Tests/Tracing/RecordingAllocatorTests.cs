@@ -129,6 +129,7 @@ public sealed unsafe class RecordingAllocatorTests
         using var heap = new TraceTestHeap();
         var stream = new MemoryStream();
         var recorder = new RecordingAllocator(heap, stream, leaveOpen: true);
+        Assert.Equal(8, stream.Length); // the header is written at once
         recorder.Free(recorder.Allocate(8));
         recorder.Flush();
         TraceFormatException e = Assert.Throws<TraceFormatException>(() => AllocationTrace.Read(new MemoryStream(stream.ToArray())));
@@ -258,9 +259,11 @@ public sealed unsafe class RecordingAllocatorTests
         Assert.Equal(300UL + 64, trace.PeakLiveBytes);
     }
 
-    /// <summary>A stream that refuses every write, as a full disk would.</summary>
+    /// <summary>A stream that takes the first write (the header) and refuses the others, as a disk that fills up would.</summary>
     private sealed class FailingStream : Stream
     {
+        private int _writes;
+
         public override bool CanRead => false;
 
         public override bool CanSeek => false;
@@ -279,6 +282,12 @@ public sealed unsafe class RecordingAllocatorTests
 
         public override void SetLength(long value) => throw new NotSupportedException();
 
-        public override void Write(byte[] buffer, int offset, int count) => throw new IOException("disk full");
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (_writes++ > 0)
+            {
+                throw new IOException("disk full");
+            }
+        }
     }
 }

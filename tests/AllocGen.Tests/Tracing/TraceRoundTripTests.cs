@@ -77,6 +77,22 @@ public sealed class TraceRoundTripTests
     }
 
     [Fact]
+    public void LoadRefusesAnEmptyFile()
+    {
+        string path = Path.GetTempFileName();
+        try
+        {
+            TraceFormatException e = Assert.Throws<TraceFormatException>(() => AllocationTrace.Load(path));
+            Assert.Equal(0, e.ByteOffset);
+            Assert.Contains("empty file", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void PeakLiveBytesIsTheMostLiveAtOnce()
     {
         var trace = new AllocationTrace(
