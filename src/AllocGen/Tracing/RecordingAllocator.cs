@@ -21,7 +21,8 @@ namespace AllocGen.Tracing;
 /// <b>Threads.</b> The recorder is exactly as thread-safe as its inner allocator (<see cref="IsThreadSafe"/> is the
 /// inner one's). Its own state, the pointer-to-id table and the trace buffer, is guarded by one lock taken once per
 /// call, after the inner allocation or before the inner free: so a free is always recorded before the address can
-/// be handed out again, and the records are in an order that can be replayed.
+/// be handed out again, and the records are in an order that can be replayed. (So a free the inner allocator
+/// rejects for a block the recorder handed out is in the trace all the same; a pointer it never handed out is not.)
 /// </para>
 /// <para>
 /// <b>The trace</b> is written through a 64 KiB buffer. <see cref="Flush"/> writes out what is buffered; the trace is

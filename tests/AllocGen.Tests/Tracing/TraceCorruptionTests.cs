@@ -1,4 +1,5 @@
 using AllocGen.Tracing;
+using CsCheck;
 using Xunit;
 
 namespace AllocGen.Tests.Tracing;
@@ -42,6 +43,29 @@ public sealed class TraceCorruptionTests
             }
         }
     }
+
+    [Fact]
+    public void RandomDamageIsAlwaysATraceFormatException() =>
+        Gen.Select(TraceSamples.Random, Gen.Int[0, int.MaxValue], Gen.Byte, Gen.Int[0, 2]).Sample((trace, where, value, how) =>
+        {
+            byte[] bytes = TraceSamples.ToBytes(trace);
+            int at = where % bytes.Length;
+            byte[] damaged = how switch
+            {
+                0 => [.. bytes[..at], (byte)(bytes[at] ^ (value | 1)), .. bytes[(at + 1)..]], // a changed byte
+                1 => [.. bytes[..at], value, .. bytes[at..]],                                // an inserted byte
+                _ => [.. bytes[..at], .. bytes[(at + 1)..]],                                 // a lost byte
+            };
+            try
+            {
+                TraceSamples.FromBytes(damaged);
+                return false;
+            }
+            catch (TraceFormatException e)
+            {
+                return e.ByteOffset is { } offset && offset >= 0 && offset <= damaged.Length;
+            }
+        }, iter: 2_000);
 
     [Fact]
     public void BadMagicIsReported()
