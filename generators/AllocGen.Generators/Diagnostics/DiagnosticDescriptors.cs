@@ -163,7 +163,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor VariantListEmpty = Error("AG0040",
         "Variant value list is empty",
-        "{0} must list at least one value (leave the argument out for the [PoolAllocator] default)");
+        "{0} must list at least one value");
 
     public static readonly DiagnosticDescriptor VariantValueInvalid = Error("AG0041",
         "Variant value is invalid",
@@ -175,7 +175,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NoValidVariant = Error("AG0043",
         "No valid variant",
-        "None of the {0} combinations of [PoolAllocatorVariants] on '{1}' is a valid pool allocator (each is reported with AG0042); change the values so that at least one is");
+        "None of the {0} combinations of [PoolAllocatorVariants] on '{1}' is a valid pool allocator ({2}); change the values so that at least one is");
 
     public static readonly DiagnosticDescriptor TooManyVariants = Error("AG0044",
         "Too many variants",

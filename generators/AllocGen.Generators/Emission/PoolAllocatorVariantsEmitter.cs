@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Text;
 using AllocGen.Generators.Helpers;
 using AllocGen.Generators.Model;
 
@@ -15,23 +16,39 @@ internal static class PoolAllocatorVariantsEmitter
     public static (string HintName, string Source) Emit(PoolAllocatorVariantsSpec spec, EquatableArray<string> caseClashes) =>
         (HintNames.For(spec.Type, "PoolAllocatorVariants", caseClashes), SourceFile.Wrap(spec.Type, "PoolAllocatorVariants", Render(spec)));
 
-    /// <summary>The class declaration alone, without namespace or containing types.</summary>
-    public static string Render(PoolAllocatorVariantsSpec spec) =>
-        RenderRegistry(spec.Type.CodeName, spec.Variants.Select(v => new VariantModel(v.Type.CodeName, Indent(PoolAllocatorEmitter.Render(v)))));
+    /// <summary>
+    /// The class declaration alone, without namespace or containing types. The variant bodies are rendered one by one
+    /// and put in place of the template's placeholder line: 64 of them make more text than one Scriban value may hold.
+    /// </summary>
+    public static string Render(PoolAllocatorVariantsSpec spec)
+    {
+        string registry = RenderRegistry(spec.Type.CodeName, spec.Variants.Select(v => v.Type.CodeName));
+        var bodies = new StringBuilder();
+        foreach (PoolAllocatorSpec variant in spec.Variants)
+        {
+            bodies.Append(Indent(PoolAllocatorEmitter.Render(variant))).Append("\n\n");
+        }
+
+        return registry.Replace(BodiesPlaceholder + "\n", bodies.ToString());
+    }
 
     /// <summary>
     /// The members the class gets for variants named <paramref name="names"/> (the nested types, Variants, VisitAll),
-    /// read from the rendered registry with empty variant bodies, for the clash checks.
+    /// read from the rendered registry, for the clash checks.
     /// </summary>
     public static GeneratedMembers GeneratedMembersFor(IEnumerable<string> names) =>
-        GeneratedMembers.FromTemplate(RenderRegistry("AllocGenProbe", names.Select(name => new VariantModel(name, string.Empty))));
+        GeneratedMembers.FromTemplate(RenderRegistry("AllocGenProbe", names).Replace(BodiesPlaceholder + "\n", string.Empty));
 
-    private static string RenderRegistry(string typeName, IEnumerable<VariantModel> variants) =>
+    /// <summary>The line of the template where the variant bodies go.</summary>
+    private const string BodiesPlaceholder = "// AllocGen: the variant bodies";
+
+    private static string RenderRegistry(string typeName, IEnumerable<string> names) =>
         TemplateRenderer.Render("PoolAllocatorVariants.sbn-cs", new VariantsTemplateModel
         {
             TypeName = typeName,
             GeneratorVersion = GeneratorInfo.Version,
-            Variants = variants.ToList(),
+            BodiesPlaceholder = BodiesPlaceholder,
+            Variants = names.Select(name => new VariantModel(name)).ToList(),
         });
 
     private static string Indent(string text) =>
@@ -43,19 +60,15 @@ internal sealed class VariantsTemplateModel
 {
     public string TypeName { get; set; } = "";
     public string GeneratorVersion { get; set; } = "";
+    public string BodiesPlaceholder { get; set; } = "";
     public List<VariantModel> Variants { get; set; } = new();
     public int VariantCount => Variants.Count;
 }
 
-/// <summary>One variant as the template prints it: its name and its rendered [PoolAllocator] body, indented.</summary>
+/// <summary>One variant as the template prints it: the nested type's name.</summary>
 internal sealed class VariantModel
 {
-    public VariantModel(string name, string body)
-    {
-        Name = name;
-        Body = body;
-    }
+    public VariantModel(string name) => Name = name;
 
     public string Name { get; }
-    public string Body { get; }
 }

@@ -55,13 +55,13 @@ internal static class VariantsValidator
                             combinations++;
                             int smallRequestThreshold = threshold ?? (set is { } s ? s.Sizes[s.Sizes.Length - 1] : PoolConfig.DefaultSmallRequestThreshold);
                             string name = Name(arena, pool, alignment, thresholds is null ? null : threshold, set?.Index);
-                            var pool1 = new PoolConfig(arena, pool, alignment, smallRequestThreshold, set?.Sizes, config.Threading);
-                            List<ConfigProblem> found = PoolConfigValidator.Validate(pool1, out int[] sizeClasses);
+                            var combination = new PoolConfig(arena, pool, alignment, smallRequestThreshold, set?.Sizes, config.Threading);
+                            List<ConfigProblem> found = PoolConfigValidator.Validate(combination, out int[] sizeClasses);
                             ConfigProblem? error = found.FirstOrDefault(p => p.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
                             if (error is not null)
                             {
                                 problems.Add(new(DiagnosticDescriptors.VariantCombinationSkipped, null, -1, -1,
-                                    new object[] { name, Describe(pool1, set?.Index), Message(error), error.Descriptor.Id }));
+                                    new object[] { name, Describe(combination, set?.Index), Message(error), error.Descriptor.Id }));
                                 continue;
                             }
 
@@ -83,7 +83,12 @@ internal static class VariantsValidator
 
         if (variants.Count == 0)
         {
-            problems.Add(new(DiagnosticDescriptors.NoValidVariant, null, -1, -1, new object[] { combinations, config.TypeName }));
+            // One error says it all: the skipped combinations' warnings become its reasons.
+            List<VariantProblem> skipped = problems.Where(p => p.Descriptor == DiagnosticDescriptors.VariantCombinationSkipped).ToList();
+            problems.RemoveAll(p => p.Descriptor == DiagnosticDescriptors.VariantCombinationSkipped);
+            string reasons = string.Join("; ", skipped.Take(3).Select(p => p.Arguments[0] + ": " + p.Arguments[2] + " (" + p.Arguments[3] + ")"))
+                + (skipped.Count > 3 ? "; and " + (skipped.Count - 3).ToString(CultureInfo.InvariantCulture) + " more" : string.Empty);
+            problems.Add(new(DiagnosticDescriptors.NoValidVariant, null, -1, -1, new object[] { combinations, config.TypeName, reasons }));
         }
         else if (variants.Count > MaxVariants)
         {
