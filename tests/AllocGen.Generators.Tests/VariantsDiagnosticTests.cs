@@ -220,6 +220,22 @@ public sealed class VariantsDiagnosticTests
         AssertValid(source);
     }
 
+    [Fact]
+    public void TheAttributesDefaultsAreThoseOfPoolAllocatorAndItsLimitIsTheGenerators()
+    {
+        // The generator reads a list left out as the [PoolAllocator] default alone; the attribute says the same.
+        var variants = new PoolAllocatorVariantsAttribute();
+        var pool = new PoolAllocatorAttribute();
+        Assert.Equal([pool.ArenaSize], variants.ArenaSizes);
+        Assert.Equal([pool.PoolSize], variants.PoolSizes);
+        Assert.Equal([pool.Alignment], variants.Alignments);
+        Assert.Empty(variants.SmallRequestThresholds);
+        Assert.Equal(pool.Threading, variants.Threading);
+        object? limit = typeof(AllocatorGenerator).Assembly.GetType("AllocGen.Generators.Validation.VariantsValidator", throwOnError: true)!
+            .GetField("MaxVariants")!.GetRawConstantValue();
+        Assert.Equal(PoolAllocatorVariantsAttribute.MaxVariants, limit);
+    }
+
     /// <summary>A [PoolAllocatorVariants] class Game.HeapVariants with the given arguments and extra attributes.</summary>
     private static string Variants(string arguments, params string[] attributes) =>
         "using AllocGen;\n\nnamespace Game;\n\n"
