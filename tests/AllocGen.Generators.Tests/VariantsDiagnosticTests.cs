@@ -94,6 +94,32 @@ public sealed class VariantsDiagnosticTests
         Assert.Contains("public const int SmallRequestThreshold = 96;", run.Source(VariantsFile), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AG0042_WithThresholdsListedASetMustEndAtEachThreshold()
+    {
+        // Listed thresholds name the variants (_Small...) and are a dimension of their own: the set ending at 512 does not
+        // fit the threshold 256 (its 512 is above it), so that combination is skipped.
+        GeneratorRun run = AssertDiagnostics(Variants("SmallRequestThresholds = new[] { 256, 512 }", "VariantSizeClasses(16, 64, 512)"),
+            [new Expected("AG0042", "PoolAllocatorVariants(SmallRequestThresholds = new[] { 256, 512 })", Severity: DiagnosticSeverity.Warning,
+                MessageContains: "The variant Arena1M_Pool16K_Align16_Small256_Set1 (ArenaSize 1048576, PoolSize 16384, Alignment 16, SmallRequestThreshold 256, size class set 1) is skipped: Size class 512 is larger than SmallRequestThreshold (256)")],
+            expectNoSource: false);
+        string source = run.Source(VariantsFile);
+        Assert.Contains("visitor.Visit<Arena1M_Pool16K_Align16_Small512_Set1.Driver>", source, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(source, @"visitor\.Visit<"));
+    }
+
+    [Fact]
+    public void ThresholdsWithTheDefaultClassesGiveOneVariantEach()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Variants("SmallRequestThresholds = new[] { 128, 1024 }"));
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.True(run.OutputErrorsAndWarnings.IsEmpty, GeneratorHarness.Format(run.OutputErrorsAndWarnings));
+        string source = run.Source(VariantsFile);
+        Assert.Contains("public sealed partial class Arena1M_Pool16K_Align16_Small128", source, StringComparison.Ordinal);
+        Assert.Contains("public sealed partial class Arena1M_Pool16K_Align16_Small1024", source, StringComparison.Ordinal);
+        Assert.Contains("public const int SizeClassCount = 64;", source, StringComparison.Ordinal);
+    }
+
     // ---- AG0043: no valid combination --------------------------------------------------------------------
 
     [Fact]
