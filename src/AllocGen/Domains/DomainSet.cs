@@ -1,3 +1,4 @@
+using AllocGen.Arenas;
 using System.ComponentModel;
 
 namespace AllocGen.Domains;
@@ -246,6 +247,8 @@ public sealed unsafe class DomainSet
                 _mode = mode.WithHooks;
             }
         }
+
+        ArenaDebug.PoisonReleasedMemory = true;
     }
 
     /// <summary>Switches every domain to <paramref name="mode"/>; live blocks stay valid and are freed by their own allocators.</summary>
@@ -261,6 +264,12 @@ public sealed unsafe class DomainSet
         {
             Apply(parsed);
             _badVariable = null;
+        }
+
+        if (parsed.Hooks)
+        {
+            // The bump arenas have no domain: under the hooks they poison what they release.
+            ArenaDebug.PoisonReleasedMemory = true;
         }
     }
 
