@@ -67,12 +67,32 @@ internal static class DeclarationChecks
         return typeSpec;
     }
 
+    /// <summary>Whether the project allows unsafe code (AllowUnsafeBlocks).</summary>
+    public static bool AllowsUnsafe(GeneratorAttributeSyntaxContext context) =>
+        context.SemanticModel.Compilation.Options is not CSharpCompilationOptions { AllowUnsafe: false };
+
+    /// <summary>A domains class routes pointers: without unsafe code it cannot be generated (AG0019).</summary>
     public static void CheckUnsafe(GeneratorAttributeSyntaxContext context, INamedTypeSymbol type, Location location, List<DiagnosticInfo> diagnostics)
     {
-        if (context.SemanticModel.Compilation.Options is CSharpCompilationOptions { AllowUnsafe: false })
+        if (!AllowsUnsafe(context))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsafeNotAllowed, location, type.ToDisplayString()));
         }
+    }
+
+    /// <summary>
+    /// Whether an allocator is generated with its safe members only: the project does not allow unsafe code. Says so
+    /// (AG0037, info), naming what is generated and what unsafe code would add.
+    /// </summary>
+    public static bool SafeOnly(GeneratorAttributeSyntaxContext context, INamedTypeSymbol type, Location location, string safeMembers, string pointerMembers, List<DiagnosticInfo> diagnostics)
+    {
+        if (AllowsUnsafe(context))
+        {
+            return false;
+        }
+
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SafeSurfaceOnly, location, type.ToDisplayString(), safeMembers, pointerMembers));
+        return true;
     }
 
     /// <summary>Whether a declaration with these diagnostics is generated: a warning leaves it valid, an error does not.</summary>

@@ -1,5 +1,5 @@
-using AllocGen.Arenas;
 using System.ComponentModel;
+using AllocGen.Arenas;
 
 namespace AllocGen.Domains;
 
