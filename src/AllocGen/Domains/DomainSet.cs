@@ -265,12 +265,6 @@ public sealed unsafe class DomainSet
             Apply(parsed);
             _badVariable = null;
         }
-
-        if (parsed.Hooks)
-        {
-            // The bump arenas have no domain: under the hooks they poison what they release.
-            ArenaDebug.PoisonReleasedMemory = true;
-        }
     }
 
     /// <summary>Writes, for each allocator serving a domain now, the domains it serves and its statistics.</summary>
@@ -342,6 +336,11 @@ public sealed unsafe class DomainSet
         }
 
         _mode = mode.Name;
+        if (mode.Hooks)
+        {
+            // The bump arenas have no domain: under the hooks they poison what they release.
+            ArenaDebug.PoisonReleasedMemory = true;
+        }
     }
 
     /// <summary>The set's system allocator: a declared one if there is one (so the Raw domain stays direct in <c>malloc</c> mode).</summary>
