@@ -456,18 +456,23 @@ public sealed class DiagnosticTests
         AssertValid(Pool("Alignment = 8, SmallRequestThreshold = 2040"));
     }
 
-    // ---- AG0019: unsafe ------------------------------------------------------------------------------------
+    // ---- AG0037: safe members only (AG0019 is for domains classes only, see DomainsDiagnosticTests) -------------
 
     [Fact]
-    public void AG0019_UnsafeNotAllowed_PoolAllocator()
+    public void AG0037_SafeSurfaceOnly_PoolAllocator()
     {
         string source = Pool("PoolSize = 8192");
-        AssertDiagnostics(source, [new Expected("AG0019", "PoolAllocator(PoolSize = 8192)", MessageContains: "<AllowUnsafeBlocks>true</AllowUnsafeBlocks>")],
-            allowUnsafe: false);
+        GeneratorRun run = AssertDiagnostics(
+            source,
+            [new Expected("AG0037", "PoolAllocator(PoolSize = 8192)", MessageContains: "'Game.Heap' gets its safe members only (RentSpan, Rent, AsMemoryPool, GetStats, Trim and Allocator, an IAllocator) and no pointer members; set <AllowUnsafeBlocks>true</AllowUnsafeBlocks> in the project for Allocate, Free and the other pointer members", Severity: DiagnosticSeverity.Info)],
+            allowUnsafe: false,
+            expectNoSource: false);
+        Assert.Single(run.Result.GeneratedTrees);
+        Assert.True(run.OutputErrorsAndWarnings.IsEmpty, GeneratorHarness.Format(run.OutputErrorsAndWarnings));
     }
 
     [Fact]
-    public void AG0019_UnsafeNotAllowed_BumpArena()
+    public void AG0037_SafeSurfaceOnly_BumpArena()
     {
         const string source = """
             using AllocGen;
@@ -479,7 +484,30 @@ public sealed class DiagnosticTests
             {
             }
             """;
-        AssertDiagnostics(source, [new Expected("AG0019", "BumpArena", MessageContains: "'Game.Scratch' uses pointers")], allowUnsafe: false);
+        GeneratorRun run = AssertDiagnostics(
+            source,
+            [new Expected("AG0037", "BumpArena", MessageContains: "'Game.Scratch' gets its safe members only (RentSpan, Own, Reset and the byte counts) and no pointer members; set <AllowUnsafeBlocks>true</AllowUnsafeBlocks> in the project for Allocate, Allocate<T> and AllocateSpan", Severity: DiagnosticSeverity.Info)],
+            allowUnsafe: false,
+            expectNoSource: false);
+        Assert.Single(run.Result.GeneratedTrees);
+        Assert.True(run.OutputErrorsAndWarnings.IsEmpty, GeneratorHarness.Format(run.OutputErrorsAndWarnings));
+    }
+
+    [Fact]
+    public void AG0037_IsNotReportedWhenUnsafeIsAllowed()
+    {
+        AssertValid(Pool("PoolSize = 8192"));
+    }
+
+    [Fact]
+    public void AG0037_AnErrorStillStopsASafeOnlyDeclaration()
+    {
+        // The note travels with the error, and nothing is generated.
+        string source = Pool("PoolSize = 1000");
+        AssertDiagnostics(
+            source,
+            [new Expected("AG0037", "PoolAllocator(PoolSize = 1000)", Severity: DiagnosticSeverity.Info), new Expected("AG0005", "PoolSize = 1000")],
+            allowUnsafe: false);
     }
 
     // ---- AG0027 / AG0028: Threading -----------------------------------------------------------------------

@@ -15,11 +15,14 @@ namespace AllocGen.Generators.Tests;
 /// A C# example is compiled as written, after <c>using System; using AllocGen;</c>, with unsafe code allowed; an
 /// example that is only an attribute gets <c>public sealed partial class GameHeap { }</c> after it. An XML example
 /// is a project file fragment: its <c>AllowUnsafeBlocks</c> (off unless set, as in MSBuild) and <c>LangVersion</c>
-/// apply to that default declaration.
+/// apply to a default declaration, a <c>[PoolAllocator]</c> class, or for AG0019, which only a domains class can get,
+/// an <c>[AllocatorDomains]</c> class.
 /// </remarks>
 public sealed partial class DocsExampleTests
 {
     private const string DefaultDeclaration = "[PoolAllocator]\npublic sealed partial class GameHeap { }\n";
+
+    private const string DomainsDeclaration = "[AllocatorDomains]\n[Domain(AllocDomain.Raw, typeof(SystemAllocator))]\n[Domain(AllocDomain.Mem, typeof(SystemAllocator))]\n[Domain(AllocDomain.Object, typeof(SystemAllocator))]\npublic static partial class Mem { }\n";
 
     private static readonly Lazy<IReadOnlyList<DocSection>> s_sections = new(() => ReadSections(File.ReadAllText(DiagnosticsDocument)));
 
@@ -66,7 +69,7 @@ public sealed partial class DocsExampleTests
     public void BadExampleReportsItsId(string id)
     {
         DocSection section = s_sections.Value.Single(s => s.Id == id);
-        GeneratorRun run = Compile(section.Bad!);
+        GeneratorRun run = Compile(section.Bad!, id);
 
         Assert.Null(run.GeneratorResult.Exception);
         Assert.True(
@@ -79,7 +82,7 @@ public sealed partial class DocsExampleTests
     public void FixedExampleCompilesWithoutDiagnostics(string id)
     {
         DocSection section = s_sections.Value.Single(s => s.Id == id);
-        GeneratorRun run = Compile(section.Fixed!);
+        GeneratorRun run = Compile(section.Fixed!, id);
 
         Assert.Null(run.GeneratorResult.Exception);
         Assert.True(run.GeneratorDiagnostics.IsEmpty, $"The fixed example of {id} reports: " + GeneratorHarness.Format(run.GeneratorDiagnostics) + "\n" + section.Fixed!.Code);
@@ -174,7 +177,7 @@ public sealed partial class DocsExampleTests
         return sections;
     }
 
-    private static GeneratorRun Compile(DocExample example)
+    private static GeneratorRun Compile(DocExample example, string id)
     {
         string source;
         bool allowUnsafe = true;
@@ -190,7 +193,7 @@ public sealed partial class DocsExampleTests
 
                 break;
             case "xml":
-                source = DefaultDeclaration;
+                source = id == "AG0019" ? DomainsDeclaration : DefaultDeclaration;
                 allowUnsafe = Regex.IsMatch(example.Code, @"<AllowUnsafeBlocks>\s*true\s*</AllowUnsafeBlocks>", RegexOptions.IgnoreCase);
                 Match langVersion = Regex.Match(example.Code, @"<LangVersion>\s*([^<\s]+)\s*</LangVersion>");
                 if (langVersion.Success)

@@ -32,11 +32,18 @@ namespace AllocGen.Generators.Tests;
 /// <c>&lt;!-- snippet: fragment --&gt;</c> before its fence (blank lines aside); it is compiled as the body of a static unsafe
 /// method, with <c>using AllocGen;</c>, and not run. Keep such markers rare: a sample a user can paste whole is better.
 /// </para>
+/// <para>
+/// A block marked by <c>&lt;!-- snippet: safe-only --&gt;</c> is a file of a project without unsafe code: compiled
+/// with unsafe code off, where the generator's one permitted diagnostic is the info AG0037, and run like any other.
+/// </para>
 /// </remarks>
 public sealed class DocumentationSnippetTests
 {
     /// <summary>The marker line that makes the next block a fragment.</summary>
     public const string FragmentMarker = "<!-- snippet: fragment -->";
+
+    /// <summary>The marker line that compiles the next block without unsafe code.</summary>
+    public const string SafeOnlyMarker = "<!-- snippet: safe-only -->";
 
     private const string ExcludedDocument = "docs/diagnostics.md";
 
@@ -97,11 +104,13 @@ public sealed class DocumentationSnippetTests
             "DocumentationSnippet",
             [tree, GeneratorHarness.ParseTree(ImplicitUsings, "ImplicitUsings.g.cs")],
             GeneratorHarness.References,
-            GeneratorHarness.CompilationOptions().WithOutputKind(isProgram ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary));
+            GeneratorHarness.CompilationOptions(allowUnsafe: !snippet.IsSafeOnly).WithOutputKind(isProgram ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary));
 
         GeneratorRun run = GeneratorHarness.Run(compilation);
         Assert.Null(run.GeneratorResult.Exception);
-        Assert.True(run.GeneratorDiagnostics.IsEmpty, $"{where}: the generator reported\n{GeneratorHarness.Format(run.GeneratorDiagnostics)}");
+        Assert.True(
+            run.GeneratorDiagnostics.All(d => snippet.IsSafeOnly && d.Id == "AG0037"),
+            $"{where}: the generator reported\n{GeneratorHarness.Format(run.GeneratorDiagnostics)}");
 
         using LoadedAssembly? loaded = GeneratorHarness.TryEmitAndLoad(run.OutputCompilation, out ImmutableArray<Diagnostic> diagnostics);
         Assert.True(diagnostics.IsEmpty, $"{where} does not compile cleanly:\n{GeneratorHarness.Format(diagnostics)}\n\n{source}");
@@ -119,6 +128,19 @@ public sealed class DocumentationSnippetTests
                 Assert.Fail($"{where} compiles but throws when run: {exception.InnerException}");
             }
         }
+    }
+
+    [Fact]
+    public void ASafeOnlySnippetIsCompiledWithoutUnsafeCode()
+    {
+        // The same pointer code compiles as a plain snippet and not as a safe-only one.
+        const string code = "internal static class Pointers { internal static unsafe int Read(int* p) => *p; }";
+        Snippet plain = Assert.Single(Parse("plain.md", string.Join('\n', "```csharp", code, "```")));
+        Snippet safe = Assert.Single(Parse("safe.md", string.Join('\n', SafeOnlyMarker, "```csharp", code, "```")));
+
+        Assert.True(safe.IsSafeOnly);
+        AssertCompilesAndRuns(plain);
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => AssertCompilesAndRuns(safe));
     }
 
     [Fact]
@@ -276,7 +298,7 @@ public sealed class DocumentationSnippetTests
             string language = fence.Groups["language"].Value;
             if (CSharpLanguages.Contains(language, StringComparer.OrdinalIgnoreCase))
             {
-                yield return new Snippet(document, opening + 1, string.Join('\n', code), previousText == FragmentMarker);
+                yield return new Snippet(document, opening + 1, string.Join('\n', code), previousText == FragmentMarker, previousText == SafeOnlyMarker);
             }
 
             previousText = null;
@@ -304,5 +326,6 @@ public sealed class DocumentationSnippetTests
     /// <param name="Line">The 1-based line of its opening fence.</param>
     /// <param name="Code">The block's text, without the fences and the fence's indentation.</param>
     /// <param name="IsFragment">Marked with <see cref="FragmentMarker"/>: compiled as a method body.</param>
-    private sealed record Snippet(string Document, int Line, string Code, bool IsFragment);
+    /// <param name="IsSafeOnly">Marked with <see cref="SafeOnlyMarker"/>: compiled without unsafe code.</param>
+    private sealed record Snippet(string Document, int Line, string Code, bool IsFragment, bool IsSafeOnly = false);
 }

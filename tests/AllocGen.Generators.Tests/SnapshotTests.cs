@@ -133,6 +133,39 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public Task SafeOnlyLockedPoolAllocator()
+    {
+        // A project without AllowUnsafeBlocks: the safe members over a SafePoolHeap, the same constants and geometry.
+        const string source = """
+            using AllocGen;
+
+            namespace Game.Memory;
+
+            [PoolAllocator(Threading = ThreadPolicy.Locked)]
+            public sealed partial class SafeSharedHeap
+            {
+            }
+            """;
+        return VerifySafeOnly(source);
+    }
+
+    [Fact]
+    public Task SafeOnlyBumpArena()
+    {
+        const string source = """
+            using AllocGen;
+
+            namespace Compiler.Syntax;
+
+            [BumpArena]
+            public sealed partial class SafeAstArena
+            {
+            }
+            """;
+        return VerifySafeOnly(source);
+    }
+
+    [Fact]
     public Task Diagnostics()
     {
         const string source = """
@@ -219,6 +252,16 @@ public sealed class SnapshotTests
         }
 
         Assert.Equal(513, usable[513]); // above the threshold: a system block of exactly the requested size
+    }
+
+    /// <summary>Generated without unsafe code: the one diagnostic is AG0037, and the output compiles without unsafe.</summary>
+    private static Task VerifySafeOnly(string source, [CallerFilePath] string sourceFile = "", [CallerMemberName] string method = "")
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation([source], allowUnsafe: false));
+        Assert.Null(run.GeneratorResult.Exception);
+        Assert.Equal("AG0037", Assert.Single(run.GeneratorDiagnostics).Id);
+        Assert.True(run.OutputErrorsAndWarnings.IsEmpty, GeneratorHarness.Format(run.OutputErrorsAndWarnings));
+        return Snapshot.Verify(run.Driver, parameters: null, sourceFile, method);
     }
 
     private static Task VerifyClean(string source, [CallerFilePath] string sourceFile = "", [CallerMemberName] string method = "")

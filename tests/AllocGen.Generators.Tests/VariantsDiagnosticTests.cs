@@ -36,6 +36,16 @@ public sealed class VariantsDiagnosticTests
         AssertDiagnostics(Variants("", "VariantSizeClasses"), new Expected("AG0040", "VariantSizeClasses", MessageContains: "[VariantSizeClasses] must list at least one value"));
     }
 
+    // ---- AG0019: a variants class needs unsafe code (its drivers take pointers) ----------------------------
+
+    [Fact]
+    public void AG0019_AVariantsClassNeedsUnsafeCode()
+    {
+        AssertDiagnostics(Variants("PoolSizes = new[] { 4096, 16384 }"),
+            [new Expected("AG0019", "PoolAllocatorVariants(PoolSizes = new[] { 4096, 16384 })", MessageContains: "The generated variants class 'Game.HeapVariants' uses pointers")],
+            allowUnsafe: false);
+    }
+
     // ---- AG0041: a value invalid on its own --------------------------------------------------------------
 
     [Theory]

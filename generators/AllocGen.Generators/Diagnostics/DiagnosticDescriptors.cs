@@ -17,6 +17,11 @@ internal static class DiagnosticDescriptors
         new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());
 
+    /// <summary>What the generator did, when that is not what a reader of the declaration would assume.</summary>
+    private static DiagnosticDescriptor Info(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Info, isEnabledByDefault: true,
+            helpLinkUri: HelpBase + id.ToLowerInvariant());
+
     public static readonly DiagnosticDescriptor NotPartial = Error("AG0001",
         "Allocator type must be partial",
         "'{0}' must be declared partial so that AllocGen can add the allocator's members to '{1}' (the allocator type and every type containing it must be partial)");
@@ -89,9 +94,10 @@ internal static class DiagnosticDescriptors
         "ArenaSize out of range",
         "ArenaSize {0} must be from 8192 to 1073741824 (1 GiB)");
 
+    /// <summary>Only [AllocatorDomains] needs unsafe code: pool allocators and bump arenas get their safe surface instead (AG0037).</summary>
     public static readonly DiagnosticDescriptor UnsafeNotAllowed = Error("AG0019",
         "Unsafe code must be allowed",
-        "The generated allocator '{0}' uses pointers: set <AllowUnsafeBlocks>true</AllowUnsafeBlocks> in the project");
+        "The generated {1} '{0}' uses pointers: set <AllowUnsafeBlocks>true</AllowUnsafeBlocks> in the project (a [PoolAllocator] or [BumpArena] class compiles without it, with its safe members only)");
 
     public static readonly DiagnosticDescriptor BlockSizeInvalid = Error("AG0020",
         "BlockSize must be a power of two in 256 B..64 MiB",
@@ -160,6 +166,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DomainsNameClash = Error("AG0036",
         "Allocator domains classes with the same name",
         "'{0}' and '{1}' are [AllocatorDomains] classes whose full names differ only in letter case: their generated files and the names their statistics are dumped under would clash; rename one");
+
+    public static readonly DiagnosticDescriptor SafeSurfaceOnly = Info("AG0037",
+        "Safe members only",
+        "The project does not allow unsafe code, so '{0}' gets its safe members only ({1}) and no pointer members; set <AllowUnsafeBlocks>true</AllowUnsafeBlocks> in the project for {2}");
 
     public static readonly DiagnosticDescriptor VariantListEmpty = Error("AG0040",
         "Variant value list is empty",

@@ -13,7 +13,7 @@ internal static class BumpArenaEmitter
     public static (string HintName, string Source) Emit(BumpArenaSpec spec, EquatableArray<string> caseClashes) =>
         (HintNames.For(spec.Type, "BumpArena", caseClashes), SourceFile.Wrap(spec.Type, "BumpArena", Render(spec)));
 
-    /// <summary>The type declaration alone, without namespace or containing types.</summary>
+    /// <summary>The type declaration alone, without namespace or containing types (safe members only in a project without unsafe code).</summary>
     public static string Render(BumpArenaSpec spec)
     {
         var model = new BumpTemplateModel
@@ -24,7 +24,7 @@ internal static class BumpArenaEmitter
             Alignment = spec.Alignment,
             BlockSizeText = PoolTemplateModel.Bytes(spec.BlockSize),
         };
-        return TemplateRenderer.Render("BumpArena.sbn-cs", model);
+        return TemplateRenderer.Render(spec.SafeOnly ? "BumpArena.SafeOnly.sbn-cs" : "BumpArena.sbn-cs", model);
     }
 }
 

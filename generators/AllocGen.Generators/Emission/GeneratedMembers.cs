@@ -14,29 +14,35 @@ namespace AllocGen.Generators.Emission;
 /// The members a template adds to the user's type, read from the template itself (rendered once for a default
 /// configuration and parsed), so the clash checks can never miss a member the template gains. The set of members
 /// does not depend on the geometry: only their bodies and constants do. A pool allocator's thread policy chooses
-/// which code the template renders, so its members are read once per policy.
+/// which code the template renders, so its members are read once per policy; a safe-only project (no unsafe code)
+/// gets other templates, read once each too.
 /// </summary>
 internal sealed class GeneratedMembers
 {
-    private static readonly Lazy<GeneratedMembers>[] s_pool =
-    [
-        new(() => FromTemplate(PoolAllocatorEmitter.Render(DefaultPoolSpec(ThreadPolicy.SingleThreaded)))),
-        new(() => FromTemplate(PoolAllocatorEmitter.Render(DefaultPoolSpec(ThreadPolicy.Locked)))),
-        new(() => FromTemplate(PoolAllocatorEmitter.Render(DefaultPoolSpec(ThreadPolicy.PerThread)))),
-    ];
+    // Indexed by policy, then by safe-only (0: with unsafe code, 1: safe members only).
+    private static readonly Lazy<GeneratedMembers>[,] s_pool =
+    {
+        { PoolMembers(ThreadPolicy.SingleThreaded, safeOnly: false), PoolMembers(ThreadPolicy.SingleThreaded, safeOnly: true) },
+        { PoolMembers(ThreadPolicy.Locked, safeOnly: false), PoolMembers(ThreadPolicy.Locked, safeOnly: true) },
+        { PoolMembers(ThreadPolicy.PerThread, safeOnly: false), PoolMembers(ThreadPolicy.PerThread, safeOnly: true) },
+    };
 
-    private static readonly Lazy<GeneratedMembers> s_bump = new(() => FromTemplate(BumpArenaEmitter.Render(DefaultBumpSpec())));
+    private static readonly Lazy<GeneratedMembers>[] s_bump =
+    [
+        new(() => FromTemplate(BumpArenaEmitter.Render(DefaultBumpSpec(safeOnly: false)))),
+        new(() => FromTemplate(BumpArenaEmitter.Render(DefaultBumpSpec(safeOnly: true)))),
+    ];
 
     // Three distinct types, so that the probe declares every field a domains class can have.
     private static readonly Lazy<GeneratedMembers> s_domains = new(() => FromTemplate(AllocatorDomainsEmitter.Render(DefaultDomainsSpec())));
 
     private GeneratedMembers(IReadOnlyList<GeneratedMember> members) => Members = members;
 
-    /// <summary>What [PoolAllocator] generates with the thread policy <paramref name="threading"/>.</summary>
-    public static GeneratedMembers Pool(ThreadPolicy threading) => s_pool[(int)threading].Value;
+    /// <summary>What [PoolAllocator] generates with the thread policy <paramref name="threading"/>, with or without unsafe code.</summary>
+    public static GeneratedMembers Pool(ThreadPolicy threading, bool safeOnly) => s_pool[(int)threading, safeOnly ? 1 : 0].Value;
 
-    /// <summary>What [BumpArena] generates.</summary>
-    public static GeneratedMembers Bump => s_bump.Value;
+    /// <summary>What [BumpArena] generates, with or without unsafe code.</summary>
+    public static GeneratedMembers Bump(bool safeOnly) => s_bump[safeOnly ? 1 : 0].Value;
 
     /// <summary>What [AllocatorDomains] generates (its fields are named after the domains, not the allocator types).</summary>
     public static GeneratedMembers Domains => s_domains.Value;
@@ -84,14 +90,17 @@ internal sealed class GeneratedMembers
         return new GeneratedMembers(members);
     }
 
-    private static PoolAllocatorSpec DefaultPoolSpec(ThreadPolicy threading)
+    private static Lazy<GeneratedMembers> PoolMembers(ThreadPolicy threading, bool safeOnly) =>
+        new(() => FromTemplate(PoolAllocatorEmitter.Render(DefaultPoolSpec(threading, safeOnly))));
+
+    private static PoolAllocatorSpec DefaultPoolSpec(ThreadPolicy threading, bool safeOnly)
     {
         var config = new PoolConfig(PoolConfig.DefaultArenaSize, PoolConfig.DefaultPoolSize, PoolConfig.DefaultAlignment, PoolConfig.DefaultSmallRequestThreshold, null, (int)threading);
         PoolConfigValidator.Validate(config, out int[] sizeClasses);
-        return new PoolAllocatorSpec(Probe, config.ArenaSize, config.PoolSize, config.Alignment, config.SmallRequestThreshold, sizeClasses.ToEquatableArray(), threading);
+        return new PoolAllocatorSpec(Probe, config.ArenaSize, config.PoolSize, config.Alignment, config.SmallRequestThreshold, sizeClasses.ToEquatableArray(), threading, safeOnly);
     }
 
-    private static BumpArenaSpec DefaultBumpSpec() => new(Probe, BumpArenaValidator.DefaultBlockSize, BumpArenaValidator.DefaultAlignment);
+    private static BumpArenaSpec DefaultBumpSpec(bool safeOnly) => new(Probe, BumpArenaValidator.DefaultBlockSize, BumpArenaValidator.DefaultAlignment, safeOnly);
 
     private static AllocatorDomainsSpec DefaultDomainsSpec() => new(Probe, new[] { "Raw", "Mem", "Object" }
         .Select(name => new DomainAllocatorSpec("global::AllocGenProbe" + name, "AllocGenProbe" + name, IsStruct: false, CallsDirectly: true, AllocatorThreadSafety.Unknown))

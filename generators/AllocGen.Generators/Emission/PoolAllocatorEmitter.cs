@@ -22,8 +22,12 @@ internal static class PoolAllocatorEmitter
         return (HintNames.For(spec.Type, "PoolAllocator", caseClashes), SourceFile.Wrap(spec.Type, "PoolAllocator", Render(spec)));
     }
 
-    /// <summary>The type declaration alone, without namespace or containing types.</summary>
-    public static string Render(PoolAllocatorSpec spec) => TemplateRenderer.Render("PoolAllocator.sbn-cs", PoolTemplateModel.From(spec));
+    /// <summary>
+    /// The type declaration alone, without namespace or containing types. A project without unsafe code gets the
+    /// safe-only template: no pointer in any signature or body, the heap held as a runtime object that is the IAllocator.
+    /// </summary>
+    public static string Render(PoolAllocatorSpec spec) =>
+        TemplateRenderer.Render(spec.SafeOnly ? "PoolAllocator.SafeOnly.sbn-cs" : "PoolAllocator.sbn-cs", PoolTemplateModel.From(spec));
 
     /// <summary>Index = request size rounded up to the alignment, divided by it; value = the class serving it.</summary>
     public static byte[] ClassIndexTable(int alignment, int threshold, IReadOnlyList<int> sizeClasses)
@@ -79,6 +83,9 @@ internal sealed class PoolTemplateModel
     /// <summary>"private", or "private readonly" for a heap that is a class (its reference never changes; a struct heap mutates itself).</summary>
     public string HeapFieldModifiers { get; private set; } = "";
 
+    /// <summary>The factory of <c>SafePoolHeap</c> for the policy (the safe-only template).</summary>
+    public string SafeHeapFactory { get; private set; } = "";
+
     /// <summary>What the policy guarantees, for the class's remarks.</summary>
     public string ThreadingRemark { get; private set; } = "";
 
@@ -125,6 +132,7 @@ internal sealed class PoolTemplateModel
                 ThreadPolicy.PerThread => "global::AllocGen.Threading.PerThreadPoolHeap<AllocGenGeometry>",
                 _ => "global::AllocGen.Pools.PoolHeap<AllocGenGeometry>",
             },
+            SafeHeapFactory = spec.Threading.ToString(),
             HeapFieldModifiers = spec.Threading == ThreadPolicy.PerThread ? "private readonly" : "private",
             ThreadingRemark = spec.Threading switch
             {

@@ -31,7 +31,7 @@ internal static class AllocatorDomainsParser
             }
 
             TypeSpec? typeSpec = CheckType(context, type, location, TypeForm.StaticClass, GeneratedMembers.Domains, AllocatorDomainsEmitter.MinimumLanguageVersion, diagnostics, cancellationToken);
-            CheckUnsafe(context, type, location, diagnostics);
+            CheckUnsafe(context, type, location, "domains class", diagnostics);
 
             var declared = new List<DeclaredDomain>();
             foreach (AttributeData domain in domainAttributes)

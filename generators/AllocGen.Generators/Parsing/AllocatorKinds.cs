@@ -49,12 +49,12 @@ internal static class AllocatorKinds
 
     /// <summary>
     /// The members generated on a type that can be a base class (an instance allocator), or null. A domains class is
-    /// static, so nothing derives from it.
+    /// static, so nothing derives from it. <paramref name="safeOnly"/>: the type's compilation allows no unsafe code.
     /// </summary>
-    public static GeneratedMembers? GeneratedFor(INamedTypeSymbol type) =>
+    public static GeneratedMembers? GeneratedFor(INamedTypeSymbol type, bool safeOnly) =>
         AttributeReader.FindAttribute(type, KnownNames.PoolAllocatorAttribute) is { } pool
-            ? GeneratedMembers.Pool(PoolAllocatorParser.PolicyOrDefault(AttributeReader.Named(pool, "Threading", (int)ThreadPolicy.SingleThreaded)))
-        : AttributeReader.HasAttribute(type, KnownNames.BumpArenaAttribute) ? GeneratedMembers.Bump
+            ? GeneratedMembers.Pool(PoolAllocatorParser.PolicyOrDefault(AttributeReader.Named(pool, "Threading", (int)ThreadPolicy.SingleThreaded)), safeOnly)
+        : AttributeReader.HasAttribute(type, KnownNames.BumpArenaAttribute) ? GeneratedMembers.Bump(safeOnly)
         : null;
 
     private static int IndexOf(string metadataName)

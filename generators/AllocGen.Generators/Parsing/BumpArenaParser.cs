@@ -24,8 +24,8 @@ internal static class BumpArenaParser
                 return KindModel<BumpArenaSpec>.None;
             }
 
-            TypeSpec? typeSpec = CheckType(context, type, location, TypeForm.InstanceClass, GeneratedMembers.Bump, BumpArenaEmitter.MinimumLanguageVersion, diagnostics, cancellationToken);
-            CheckUnsafe(context, type, location, diagnostics);
+            bool safeOnly = SafeOnly(context, type, location, "RentSpan, Own, Reset and the byte counts", "Allocate, Allocate<T> and AllocateSpan", diagnostics);
+            TypeSpec? typeSpec = CheckType(context, type, location, TypeForm.InstanceClass, GeneratedMembers.Bump(safeOnly), BumpArenaEmitter.MinimumLanguageVersion, diagnostics, cancellationToken);
 
             int blockSize = Named(attribute, "BlockSize", BumpArenaValidator.DefaultBlockSize);
             int alignment = Named(attribute, "Alignment", BumpArenaValidator.DefaultAlignment);
@@ -34,8 +34,9 @@ internal static class BumpArenaParser
                 diagnostics.Add(DiagnosticInfo.Create(problem.Descriptor, ArgumentLocation(attribute, problem.Argument, location, cancellationToken), problem.Arguments));
             }
 
-            return diagnostics.Count != 0 || typeSpec is null
+            // The safe-only note (info) leaves the declaration valid and travels with it.
+            return HasErrors(diagnostics) || typeSpec is null
                 ? KindModel<BumpArenaSpec>.Invalid(diagnostics.ToEquatableArray())
-                : new KindModel<BumpArenaSpec>(new BumpArenaSpec(typeSpec, blockSize, alignment), EquatableArray<DiagnosticInfo>.Empty);
+                : new KindModel<BumpArenaSpec>(new BumpArenaSpec(typeSpec, blockSize, alignment, safeOnly), diagnostics.ToEquatableArray());
         });
 }

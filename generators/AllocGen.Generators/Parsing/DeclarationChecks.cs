@@ -67,12 +67,35 @@ internal static class DeclarationChecks
         return typeSpec;
     }
 
-    public static void CheckUnsafe(GeneratorAttributeSyntaxContext context, INamedTypeSymbol type, Location location, List<DiagnosticInfo> diagnostics)
+    /// <summary>Whether the project allows unsafe code (AllowUnsafeBlocks).</summary>
+    public static bool AllowsUnsafe(GeneratorAttributeSyntaxContext context) =>
+        context.SemanticModel.Compilation.Options is not CSharpCompilationOptions { AllowUnsafe: false };
+
+    /// <summary>
+    /// A domains class routes pointers, and a variants class's drivers take them: without unsafe code neither can be
+    /// generated (AG0019). <paramref name="kind"/> names the class in the message ("domains class").
+    /// </summary>
+    public static void CheckUnsafe(GeneratorAttributeSyntaxContext context, INamedTypeSymbol type, Location location, string kind, List<DiagnosticInfo> diagnostics)
     {
-        if (context.SemanticModel.Compilation.Options is CSharpCompilationOptions { AllowUnsafe: false })
+        if (!AllowsUnsafe(context))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsafeNotAllowed, location, type.ToDisplayString()));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsafeNotAllowed, location, type.ToDisplayString(), kind));
         }
+    }
+
+    /// <summary>
+    /// Whether an allocator is generated with its safe members only: the project does not allow unsafe code. Says so
+    /// (AG0037, info), naming what is generated and what unsafe code would add.
+    /// </summary>
+    public static bool SafeOnly(GeneratorAttributeSyntaxContext context, INamedTypeSymbol type, Location location, string safeMembers, string pointerMembers, List<DiagnosticInfo> diagnostics)
+    {
+        if (AllowsUnsafe(context))
+        {
+            return false;
+        }
+
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SafeSurfaceOnly, location, type.ToDisplayString(), safeMembers, pointerMembers));
+        return true;
     }
 
     /// <summary>Whether a declaration with these diagnostics is generated: a warning leaves it valid, an error does not.</summary>

@@ -77,8 +77,8 @@ internal static class MemberClashes
             }
 
             // A base allocator's generated members are not in the compilation the generator reads: take them from its
-            // template. They all clash; one diagnostic says so.
-            GeneratedMembers? baseGenerated = AllocatorKinds.GeneratedFor(b);
+            // template (the safe-only one when the compilation allows no unsafe code). They all clash; one diagnostic says so.
+            GeneratedMembers? baseGenerated = AllocatorKinds.GeneratedFor(b, compilation.Options is CSharpCompilationOptions { AllowUnsafe: false });
             GeneratedMember? hidden = baseGenerated is null ? null
                 : generated.Members.FirstOrDefault(g => !reported.Contains(g) && baseGenerated.Members.Any(h => h.VisibleToDerived && SameMember(h, g)));
             if (hidden is not null)

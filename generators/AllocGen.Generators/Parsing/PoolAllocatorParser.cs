@@ -33,9 +33,9 @@ internal static class PoolAllocatorParser
 
             Location location = AttributeLocation(attribute, context.TargetNode, cancellationToken);
             int threading = Named(attribute, "Threading", (int)ThreadPolicy.SingleThreaded);
-            TypeSpec? typeSpec = CheckType(context, type, location, TypeForm.InstanceClass, GeneratedMembers.Pool(PolicyOrDefault(threading)), PoolAllocatorEmitter.MinimumLanguageVersion, diagnostics, cancellationToken);
+            bool safeOnly = SafeOnly(context, type, location, "RentSpan, Rent, AsMemoryPool, GetStats, Trim and Allocator, an IAllocator", "Allocate, Free and the other pointer members", diagnostics);
+            TypeSpec? typeSpec = CheckType(context, type, location, TypeForm.InstanceClass, GeneratedMembers.Pool(PolicyOrDefault(threading), safeOnly), PoolAllocatorEmitter.MinimumLanguageVersion, diagnostics, cancellationToken);
             AllocatorKinds.ReadsType(type, KnownNames.PoolAllocatorAttribute, location, diagnostics);
-            CheckUnsafe(context, type, location, diagnostics);
 
             AttributeData? sizeClassesAttribute = FindAttribute(type, KnownNames.SizeClassesAttribute);
             var config = new PoolConfig(
@@ -59,7 +59,7 @@ internal static class PoolAllocatorParser
             return HasErrors(diagnostics) || typeSpec is null
                 ? KindModel<PoolAllocatorSpec>.Invalid(diagnostics.ToEquatableArray())
                 : new KindModel<PoolAllocatorSpec>(
-                    new PoolAllocatorSpec(typeSpec, config.ArenaSize, config.PoolSize, config.Alignment, config.SmallRequestThreshold, sizeClasses.ToEquatableArray(), (ThreadPolicy)threading),
+                    new PoolAllocatorSpec(typeSpec, config.ArenaSize, config.PoolSize, config.Alignment, config.SmallRequestThreshold, sizeClasses.ToEquatableArray(), (ThreadPolicy)threading, safeOnly),
                     diagnostics.ToEquatableArray());
         });
 

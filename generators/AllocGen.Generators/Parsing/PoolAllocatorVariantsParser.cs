@@ -33,7 +33,7 @@ internal static class PoolAllocatorVariantsParser
                 return KindModel<PoolAllocatorVariantsSpec>.None;
             }
 
-            CheckUnsafe(context, type, location, diagnostics);
+            CheckUnsafe(context, type, location, "variants class", diagnostics);
             int threading = Named(attribute, "Threading", (int)ThreadPolicy.SingleThreaded);
             if (!PoolAllocatorParser.IsDefined(threading))
             {
@@ -73,5 +73,5 @@ internal static class PoolAllocatorVariantsParser
         });
 
     private static PoolAllocatorSpec Spec(PlannedVariant variant, ThreadPolicy threading) =>
-        new(new TypeSpec(string.Empty, variant.Name, EquatableArray<string>.Empty), variant.ArenaSize, variant.PoolSize, variant.Alignment, variant.SmallRequestThreshold, variant.SizeClasses.ToEquatableArray(), threading);
+        new(new TypeSpec(string.Empty, variant.Name, EquatableArray<string>.Empty), variant.ArenaSize, variant.PoolSize, variant.Alignment, variant.SmallRequestThreshold, variant.SizeClasses.ToEquatableArray(), threading, SafeOnly: false);
 }

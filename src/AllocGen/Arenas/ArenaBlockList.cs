@@ -62,6 +62,19 @@ internal unsafe struct ArenaBlockList
         _count = 0;
     }
 
+    /// <summary>Fills every recorded normal-sized block with <paramref name="value"/> (blocks of their own are skipped: their sizes are not kept).</summary>
+    public readonly void PoisonBlocks(nuint blockSize, byte value)
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            nuint item = (nuint)_items[i];
+            if ((item & 1) == 0)
+            {
+                NativeMemory.Fill((void*)item, blockSize, value);
+            }
+        }
+    }
+
     /// <summary>Releases every recorded block and frees the array itself.</summary>
     public void Dispose(nuint blockSize, nuint blockAlignment)
     {

@@ -39,7 +39,9 @@ namespace AllocGen.Arenas;
 /// <b>Lifetime.</b> <see cref="Reset"/> releases the owned objects and every block but the first normal one, which
 /// becomes current again. <see cref="Dispose"/> releases everything; afterwards every member but the properties and
 /// <see cref="Dispose"/> throws <see cref="ObjectDisposedException"/>. The disposed state costs nothing on the fast
-/// path: it leaves no room in the current block, so the slow path runs and throws.
+/// path: it leaves no room in the current block, so the slow path runs and throws. Both advance the arena's
+/// generation, which invalidates every <see cref="ArenaSpan{T}"/> from <see cref="RentSpan{T}"/>, and with
+/// <see cref="ArenaDebug.PoisonReleasedMemory"/> on they fill the released normal blocks with 0xDD first.
 /// </para>
 /// <para>
 /// <b>Undisposed arenas.</b> The blocks belong to a finalizable <see cref="NativeMemoryOwner"/>, created with the
@@ -94,6 +96,9 @@ public unsafe struct BumpArenaCore
     private bool _disposed;
     private string? _ownerName;
     private List<IDisposable>? _owned;
+
+    // Advanced by Reset and Dispose; created with the first RentSpan, so arenas that never rent cost no object.
+    private ArenaGeneration? _generation;
 
     /// <summary>Creates an empty arena. No memory is taken until the first allocation.</summary>
     /// <param name="alignment">
@@ -264,6 +269,42 @@ public unsafe struct BumpArenaCore
     }
 
     /// <summary>
+    /// Allocates <paramref name="length"/> elements of <typeparamref name="T"/>, aligned for it, as an
+    /// <see cref="ArenaSpan{T}"/>: its span throws <see cref="ObjectDisposedException"/> once <see cref="Reset"/> or
+    /// <see cref="Dispose"/> has released the memory.
+    /// </summary>
+    /// <param name="length">Elements requested.</param>
+    /// <param name="clear">Whether to zero them (otherwise uninitialized).</param>
+    /// <param name="alignment">The arena alignment given to the constructor (pass the constant).</param>
+    /// <param name="blockSize">The block size given to the constructor (pass the constant).</param>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="length"/> is negative, or <paramref name="length"/> × sizeof(T) exceeds <see cref="int.MaxValue"/>.
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
+    /// <exception cref="OutOfMemoryException">The memory could not be obtained.</exception>
+    public ArenaSpan<T> RentSpan<T>(int length, bool clear, nuint alignment, nuint blockSize)
+        where T : unmanaged
+    {
+        if (_disposed)
+        {
+            ArenaThrowHelper.ObjectDisposed(_ownerName);
+        }
+
+        if ((uint)length > (uint)(int.MaxValue / sizeof(T)))
+        {
+            ArenaThrowHelper.BadRentLength(length, sizeof(T));
+        }
+
+        void* start = length == 0 ? null : AllocateAligned((nuint)length * (nuint)sizeof(T), AlignmentOf<T>(), alignment, blockSize);
+        if (clear && length != 0)
+        {
+            NativeMemory.Clear(start, (nuint)length * (nuint)sizeof(T));
+        }
+
+        return new ArenaSpan<T>(_generation ??= new ArenaGeneration(), start, length);
+    }
+
+    /// <summary>
     /// Registers a managed object to dispose with the arena: owned objects are disposed, newest first and exactly
     /// once, by the next <see cref="Reset"/> or by <see cref="Dispose"/>, whichever comes first.
     /// </summary>
@@ -337,8 +378,14 @@ public unsafe struct BumpArenaCore
         }
         finally
         {
+            AdvanceGeneration();
             BlockOwner? blocks = _blocks;
             _blocks = null;
+            if (blocks is not null && ArenaDebug.PoisonReleasedMemory)
+            {
+                blocks.Poison();
+            }
+
             blocks?.ReleaseNow();
             _accounted = 0;
             _reserved = 0;
@@ -438,9 +485,15 @@ public unsafe struct BumpArenaCore
 
     private void Rewind()
     {
+        AdvanceGeneration();
         byte* first = null;
         if (_blocks is { } blocks)
         {
+            if (ArenaDebug.PoisonReleasedMemory)
+            {
+                blocks.Poison();
+            }
+
             blocks.FreeOthers();
             first = blocks.First;
         }
@@ -457,6 +510,14 @@ public unsafe struct BumpArenaCore
         {
             _limit = null;
             _reserved = 0;
+        }
+    }
+
+    private void AdvanceGeneration()
+    {
+        if (_generation is { } generation)
+        {
+            generation.Value++;
         }
     }
 
@@ -528,6 +589,17 @@ public unsafe struct BumpArenaCore
 
         public int Count => (First != null ? 1 : 0) + Others.Count;
 
+        /// <summary>Fills every normal-sized block with the freed pattern (<see cref="ArenaDebug.PoisonReleasedMemory"/>).</summary>
+        public void Poison()
+        {
+            if (First != null)
+            {
+                NativeMemory.Fill(First, blockSize, ArenaDebug.FreedByte);
+            }
+
+            Others.PoisonBlocks(blockSize, ArenaDebug.FreedByte);
+        }
+
         /// <summary>Releases every block but the first (Reset).</summary>
         public void FreeOthers() => Others.FreeBlocks(blockSize, blockAlignment);
 
@@ -574,6 +646,18 @@ internal static class ArenaThrowHelper
     [DoesNotReturn]
     public static void NegativeCount(int count) =>
         throw new ArgumentOutOfRangeException(nameof(count), count, "The count must not be negative.");
+
+    [DoesNotReturn]
+    public static void BadRentLength(int length, int elementSize) =>
+        throw new ArgumentOutOfRangeException(
+            nameof(length), length,
+            length < 0
+                ? "The length must not be negative."
+                : $"{length} elements of {elementSize} bytes exceed the largest span an arena hands out ({int.MaxValue} bytes).");
+
+    [DoesNotReturn]
+    public static void SpanReleased() =>
+        throw new ObjectDisposedException(nameof(ArenaSpan<byte>), "The arena was reset or disposed: the span's memory was released.");
 
     [DoesNotReturn]
     public static void SpanTooLarge(int count, int elementSize) =>

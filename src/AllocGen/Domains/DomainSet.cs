@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using AllocGen.Arenas;
 
 namespace AllocGen.Domains;
 
@@ -246,6 +247,8 @@ public sealed unsafe class DomainSet
                 _mode = mode.WithHooks;
             }
         }
+
+        ArenaDebug.PoisonReleasedMemory = true;
     }
 
     /// <summary>Switches every domain to <paramref name="mode"/>; live blocks stay valid and are freed by their own allocators.</summary>
@@ -333,6 +336,11 @@ public sealed unsafe class DomainSet
         }
 
         _mode = mode.Name;
+        if (mode.Hooks)
+        {
+            // The bump arenas have no domain: under the hooks they poison what they release.
+            ArenaDebug.PoisonReleasedMemory = true;
+        }
     }
 
     /// <summary>The set's system allocator: a declared one if there is one (so the Raw domain stays direct in <c>malloc</c> mode).</summary>

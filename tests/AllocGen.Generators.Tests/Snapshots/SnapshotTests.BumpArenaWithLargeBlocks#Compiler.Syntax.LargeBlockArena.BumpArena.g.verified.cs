@@ -43,12 +43,21 @@ unsafe partial class LargeBlockArena : global::System.IDisposable
     public T* Allocate<T>()
         where T : unmanaged => _allocGenArena.Allocate<T>(Alignment, BlockSize);
 
-    /// <summary>Allocates <paramref name="count"/> uninitialized <typeparamref name="T"/>s.</summary>
+    /// <summary>Allocates <paramref name="count"/> uninitialized <typeparamref name="T"/>s, valid until Reset or Dispose (unchecked: <see cref="RentSpan{T}"/> checks).</summary>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     /// <exception cref="global::System.OverflowException"><paramref name="count"/> × sizeof(T) exceeds int.MaxValue.</exception>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public global::System.Span<T> AllocateSpan<T>(int count)
         where T : unmanaged => _allocGenArena.AllocateSpan<T>(count, Alignment, BlockSize);
+
+    /// <summary>
+    /// Allocates <paramref name="length"/> elements of <typeparamref name="T"/> (zeroed when <paramref name="clear"/> is
+    /// set) as an owner whose Span throws ObjectDisposedException once Reset or Dispose has released them, instead of
+    /// reading memory that another allocation, or another arena, now uses. No managed allocation per call.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="length"/> is negative, or its byte size exceeds int.MaxValue.</exception>
+    public global::AllocGen.Arenas.ArenaSpan<T> RentSpan<T>(int length, bool clear = false)
+        where T : unmanaged => _allocGenArena.RentSpan<T>(length, clear, Alignment, BlockSize);
 
     /// <summary>Disposes <paramref name="owned"/> with the arena (newest first, exactly once).</summary>
     public void Own(global::System.IDisposable owned) => _allocGenArena.Own(owned);
