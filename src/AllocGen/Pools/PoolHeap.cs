@@ -25,7 +25,7 @@ namespace AllocGen.Pools;
 /// </para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public unsafe partial struct PoolHeap<TGeometry>
+public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<PoolHeap<TGeometry>>
     where TGeometry : struct, IPoolGeometry
 {
     private HeapState* _state;

@@ -27,15 +27,15 @@ public abstract unsafe class SafePoolHeap<TGeometry> : IAllocator
 
     /// <summary>A heap that is not thread-safe (<c>ThreadPolicy.SingleThreaded</c>).</summary>
     /// <exception cref="InvalidOperationException">The geometry breaks a rule.</exception>
-    public static SafePoolHeap<TGeometry> SingleThreaded() => new SingleThreadedHeap();
+    public static SafePoolHeap<TGeometry> SingleThreaded() => new PolicyHeap<PoolHeap<TGeometry>>(isThreadSafe: false);
 
     /// <summary>One heap behind one lock (<c>ThreadPolicy.Locked</c>).</summary>
     /// <exception cref="InvalidOperationException">The geometry breaks a rule.</exception>
-    public static SafePoolHeap<TGeometry> Locked() => new LockedHeap();
+    public static SafePoolHeap<TGeometry> Locked() => new PolicyHeap<LockedPoolHeap<TGeometry>>(isThreadSafe: true);
 
     /// <summary>A heap per thread (<c>ThreadPolicy.PerThread</c>).</summary>
     /// <exception cref="InvalidOperationException">The geometry breaks a rule.</exception>
-    public static SafePoolHeap<TGeometry> PerThread() => new PerThreadHeap();
+    public static SafePoolHeap<TGeometry> PerThread() => new PolicyHeap<PerThreadPoolHeap<TGeometry>>(isThreadSafe: true);
 
     /// <inheritdoc/>
     public abstract bool IsThreadSafe { get; }
@@ -132,117 +132,15 @@ public abstract unsafe class SafePoolHeap<TGeometry> : IAllocator
         return sizes;
     }
 
-    // The variants hold the heap struct in a non-readonly field (it mutates itself) and keep this object reachable
-    // until calls that may block or allocate return: the heap's finalizer would free the memory they work on.
-    private sealed class SingleThreadedHeap : SafePoolHeap<TGeometry>
+    // The heap struct sits in a non-readonly field (the SingleThreaded and Locked heaps mutate themselves), and calls
+    // that may block or allocate keep this object reachable until they return: its finalizer would free the memory
+    // they work on. One class, compiled for each policy's heap struct.
+    private sealed class PolicyHeap<THeap>(bool isThreadSafe) : SafePoolHeap<TGeometry>
+        where THeap : struct, IThreadPolicyHeap<THeap>
     {
-        private PoolHeap<TGeometry> _heap = PoolHeap<TGeometry>.Create();
+        private THeap _heap = THeap.Create();
 
-        public override bool IsThreadSafe => false;
-
-        public override PoolReusePolicy ReusePolicy
-        {
-            get => _heap.ReusePolicy;
-            set => _heap.ReusePolicy = value;
-        }
-
-        public override void* AllocateZeroed(nuint count, nuint size)
-        {
-            void* block = _heap.AllocateZeroed(count, size);
-            GC.KeepAlive(this);
-            return block;
-        }
-
-        public override void* Reallocate(void* pointer, nuint newSize)
-        {
-            void* block = _heap.Reallocate(pointer, newSize);
-            GC.KeepAlive(this);
-            return block;
-        }
-
-        public override void Free(void* pointer) => _heap.Free(pointer);
-
-        public override bool Owns(void* pointer) => _heap.Owns(pointer);
-
-        public override nuint UsableSize(void* pointer) => _heap.UsableSize(pointer);
-
-        public override AllocatorStats GetStats()
-        {
-            AllocatorStats stats = _heap.GetStats();
-            GC.KeepAlive(this);
-            return stats;
-        }
-
-        public override void Trim()
-        {
-            _heap.Trim();
-            GC.KeepAlive(this);
-        }
-
-        public override void Dispose() => _heap.Dispose();
-
-        private protected override void* AllocateSmall(int sizeClass) => _heap.AllocateSmall(sizeClass);
-
-        private protected override void* AllocateLarge(nuint size, nuint alignment) => _heap.AllocateLarge(size, alignment);
-    }
-
-    private sealed class LockedHeap : SafePoolHeap<TGeometry>
-    {
-        private LockedPoolHeap<TGeometry> _heap = LockedPoolHeap<TGeometry>.Create();
-
-        public override bool IsThreadSafe => true;
-
-        public override PoolReusePolicy ReusePolicy
-        {
-            get => _heap.ReusePolicy;
-            set => _heap.ReusePolicy = value;
-        }
-
-        public override void* AllocateZeroed(nuint count, nuint size)
-        {
-            void* block = _heap.AllocateZeroed(count, size);
-            GC.KeepAlive(this);
-            return block;
-        }
-
-        public override void* Reallocate(void* pointer, nuint newSize)
-        {
-            void* block = _heap.Reallocate(pointer, newSize);
-            GC.KeepAlive(this);
-            return block;
-        }
-
-        public override void Free(void* pointer) => _heap.Free(pointer);
-
-        public override bool Owns(void* pointer) => _heap.Owns(pointer);
-
-        public override nuint UsableSize(void* pointer) => _heap.UsableSize(pointer);
-
-        public override AllocatorStats GetStats()
-        {
-            AllocatorStats stats = _heap.GetStats();
-            GC.KeepAlive(this);
-            return stats;
-        }
-
-        public override void Trim()
-        {
-            _heap.Trim();
-            GC.KeepAlive(this);
-        }
-
-        public override void Dispose() => _heap.Dispose();
-
-        private protected override void* AllocateSmall(int sizeClass) => _heap.AllocateSmall(sizeClass);
-
-        private protected override void* AllocateLarge(nuint size, nuint alignment) => _heap.AllocateLarge(size, alignment);
-    }
-
-    private sealed class PerThreadHeap : SafePoolHeap<TGeometry>
-    {
-        private readonly PerThreadPoolHeap<TGeometry> _heap = PerThreadPoolHeap<TGeometry>.Create();
-
-        public override bool IsThreadSafe => true;
+        public override bool IsThreadSafe => isThreadSafe;
 
         public override PoolReusePolicy ReusePolicy
         {

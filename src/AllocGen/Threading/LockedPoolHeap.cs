@@ -19,7 +19,7 @@ namespace AllocGen.Threading;
 /// <see cref="ObjectDisposedException"/>, as every call after <see cref="Dispose"/> does.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public unsafe struct LockedPoolHeap<TGeometry>
+public unsafe struct LockedPoolHeap<TGeometry> : IThreadPolicyHeap<LockedPoolHeap<TGeometry>>
     where TGeometry : struct, IPoolGeometry
 {
     private PoolHeap<TGeometry> _heap;

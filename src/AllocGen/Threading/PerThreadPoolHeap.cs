@@ -19,7 +19,7 @@ namespace AllocGen.Threading;
 /// <see cref="ObjectDisposedException"/> on every thread.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly unsafe struct PerThreadPoolHeap<TGeometry>
+public readonly unsafe struct PerThreadPoolHeap<TGeometry> : IThreadPolicyHeap<PerThreadPoolHeap<TGeometry>>
     where TGeometry : struct, IPoolGeometry
 {
     private const int RecentInstances = 8;
