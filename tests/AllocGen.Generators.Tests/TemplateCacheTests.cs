@@ -40,14 +40,26 @@ public sealed class TemplateCacheTests
         Assert.Equal(Directory.GetFiles(templates, "*.sbn-cs").Length, TemplateCount());
     }
 
+    [Fact]
+    public void ATemplateMayStillCallScribansBuiltinFunctions()
+    {
+        // Contexts start without Scriban's builtin library (building it is a cost every compiler process paid); a
+        // name no scope defines is looked up in it, so a template that calls string. or array. functions still works.
+        MethodInfo render = Renderer().GetMethod("RenderText", BindingFlags.NonPublic | BindingFlags.Static)
+            ?? throw new MissingMethodException("TemplateRenderer", "RenderText");
+        object? text = render.Invoke(null, new object[] { "{{ string.upcase Name }} has {{ array.size Classes }} classes", new { Name = "heap", Classes = new[] { 16, 32, 48 } } });
+        Assert.Equal("HEAP has 3 classes", text);
+    }
+
+    private static Type Renderer() => s_generator.GetType("AllocGen.Generators.Emission.TemplateRenderer", throwOnError: true)!;
+
     private static int TemplateCount() =>
         s_generator.GetManifestResourceNames().Count(name => name.StartsWith("AllocGen.Templates.", StringComparison.Ordinal));
 
     private static int ParseCount()
     {
         // TemplateRenderer is internal (no InternalsVisibleTo): read its counter by reflection.
-        PropertyInfo count = s_generator.GetType("AllocGen.Generators.Emission.TemplateRenderer", throwOnError: true)!
-            .GetProperty("ParseCount", BindingFlags.NonPublic | BindingFlags.Static)
+        PropertyInfo count = Renderer().GetProperty("ParseCount", BindingFlags.NonPublic | BindingFlags.Static)
             ?? throw new MissingMemberException("TemplateRenderer", "ParseCount");
         return (int)count.GetValue(null)!;
     }

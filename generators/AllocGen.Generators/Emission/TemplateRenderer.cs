@@ -6,13 +6,15 @@ using System.Text;
 using System.Threading;
 using Scriban;
 using Scriban.Functions;
+using Scriban.Parsing;
 using Scriban.Runtime;
+using Scriban.Syntax;
 
 namespace AllocGen.Generators.Emission;
 
 /// <summary>
 /// Renders the embedded Scriban templates. What costs time is kept out of the per-render path: each template is parsed
-/// once per process, Scriban's builtin functions are built once and shared (frozen), and each render writes into a
+/// once per process, Scriban's builtin functions are built only if a template calls one, and each render writes into a
 /// buffer sized for that template's last output. Each render still gets a fresh context and fresh globals.
 /// </summary>
 internal static class TemplateRenderer
@@ -24,9 +26,13 @@ internal static class TemplateRenderer
     // (doubling and copying) through a generated file of tens of kilobytes.
     private static readonly ConcurrentDictionary<string, int> s_outputLengths = new();
 
-    // A TemplateContext built without builtins imports Scriban's whole library (string., array., math., date., ...),
-    // hundreds of functions through reflection, on every render. One read-only set serves every render and thread.
+    // Scriban's builtin library (string., array., math., date., ...) is hundreds of functions imported through
+    // reflection: a TemplateContext built without builtins builds it on every render, and even once it costs a
+    // compiler process about 50 ms. No template calls one today, so each context starts with an empty set and looks a
+    // name no scope defines up in the library, built on the first such lookup and shared read-only.
+    private static readonly ScriptObject s_noBuiltins = new() { IsReadOnly = true };
     private static readonly Lazy<ScriptObject> s_builtins = new(() => new BuiltinFunctions { IsReadOnly = true });
+    private static readonly TemplateContext.TryGetVariableDelegate s_lookUpBuiltin = LookUpBuiltin;
 
     private static int s_parseCount;
 
@@ -36,18 +42,31 @@ internal static class TemplateRenderer
     public static string Render(string templateName, object model)
     {
         Template template = s_templates.GetOrAdd(templateName, name => new Lazy<Template>(() => Load(name))).Value;
-        var globals = new ScriptObject();
-        globals.Import(model, renamer: member => member.Name);
-
-        // Unrolled emission loops over every size class: lift Scriban's default loop limit.
-        var context = new TemplateContext(s_builtins.Value) { MemberRenamer = member => member.Name, LoopLimit = 0, StrictVariables = true };
+        TemplateContext context = NewContext(model);
         var output = new StringBuilder(s_outputLengths.TryGetValue(templateName, out int length) ? length : 0);
         context.PushOutput(new StringBuilderOutput(output));
-        context.PushGlobal(globals);
         string text = template.Render(context);
         s_outputLengths[templateName] = text.Length;
         return text.IndexOf('\r') < 0 ? text : text.Replace("\r\n", "\n");
     }
+
+    /// <summary>Renders template text that is not embedded (for tests of the renderer itself).</summary>
+    internal static string RenderText(string templateText, object model) => Template.Parse(templateText).Render(NewContext(model));
+
+    /// <summary>A fresh context whose globals are the model's properties, by their C# names.</summary>
+    private static TemplateContext NewContext(object model)
+    {
+        var globals = new ScriptObject();
+        globals.Import(model, renamer: member => member.Name);
+
+        // Unrolled emission loops over every size class: lift Scriban's default loop limit.
+        var context = new TemplateContext(s_noBuiltins) { MemberRenamer = member => member.Name, LoopLimit = 0, StrictVariables = true, TryGetVariable = s_lookUpBuiltin };
+        context.PushGlobal(globals);
+        return context;
+    }
+
+    private static bool LookUpBuiltin(TemplateContext context, SourceSpan span, ScriptVariable variable, out object value) =>
+        s_builtins.Value.TryGetValue(variable.Name, out value!);
 
     private static Template Load(string templateName)
     {
