@@ -36,6 +36,8 @@ internal sealed class GeneratedMembers
     // Three distinct types, so that the probe declares every field a domains class can have.
     private static readonly Lazy<GeneratedMembers> s_domains = new(() => FromTemplate(AllocatorDomainsEmitter.Render(DefaultDomainsSpec())));
 
+    private static readonly CSharpParseOptions s_probeParseOptions = CSharpParseOptions.Default.WithDocumentationMode(DocumentationMode.None);
+
     private GeneratedMembers(IReadOnlyList<GeneratedMember> members) => Members = members;
 
     /// <summary>What [PoolAllocator] generates with the thread policy <paramref name="threading"/>, with or without unsafe code.</summary>
@@ -52,7 +54,8 @@ internal sealed class GeneratedMembers
     /// <summary>Reads the members of the single type declaration in <paramref name="renderedType"/>.</summary>
     internal static GeneratedMembers FromTemplate(string renderedType)
     {
-        var root = (CompilationUnitSyntax)CSharpSyntaxTree.ParseText(renderedType).GetRoot();
+        // Only the declarations matter here: leave the documentation comments unparsed (they are most of the text).
+        var root = (CompilationUnitSyntax)CSharpSyntaxTree.ParseText(renderedType, s_probeParseOptions).GetRoot();
         TypeDeclarationSyntax type = root.Members.OfType<TypeDeclarationSyntax>().Single();
         var members = new List<GeneratedMember>();
         foreach (MemberDeclarationSyntax member in type.Members)
