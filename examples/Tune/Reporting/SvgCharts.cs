@@ -9,7 +9,7 @@ public static class SvgCharts
 {
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
-    private static readonly string[] Colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
+    private static readonly string[] Colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd"];
 
     private const double Width = 960, Height = 440, Left = 80, Right = 260, Top = 40, Bottom = 50;
 
