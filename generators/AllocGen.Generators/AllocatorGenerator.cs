@@ -13,8 +13,8 @@ using Microsoft.CodeAnalysis.Text;
 namespace AllocGen.Generators;
 
 /// <summary>
-/// Emits the allocators declared with [PoolAllocator] and [BumpArena], and the domains declared with
-/// [AllocatorDomains]. Each kind is a pipeline of its own: every attributed type is read into a value-equal model
+/// Emits the allocators declared with [PoolAllocator] and [BumpArena], the domains declared with [AllocatorDomains],
+/// and the allocator variants and their registry declared with [PoolAllocatorVariants]. Each kind is a pipeline of its own: every attributed type is read into a value-equal model
 /// (parse + validate), so edits elsewhere leave its output cached.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -26,8 +26,17 @@ public sealed class AllocatorGenerator : IIncrementalGenerator
         RegisterPools(context);
         RegisterArenas(context);
         RegisterDomains(context);
+        RegisterVariants(context);
         RegisterOrphans(context, KnownNames.SizeClassesAttribute, OrphanAttributeParser.ParseSizeClasses, TrackingNames.OrphanSizeClasses);
         RegisterOrphans(context, KnownNames.DomainAttribute, OrphanAttributeParser.ParseDomains, TrackingNames.OrphanDomains);
+        RegisterOrphans(context, KnownNames.VariantSizeClassesAttribute, OrphanAttributeParser.ParseVariantSizeClasses, TrackingNames.OrphanVariantSizeClasses);
+    }
+
+    private static void RegisterVariants(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<PoolAllocatorVariantsSpec> specs = Specs(context, KnownNames.PoolAllocatorVariantsAttribute, PoolAllocatorVariantsParser.Parse, TrackingNames.PoolAllocatorVariantsModel, TrackingNames.PoolAllocatorVariantsSpec);
+        IncrementalValueProvider<EquatableArray<string>> clashes = HintClashes(specs, static spec => spec.Type, TrackingNames.PoolAllocatorVariantsHintClashes);
+        context.RegisterSourceOutput(specs.Combine(clashes), static (output, item) => AddSource(output, PoolAllocatorVariantsEmitter.Emit(item.Left, item.Right)));
     }
 
     private static void RegisterPools(IncrementalGeneratorInitializationContext context)

@@ -38,4 +38,16 @@ public static class TrackingNames
 
     /// <summary>[Domain] declarations without [AllocatorDomains].</summary>
     public const string OrphanDomains = nameof(OrphanDomains);
+
+    /// <summary>[PoolAllocatorVariants] declarations read into models.</summary>
+    public const string PoolAllocatorVariantsModel = nameof(PoolAllocatorVariantsModel);
+
+    /// <summary>Valid pool allocator variants specs.</summary>
+    public const string PoolAllocatorVariantsSpec = nameof(PoolAllocatorVariantsSpec);
+
+    /// <summary>Pool allocator variants hint names that clash when letter case is ignored.</summary>
+    public const string PoolAllocatorVariantsHintClashes = nameof(PoolAllocatorVariantsHintClashes);
+
+    /// <summary>[VariantSizeClasses] declarations without [PoolAllocatorVariants].</summary>
+    public const string OrphanVariantSizeClasses = nameof(OrphanVariantSizeClasses);
 }

@@ -17,6 +17,7 @@ public sealed class IncrementalTests
     private const string ArenaFile = "Arena.cs";
     private const string OtherFile = "Other.cs";
     private const string DomainsFile = "Domains.cs";
+    private const string VariantsFile = "Variants.cs";
 
     // One declaration for every pipeline: a default pool, a pool with explicit classes (which also runs the
     // [SizeClasses] pipeline), and a bump arena. All valid.
@@ -68,6 +69,19 @@ public sealed class IncrementalTests
         }
         """;
 
+    // The variants pipeline (and the [VariantSizeClasses] one): 2 × 2 variants with one size class set, all valid.
+    private const string VariantsSource = """
+        using AllocGen;
+
+        namespace Game.Memory;
+
+        [PoolAllocatorVariants(ArenaSizes = new[] { 256 << 10, 1 << 20 }, PoolSizes = new[] { 4096, 16384 })]
+        [VariantSizeClasses(16, 64, 256)]
+        public static partial class HeapVariants
+        {
+        }
+        """;
+
     private const string OtherSource = """
         namespace Game;
 
@@ -90,7 +104,8 @@ public sealed class IncrementalTests
         Assert.Equal(
             [
                 "AllocatorDomainsModel", "AllocatorDomainsNameClashes", "AllocatorDomainsSpec", "AllocatorDomainsTarget", "BumpArenaHintClashes", "BumpArenaModel", "BumpArenaSpec",
-                "OrphanDomains", "OrphanSizeClasses", "PoolAllocatorHintClashes", "PoolAllocatorModel", "PoolAllocatorSpec",
+                "OrphanDomains", "OrphanSizeClasses", "OrphanVariantSizeClasses", "PoolAllocatorHintClashes", "PoolAllocatorModel", "PoolAllocatorSpec",
+                "PoolAllocatorVariantsHintClashes", "PoolAllocatorVariantsModel", "PoolAllocatorVariantsSpec",
             ],
             AllTrackingNames.Order(StringComparer.Ordinal));
     }
@@ -103,8 +118,8 @@ public sealed class IncrementalTests
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Equal(
             [
-                "Game.Memory.GameHeap.PoolAllocator.g.cs", "Game.Memory.IrregularHeap.PoolAllocator.g.cs", "Game.Memory.Mem.AllocatorDomains.g.cs",
-                "Game.Memory.Scratch.BumpArena.g.cs", "Game.Memory.SharedHeap.PoolAllocator.g.cs",
+                "Game.Memory.GameHeap.PoolAllocator.g.cs", "Game.Memory.HeapVariants.PoolAllocatorVariants.g.cs", "Game.Memory.IrregularHeap.PoolAllocator.g.cs",
+                "Game.Memory.Mem.AllocatorDomains.g.cs", "Game.Memory.Scratch.BumpArena.g.cs", "Game.Memory.SharedHeap.PoolAllocator.g.cs",
             ],
             run.HintNames);
         AssertEveryTrackedStepRan(run.GeneratorResult);
@@ -506,6 +521,75 @@ public sealed class IncrementalTests
         Assert.Empty(third.GeneratorDiagnostics);
     }
 
+    // ---- Pool allocator variants ----------------------------------------------------------------------------
+
+    private static readonly string[] s_variantsSteps =
+        [TrackingNames.PoolAllocatorVariantsModel, TrackingNames.PoolAllocatorVariantsSpec, TrackingNames.PoolAllocatorVariantsHintClashes, TrackingNames.OrphanVariantSizeClasses];
+
+    [Fact]
+    public void EditingAnotherAllocatorLeavesTheVariantsStepsCached()
+    {
+        CSharpCompilationAndDriver first = RunFirst();
+        SyntaxTree pools = Tree(first.Compilation, PoolsFile);
+        int at = pools.GetText().ToString().IndexOf("262144", StringComparison.Ordinal);
+        SyntaxTree edited = pools.WithChangedText(pools.GetText().Replace(new Microsoft.CodeAnalysis.Text.TextSpan(at, "262144".Length), "524288"));
+
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, first.Compilation.ReplaceSyntaxTree(pools, edited));
+
+        Assert.Contains(Outputs(second.GeneratorResult, TrackingNames.PoolAllocatorSpec), o => o.Reason == IncrementalStepRunReason.Modified);
+        AssertCachedOrUnchanged(second, s_variantsSteps);
+        Assert.Equal(first.Run.Source("Game.Memory.HeapVariants.PoolAllocatorVariants.g.cs"), second.Source("Game.Memory.HeapVariants.PoolAllocatorVariants.g.cs"));
+    }
+
+    [Fact]
+    public void EditingAVariantListReRendersTheVariantsOnlyAndAnUnrelatedEditAfterwardsDoesNot()
+    {
+        CSharpCompilationAndDriver first = RunFirst();
+        SyntaxTree variants = Tree(first.Compilation, VariantsFile);
+        const string before = "PoolSizes = new[] { 4096, 16384 }";
+        int at = variants.GetText().ToString().IndexOf(before, StringComparison.Ordinal);
+        SyntaxTree edited = variants.WithChangedText(variants.GetText().Replace(
+            new Microsoft.CodeAnalysis.Text.TextSpan(at, before.Length), "PoolSizes = new[] { 4096, 8192 }"));
+        Compilation editedCompilation = first.Compilation.ReplaceSyntaxTree(variants, edited);
+
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, editedCompilation);
+
+        Assert.Empty(second.GeneratorDiagnostics);
+        Assert.Equal(IncrementalStepRunReason.Modified, Assert.Single(Outputs(second.GeneratorResult, TrackingNames.PoolAllocatorVariantsSpec)).Reason);
+        AssertCachedOrUnchanged(second, [TrackingNames.PoolAllocatorModel, TrackingNames.PoolAllocatorSpec, TrackingNames.BumpArenaSpec, TrackingNames.AllocatorDomainsSpec]);
+        string source = second.Source("Game.Memory.HeapVariants.PoolAllocatorVariants.g.cs");
+        Assert.Contains("visitor.Visit<Arena1M_Pool8K_Align16_Set1.Driver>", source, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pool16K", source, StringComparison.Ordinal);
+        Assert.Equal(first.Run.Source("Game.Memory.GameHeap.PoolAllocator.g.cs"), second.Source("Game.Memory.GameHeap.PoolAllocator.g.cs"));
+        Assert.Empty(second.OutputErrorsAndWarnings);
+
+        GeneratorRun third = GeneratorHarness.Run(second.Driver, editedCompilation.AddSyntaxTrees(GeneratorHarness.ParseTree("class Unrelated {}", "Unrelated.cs")));
+        AssertAllCachedOrUnchanged(third);
+        Assert.Equal(source, third.Source("Game.Memory.HeapVariants.PoolAllocatorVariants.g.cs"));
+    }
+
+    [Fact]
+    public void ASkippedCombinationsWarningTravelsWithItsCachedSpec()
+    {
+        const string warned = """
+            using AllocGen;
+
+            [PoolAllocatorVariants(ArenaSizes = new[] { 8192, 1 << 20 }, PoolSizes = new[] { 4096, 16384 })]
+            public static partial class SomeSkipped
+            {
+            }
+            """;
+        Compilation compilation = CreateCompilation().AddSyntaxTrees(GeneratorHarness.ParseTree(warned, "Warned.cs"));
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        Assert.Equal("AG0042", Assert.Single(first.GeneratorDiagnostics).Id);
+        Assert.Contains("SomeSkipped.PoolAllocatorVariants.g.cs", first.HintNames);
+
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, compilation.AddSyntaxTrees(GeneratorHarness.ParseTree("class Unrelated {}", "Unrelated.cs")));
+
+        AssertAllCachedOrUnchanged(second);
+        Assert.Equal(first.GeneratorDiagnostics.Select(d => d.ToString()), second.GeneratorDiagnostics.Select(d => d.ToString()));
+    }
+
     // ---- Helpers -------------------------------------------------------------------------------------------
 
     private sealed record CSharpCompilationAndDriver(Compilation Compilation, GeneratorDriver Driver, GeneratorRun Run);
@@ -524,6 +608,7 @@ public sealed class IncrementalTests
             GeneratorHarness.ParseTree(ArenaSource, ArenaFile),
             GeneratorHarness.ParseTree(OtherSource, OtherFile),
             GeneratorHarness.ParseTree(DomainsSource, DomainsFile),
+            GeneratorHarness.ParseTree(VariantsSource, VariantsFile),
         ]);
 
     private static CSharpCompilationAndDriver RunFirst()

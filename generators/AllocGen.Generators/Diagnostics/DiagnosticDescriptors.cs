@@ -161,6 +161,38 @@ internal static class DiagnosticDescriptors
         "Allocator domains classes with the same name",
         "'{0}' and '{1}' are [AllocatorDomains] classes whose full names differ only in letter case: their generated files and the names their statistics are dumped under would clash; rename one");
 
+    public static readonly DiagnosticDescriptor VariantListEmpty = Error("AG0040",
+        "Variant value list is empty",
+        "{0} must list at least one value");
+
+    public static readonly DiagnosticDescriptor VariantValueInvalid = Error("AG0041",
+        "Variant value is invalid",
+        "{0} value {1} is invalid in any combination: {2}");
+
+    public static readonly DiagnosticDescriptor VariantCombinationSkipped = Warning("AG0042",
+        "Variant combination skipped",
+        "The variant {0} ({1}) is skipped: {2} ({3}); the other variants are generated");
+
+    public static readonly DiagnosticDescriptor NoValidVariant = Error("AG0043",
+        "No valid variant",
+        "None of the {0} combinations of [PoolAllocatorVariants] on '{1}' is a valid pool allocator ({2}); change the values so that at least one is");
+
+    public static readonly DiagnosticDescriptor TooManyVariants = Error("AG0044",
+        "Too many variants",
+        "[PoolAllocatorVariants] on '{0}' makes {1} valid variants; at most 64 are supported: shorten the value lists");
+
+    public static readonly DiagnosticDescriptor VariantValueDuplicated = Warning("AG0045",
+        "Variant value listed twice",
+        "{0} lists {1} more than once; the repeat is ignored");
+
+    public static readonly DiagnosticDescriptor VariantsNotStatic = Error("AG0046",
+        "Variants class must be static",
+        "'{0}' must be a static class, not {1}: [PoolAllocatorVariants] adds nested allocator types and static registry members to it");
+
+    public static readonly DiagnosticDescriptor VariantSizeClassesWithoutVariants = Error("AG0047",
+        "[VariantSizeClasses] needs [PoolAllocatorVariants]",
+        "[VariantSizeClasses] on '{0}' only applies to a [PoolAllocatorVariants] class");
+
     public static readonly DiagnosticDescriptor InternalError = Error("AG0099",
         "AllocGen failed",
         "AllocGen could not generate '{0}': {1}. Please report this with the declaration.");

@@ -17,6 +17,7 @@ internal static class AllocatorKinds
         (KnownNames.PoolAllocatorAttribute, "PoolAllocator"),
         (KnownNames.BumpArenaAttribute, "BumpArena"),
         (KnownNames.AllocatorDomainsAttribute, "AllocatorDomains"),
+        (KnownNames.PoolAllocatorVariantsAttribute, "PoolAllocatorVariants"),
     ];
 
     /// <summary>

@@ -33,7 +33,7 @@ internal static class AttributeReader
     public static bool HasArgumentErrors(AttributeData attribute) =>
         attribute.AttributeConstructor is null
         || attribute.ConstructorArguments.Any(IsError)
-        || attribute.NamedArguments.Any(argument => IsError(argument.Value) || argument.Value.Value is not int);
+        || attribute.NamedArguments.Any(argument => IsError(argument.Value) || (argument.Value.Kind != TypedConstantKind.Array && argument.Value.Value is not int));
 
     public static int Named(AttributeData attribute, string name, int defaultValue)
     {
@@ -47,6 +47,55 @@ internal static class AttributeReader
 
         return defaultValue;
     }
+
+    /// <summary>
+    /// The int array of the named argument <paramref name="name"/>, or null when it is left out. A null array reads as
+    /// empty. (Its elements are ints unless <see cref="HasArgumentErrors"/>.)
+    /// </summary>
+    public static IReadOnlyList<int>? NamedArray(AttributeData attribute, string name)
+    {
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            if (argument.Key == name && argument.Value.Kind == TypedConstantKind.Array)
+            {
+                return argument.Value.IsNull ? System.Array.Empty<int>() : argument.Value.Values.Select(v => v.Value is int i ? i : 0).ToArray();
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The element at <paramref name="index"/> of the array written for the named argument <paramref name="name"/>
+    /// (<c>new[] { ... }</c>, <c>new int[] { ... }</c> or <c>[...]</c>); the argument when the element cannot be found
+    /// or <paramref name="index"/> is negative; <paramref name="fallback"/> when the argument is not written.
+    /// </summary>
+    public static Location NamedArrayElementLocation(AttributeData attribute, string name, int index, Location fallback, CancellationToken cancellationToken)
+    {
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: { } list })
+        {
+            foreach (AttributeArgumentSyntax argument in list.Arguments)
+            {
+                if (argument.NameEquals?.Name.Identifier.ValueText == name)
+                {
+                    return index >= 0 && ArrayElements(argument.Expression) is { } elements && index < elements.Count
+                        ? elements[index].GetLocation()
+                        : argument.GetLocation();
+                }
+            }
+        }
+
+        return fallback;
+    }
+
+    /// <summary>The elements of an array written as an array creation or a collection expression, or null.</summary>
+    public static IReadOnlyList<SyntaxNode>? ArrayElements(ExpressionSyntax expression) => expression switch
+    {
+        ArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions,
+        ImplicitArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions,
+        CollectionExpressionSyntax collection => collection.Elements,
+        _ => null,
+    };
 
     public static Location AttributeLocation(AttributeData attribute, SyntaxNode fallback, CancellationToken cancellationToken) =>
         attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? fallback.GetLocation();

@@ -22,6 +22,10 @@ internal static class OrphanAttributeParser
     public static EquatableArray<DiagnosticInfo> ParseDomains(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
         Report(context, cancellationToken, KnownNames.DomainAttribute, KnownNames.AllocatorDomainsAttribute, DiagnosticDescriptors.DomainWithoutDomains);
 
+    /// <summary>[VariantSizeClasses] without [PoolAllocatorVariants] (AG0047), reported once per type, at its first one.</summary>
+    public static EquatableArray<DiagnosticInfo> ParseVariantSizeClasses(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        Report(context, cancellationToken, KnownNames.VariantSizeClassesAttribute, KnownNames.PoolAllocatorVariantsAttribute, DiagnosticDescriptors.VariantSizeClassesWithoutVariants);
+
     private static EquatableArray<DiagnosticInfo> Report(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken, string orphan, string owner, DiagnosticDescriptor descriptor) =>
         Guard(context, cancellationToken, (context, attribute, diagnostics, cancellationToken) =>
         {

@@ -69,7 +69,7 @@ internal static class PoolAllocatorParser
 
     public static bool IsDefined(int threading) => threading is >= (int)ThreadPolicy.SingleThreaded and <= (int)ThreadPolicy.PerThread;
 
-    private static IReadOnlyList<int> SizeList(AttributeData attribute)
+    internal static IReadOnlyList<int> SizeList(AttributeData attribute)
     {
         if (attribute.ConstructorArguments.Length != 1)
         {
@@ -81,7 +81,8 @@ internal static class PoolAllocatorParser
         return values.Select(v => v.Value is int i ? i : 0).ToArray();
     }
 
-    private static Location SizeClassLocation(AttributeData attribute, int index, Location fallback, CancellationToken cancellationToken)
+    /// <summary>Where the size at <paramref name="index"/> of a size list attribute ([SizeClasses], [VariantSizeClasses]) is written.</summary>
+    internal static Location SizeClassLocation(AttributeData attribute, int index, Location fallback, CancellationToken cancellationToken)
     {
         if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax syntax)
         {

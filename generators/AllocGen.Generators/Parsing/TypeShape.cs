@@ -17,6 +17,9 @@ internal enum TypeForm
 
     /// <summary>A static class: allocator domains are process-wide (AG0029 otherwise).</summary>
     StaticClass,
+
+    /// <summary>A static class: it only holds the variant types and the registry (AG0046 otherwise).</summary>
+    VariantsClass,
 }
 
 /// <summary>Checks that an attributed type can receive generated members, and describes where it lives.</summary>
@@ -96,6 +99,9 @@ internal static class TypeShape
                 break;
             case TypeForm.StaticClass when !isClass || !type.IsStatic:
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DomainsNotStatic, location, name, isClass ? "an instance class" : KindOf(type)));
+                break;
+            case TypeForm.VariantsClass when !isClass || !type.IsStatic:
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.VariantsNotStatic, location, name, isClass ? "an instance class" : KindOf(type)));
                 break;
         }
     }
