@@ -6,7 +6,8 @@ namespace AllocGen.Examples.Ast;
 /// <summary>
 /// Parses a generated program of at least 1 MB N times into GC objects and N times into an <see cref="AstArena"/>,
 /// evaluates every tree, checks that all results agree, and prints the time per parse and the garbage collections.
-/// Usage: <c>AstArena [parses=10] [megabytes=1]</c>. Exit code 1 when a result differs.
+/// Usage: <c>AstArena [parses=10] [megabytes=1]</c>. Exit code 1 when a result differs. <c>AstArena --record
+/// &lt;path&gt;</c> records an allocation trace of the parse workload instead (see <see cref="TraceRecording"/>).
 /// </summary>
 internal static unsafe class Program
 {
@@ -14,6 +15,11 @@ internal static unsafe class Program
 
     private static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == TraceRecording.Flag)
+        {
+            return TraceRecording.Run(args, Seed);
+        }
+
         int parses = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
         double megabytes = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 1.0;
 
