@@ -27,8 +27,8 @@ root.SetAction(parse =>
     {
         // A live display on a terminal; plain lines when the output is redirected (CI, pipes).
         var report = Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive
-            ? TuneTool.Run(settings, new PlainProgress(Console.Out))
-            : AnsiConsole.Progress().Start(context => TuneTool.Run(settings, new SpectreProgress(context)));
+            ? TuneTool.Run(settings, new PlainProgress(Console.Out), Console.Out)
+            : AnsiConsole.Progress().Start(context => TuneTool.Run(settings, new SpectreProgress(context), Console.Out));
         Console.WriteLine($"Recommended: {report.Recommended}");
         Console.WriteLine(report.Recommendation.PoolAllocator);
         Console.WriteLine(report.Recommendation.SizeClasses);
@@ -40,7 +40,7 @@ root.SetAction(parse =>
         Console.Error.WriteLine(e.Message);
         return 1;
     }
-    catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+    catch (Exception e) when (e is FormatException or InvalidDataException or IOException or UnauthorizedAccessException)
     {
         Console.Error.WriteLine(e.Message);
         return 2;

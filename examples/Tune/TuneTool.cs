@@ -24,10 +24,23 @@ public sealed record TuneSettings(string TracePath, string OutputDirectory, int 
 public static class TuneTool
 {
     /// <summary>Runs the whole loop on <see cref="TuneSettings.TracePath"/> and writes the outputs.</summary>
-    /// <exception cref="InvalidDataException">The trace cannot be read or is inconsistent.</exception>
+    /// <param name="settings">What to replay, where to write.</param>
+    /// <param name="progress">Where progress goes.</param>
+    /// <param name="log">Where notes go (what the text importer skipped).</param>
+    /// <exception cref="TraceFormatException">The trace cannot be read (the message names the byte offset or line).</exception>
     /// <exception cref="ReplayFailedException">A variant failed (the message names it and the operation index).</exception>
-    public static TuningReport Run(TuneSettings settings, IReplayProgress progress) =>
-        Run(settings, TraceSource.Load(settings.TracePath), TuneVariants.VisitAll, progress);
+    public static TuningReport Run(TuneSettings settings, IReplayProgress progress, TextWriter log)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(log);
+        IReadOnlyList<TraceOperation> operations = TraceSource.Load(settings.TracePath, out string? importNote);
+        if (importNote is not null)
+        {
+            log.WriteLine(importNote);
+        }
+
+        return Run(settings, operations, TuneVariants.VisitAll, progress);
+    }
 
     /// <summary>Runs the loop on given operations and variants (what tests inject).</summary>
     /// <param name="settings">Output directory, repeats, sampling, class count (the trace path is only reported).</param>

@@ -49,15 +49,21 @@ public sealed class EndToEndTests : IDisposable
         return path;
     }
 
+    /// <summary>A trace bundled with the tool, recorded from the AstArena example.</summary>
+    private static string BundledSample([System.Runtime.CompilerServices.CallerFilePath] string thisFile = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "examples", "Tune", "samples", "astarena.agtrace"));
+
     [Fact]
-    public void TheReportsNumbersAreConsistentWithTheTraceAndWithEachOther()
+    public void TheReportsNumbersOnABundledSampleAreConsistentWithTheTraceAndWithEachOther()
     {
-        (int exitCode, string output, string error) = RunTool(WriteTrace(), "--out", Out, "--repeat", Repeats.ToString());
+        string sample = BundledSample();
+        (int exitCode, string output, string error) = RunTool(sample, "--out", Out, "--repeat", Repeats.ToString());
 
         Assert.True(exitCode == 0, $"exit {exitCode}: {error}");
         TuningReport report = TuningReport.FromJson(File.ReadAllText(Path.Combine(Out, "report.json")));
-        long peakLive = TestTraces.LiveAfterEach(_trace, out _).Max();
-        Assert.Equal(_trace.Count, report.Trace.Operations);
+        AllocationTrace trace = AllocationTrace.Load(sample);
+        long peakLive = (long)trace.PeakLiveBytes;
+        Assert.Equal(trace.OperationCount, report.Trace.Operations);
         Assert.Equal(peakLive, report.Trace.PeakLiveBytes);
         Assert.Equal(TuneVariantsCount() + 2, report.Variants.Count);
         Assert.Single(report.Variants, v => v.Kind == VariantKind.System);
@@ -118,16 +124,29 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
-    public void AnInconsistentTraceIsReportedWithItsOperationAndExitCode2()
+    public void ATraceThatCannotBeReadIsReportedWithItsLineAndExitCode2()
     {
         string path = Path.Combine(_directory, "bad.trace");
-        File.WriteAllText(path, "a 1 16\nf 2\n");
+        File.WriteAllText(path, "a 1 16\nx 1 2\n");
 
         (int exitCode, _, string error) = RunTool(path, "--out", Out);
 
         Assert.Equal(2, exitCode);
-        Assert.Contains("operation 1", error, StringComparison.Ordinal);
+        Assert.Contains("line 2", error, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(Out, "report.json")));
+    }
+
+    [Fact]
+    public void WhatTheTextImporterSkippedIsPrinted()
+    {
+        string path = Path.Combine(_directory, "foreign.trace");
+        File.WriteAllText(path, "a 1 16\nf 7\nf 1\n");
+
+        (int exitCode, string output, string error) = RunTool(path, "--out", Out, "--repeat", "1");
+
+        Assert.True(exitCode == 0, $"exit {exitCode}: {error}");
+        Assert.Contains("1 free of an unknown id skipped (line 2)", output, StringComparison.Ordinal);
+        Assert.Equal(2, TuningReport.FromJson(File.ReadAllText(Path.Combine(Out, "report.json"))).Trace.Operations);
     }
 
     private static int TuneVariantsCount() => Variants.TuneVariants.Variants.Count;
