@@ -34,7 +34,7 @@ public static class MarkdownReport
 
         Recommendation r = report.Recommendation;
         md.Append("## Recommendation\n\n");
-        md.Append(Invariant, $"**{r.Variant}** (the least memory committed at the peak, ties to the faster). Paste on your allocator class:\n\n");
+        md.Append(Invariant, $"**{r.Variant}** (the least memory committed at the peak; ties: the least reserved, a declared variant before the fitted one, the faster). Paste on your allocator class:\n\n");
         md.Append("```csharp\n").Append(r.PoolAllocator).Append('\n').Append(r.SizeClasses).Append("\n```\n\n");
         md.Append(Invariant, $"The fitted variant **{r.FittedVariant}** keeps the geometry of {r.FittedFrom} and has the {r.FittedClasses.Count} size classes that waste the fewest bytes to rounding on this trace's request sizes ");
         md.Append(Invariant, $"(found exactly by dynamic programming): {Bytes(r.FittedRoundingWasteBytes)} over all requests, against {Bytes(r.BaseRoundingWasteBytes)} with {r.FittedFrom}'s classes. ");
