@@ -3,6 +3,7 @@
 using System.CommandLine;
 using AllocGen.Tune;
 using AllocGen.Tune.Replay;
+using AllocGen.Tune.Tracing;
 using Spectre.Console;
 
 var trace = new Argument<FileInfo>("trace") { Description = "The trace to replay: binary or text (told apart by its first bytes)." };
@@ -46,5 +47,31 @@ root.SetAction(parse =>
         return 2;
     }
 });
+
+// convert <input> <output> [--to binary|text]: a trace from one form to the other (by default, the other form than the input's).
+var convertInput = new Argument<FileInfo>("input") { Description = "The trace to read: binary or text." };
+var convertOutput = new Argument<FileInfo>("output") { Description = "Where to write it." };
+var convertTo = new Option<TraceForm?>("--to") { Description = "The form to write: binary or text (default: the other form than the input's)." };
+var convert = new Command("convert", "Converts a trace between its binary and text forms.") { convertInput, convertOutput, convertTo };
+convert.SetAction(parse =>
+{
+    try
+    {
+        (TraceForm written, string? note) = TraceConversion.Convert(parse.GetValue(convertInput)!.FullName, parse.GetValue(convertOutput)!.FullName, parse.GetValue(convertTo));
+        if (note is not null)
+        {
+            Console.WriteLine(note);
+        }
+
+        Console.WriteLine($"Wrote {parse.GetValue(convertOutput)!.FullName} ({written.ToString().ToLowerInvariant()} form)");
+        return 0;
+    }
+    catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
+});
+root.Subcommands.Add(convert);
 
 return root.Parse(args).Invoke();

@@ -149,5 +149,39 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(2, TuningReport.FromJson(File.ReadAllText(Path.Combine(Out, "report.json"))).Trace.Operations);
     }
 
+    [Fact]
+    public void ConvertTurnsATextTraceIntoTheBinaryFormAndBackWithNothingLost()
+    {
+        string text = WriteTrace();
+        string binary = Path.Combine(_directory, "churn.agtrace");
+        string back = Path.Combine(_directory, "churn-again.trace");
+
+        (int toBinary, string output, string error) = RunTool("convert", text, binary);
+        Assert.True(toBinary == 0, $"exit {toBinary}: {error}");
+        Assert.Contains("binary form", output, StringComparison.Ordinal);
+        Assert.Equal(0x89, File.ReadAllBytes(binary)[0]);
+
+        (int toText, output, error) = RunTool("convert", binary, back);
+        Assert.True(toText == 0, $"exit {toText}: {error}");
+        Assert.Contains("text form", output, StringComparison.Ordinal);
+
+        List<TraceOperation> original = [.. AllocationTrace.Load(text).Operations];
+        Assert.Equal(original, AllocationTrace.Load(binary).Operations);
+        Assert.Equal(original, AllocationTrace.Load(back).Operations);
+        Assert.Equal(AllocationTrace.TextHeader, File.ReadLines(back).First());
+    }
+
+    [Fact]
+    public void ConvertReportsABadLineWithItsNumberAndExitCode2()
+    {
+        string path = Path.Combine(_directory, "bad.trace");
+        File.WriteAllText(path, "a 1 16\nf 1\nq 3\n");
+
+        (int exitCode, _, string error) = RunTool("convert", path, Path.Combine(_directory, "out.agtrace"), "--to", "binary");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("line 3", error, StringComparison.Ordinal);
+    }
+
     private static int TuneVariantsCount() => Variants.TuneVariants.Variants.Count;
 }
