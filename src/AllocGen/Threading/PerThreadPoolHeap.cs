@@ -27,13 +27,10 @@ public readonly unsafe struct PerThreadPoolHeap<TGeometry> : IThreadPolicyHeap<P
     private readonly long _id;
     private readonly ThreadRegistry<TGeometry> _registry;
 
-    private PerThreadPoolHeap(bool _)
+    private PerThreadPoolHeap(long id, ThreadRegistry<TGeometry> registry)
     {
-        // Ids are never reused, so a thread's cache entry for a collected instance can never match a new one.
-        _id = ThreadHeapCache.NewInstanceId();
-
-        // The registry owns the native memory and frees it when this instance is collected without Dispose.
-        _registry = new ThreadRegistry<TGeometry>();
+        _id = id;
+        _registry = registry;
     }
 
     /// <summary>Creates an instance; each thread's heap is made on that thread's first use.</summary>
@@ -41,7 +38,11 @@ public readonly unsafe struct PerThreadPoolHeap<TGeometry> : IThreadPolicyHeap<P
     public static PerThreadPoolHeap<TGeometry> Create()
     {
         PoolHeap<TGeometry>.ThrowIfGeometryInvalid();
-        return new(true);
+
+        // Ids are never reused, so a thread's cache entry for a collected instance can never match a new one. The
+        // registry owns the native memory and frees it when it becomes unreachable without Dispose (the object
+        // holding this struct was collected); copies of the struct share it.
+        return new(ThreadHeapCache.NewInstanceId(), new ThreadRegistry<TGeometry>());
     }
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.IsDisposed"/>
