@@ -23,8 +23,8 @@ public static class TraceConversion
     /// <exception cref="TraceFormatException">The input is not a valid trace (the message names the byte offset or line).</exception>
     public static (TraceForm Written, string? ImportNote) Convert(string inputPath, string outputPath, TraceForm? form)
     {
-        AllocationTrace trace = AllocationTrace.Load(inputPath, out TraceImportReport? report);
-        TraceForm written = form ?? (report is null ? TraceForm.Text : TraceForm.Binary);
+        AllocationTrace trace = TraceSource.LoadTrace(inputPath, out string? importNote, out bool wasText);
+        TraceForm written = form ?? (wasText ? TraceForm.Binary : TraceForm.Text);
         if (written == TraceForm.Binary)
         {
             trace.Save(outputPath);
@@ -35,6 +35,6 @@ public static class TraceConversion
             trace.WriteText(writer);
         }
 
-        return (written, report is { IsClean: false } ? $"{inputPath}: {report}" : null);
+        return (written, importNote);
     }
 }

@@ -11,10 +11,19 @@ public static class TraceSource
     /// or is null.
     /// </summary>
     /// <exception cref="TraceFormatException">The file is not a valid trace (the message names the byte offset or line).</exception>
-    public static IReadOnlyList<TraceOperation> Load(string path, out string? importNote)
+    public static IReadOnlyList<TraceOperation> Load(string path, out string? importNote) =>
+        LoadTrace(path, out importNote, out _).Operations;
+
+    /// <summary>
+    /// The trace at <paramref name="path"/> itself, with <paramref name="importNote"/> as in <see cref="Load"/> and
+    /// whether it was read from the text form.
+    /// </summary>
+    /// <exception cref="TraceFormatException">The file is not a valid trace (the message names the byte offset or line).</exception>
+    public static AllocationTrace LoadTrace(string path, out string? importNote, out bool wasText)
     {
         AllocationTrace trace = AllocationTrace.Load(path, out TraceImportReport? report);
         importNote = report is { IsClean: false } ? $"{path}: {report}" : null;
-        return trace.Operations;
+        wasText = report is not null;
+        return trace;
     }
 }
