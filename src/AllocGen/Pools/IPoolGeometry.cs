@@ -36,4 +36,26 @@ public interface IPoolGeometry
 
     /// <summary>Class serving a request of <paramref name="size"/> bytes, for 0 ≤ size ≤ threshold.</summary>
     static abstract int ClassOf(nuint size);
+
+    // The medium tier (docs/medium-tier.md): requests above SmallRequestThreshold up to MediumRequestThreshold come from
+    // spans, runs of whole pools of the heap's own arenas, one medium class per span. A geometry without these members
+    // (MediumClassCount 0) has no medium tier: every request above SmallRequestThreshold goes to the system.
+
+    /// <summary>Largest request served by the medium tier (a block size of its last class); 0 when there is none.</summary>
+    static virtual int MediumRequestThreshold => 0;
+
+    /// <summary>Number of medium classes (0: no medium tier).</summary>
+    static virtual int MediumClassCount => 0;
+
+    /// <summary>Block size of a medium class: non-decreasing in the class, a multiple of Alignment, the last one MediumRequestThreshold.</summary>
+    static virtual int MediumBlockSize(int mediumClass) => throw new ArgumentOutOfRangeException(nameof(mediumClass));
+
+    /// <summary>Pools per span of a medium class: at least MediumBlockSize / PoolSize rounded up, at most the pools of an arena.</summary>
+    static virtual int MediumSpanPools(int mediumClass) => throw new ArgumentOutOfRangeException(nameof(mediumClass));
+
+    /// <summary>
+    /// Medium class serving a request of <paramref name="size"/> bytes, for SmallRequestThreshold &lt; size ≤
+    /// MediumRequestThreshold: one with the least block size that holds it, computed without a data-dependent branch.
+    /// </summary>
+    static virtual int MediumClassOf(nuint size) => throw new ArgumentOutOfRangeException(nameof(size));
 }

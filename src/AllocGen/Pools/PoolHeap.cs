@@ -189,10 +189,15 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
     /// <summary>Whether <see cref="Dispose"/> was called.</summary>
     internal readonly bool IsDisposed => _state->Disposed != 0;
 
-    /// <summary>Allocates a block of the class serving <paramref name="size"/>, or from the system above the threshold.</summary>
+    /// <summary>Allocates a block of the class serving <paramref name="size"/>: small, medium, or from the system above both tiers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void* Allocate(nuint size) =>
-        size > (nuint)TGeometry.SmallRequestThreshold ? AllocateLarge(size) : AllocateSmall(TGeometry.ClassOf(size));
+        size > (nuint)TGeometry.SmallRequestThreshold ? AllocateAboveSmall(size) : AllocateSmall(TGeometry.ClassOf(size));
+
+    /// <summary>A request above the small threshold: the medium class serving it, or the system above the medium tier.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal void* AllocateAboveSmall(nuint size) =>
+        size <= (nuint)TGeometry.MediumRequestThreshold ? AllocateMedium(TGeometry.MediumClassOf(size)) : AllocateLarge(size);
 
     /// <summary>
     /// For generated code only: allocates a block of <paramref name="sizeClass"/>, reading the block size from the

@@ -48,7 +48,9 @@ public abstract unsafe class SafePoolHeap<TGeometry> : IAllocator
 
     /// <inheritdoc/>
     public void* Allocate(nuint size) =>
-        size > (nuint)TGeometry.SmallRequestThreshold ? AllocateLarge(size, (nuint)TGeometry.Alignment) : AllocateSmall(TGeometry.ClassOf(size));
+        size <= (nuint)TGeometry.SmallRequestThreshold ? AllocateSmall(TGeometry.ClassOf(size))
+        : size <= (nuint)TGeometry.MediumRequestThreshold ? AllocateMedium(TGeometry.MediumClassOf(size))
+        : AllocateLarge(size, (nuint)TGeometry.Alignment);
 
     /// <inheritdoc/>
     public void* AllocateAligned(nuint size, nuint alignment)
@@ -98,6 +100,8 @@ public abstract unsafe class SafePoolHeap<TGeometry> : IAllocator
     public MemoryPool<byte> AsMemoryPool() => HeapMemoryPool.Over(this);
 
     private protected abstract void* AllocateSmall(int sizeClass);
+
+    private protected abstract void* AllocateMedium(int mediumClass);
 
     private protected abstract void* AllocateLarge(nuint size, nuint alignment);
 
@@ -184,6 +188,8 @@ public abstract unsafe class SafePoolHeap<TGeometry> : IAllocator
         public override void Dispose() => _heap.Dispose();
 
         private protected override void* AllocateSmall(int sizeClass) => _heap.AllocateSmall(sizeClass);
+
+        private protected override void* AllocateMedium(int mediumClass) => _heap.AllocateMedium(mediumClass);
 
         private protected override void* AllocateLarge(nuint size, nuint alignment) => _heap.AllocateLarge(size, alignment);
     }

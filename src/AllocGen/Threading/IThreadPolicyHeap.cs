@@ -18,6 +18,8 @@ internal unsafe interface IThreadPolicyHeap<TSelf>
 
     void* AllocateSmall(int sizeClass);
 
+    void* AllocateMedium(int mediumClass);
+
     void* AllocateLarge(nuint size, nuint alignment);
 
     void* AllocateZeroed(nuint count, nuint size);

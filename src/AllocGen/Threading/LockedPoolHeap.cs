@@ -81,6 +81,14 @@ public unsafe struct LockedPoolHeap<TGeometry> : IThreadPolicyHeap<LockedPoolHea
         return _heap.AllocateSmall(sizeClass, blockSize);
     }
 
+    /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateMedium(int)"/>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void* AllocateMedium(int mediumClass)
+    {
+        using HeapLock.Held held = _lock.Hold();
+        return _heap.AllocateMedium(mediumClass);
+    }
+
     /// <inheritdoc cref="PoolHeap{TGeometry}.Free"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(void* pointer)

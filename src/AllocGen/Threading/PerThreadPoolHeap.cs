@@ -107,6 +107,10 @@ public readonly unsafe struct PerThreadPoolHeap<TGeometry> : IThreadPolicyHeap<P
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void* AllocateSmall(int sizeClass, uint blockSize) => PoolHeap<TGeometry>.AllocateSmallFrom(LocalState, sizeClass, blockSize);
 
+    /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateMedium(int)"/>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void* AllocateMedium(int mediumClass) => Local.AllocateMedium(mediumClass);
+
     /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateLarge(nuint)"/>
     public void* AllocateLarge(nuint size) => Local.AllocateLarge(size);
 
