@@ -255,6 +255,35 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
     }
 
+    /// <summary>
+    /// The common medium free, from <see cref="FreeSlow"/>: a block of one of the heap's own spans that passes every
+    /// test of <see cref="WhyNotLiveInSpan"/> and leaves its span neither empty (unless it is the retained span of its
+    /// class in the idle arena: as for pools, an allocate-then-free cycle then changes nothing but the free list) nor
+    /// coming back from full is pushed. False (nothing done) for anything else, which takes the checked path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool FreeInSpanFast(HeapState* s, PoolHeader* pool, byte* block)
+    {
+        PoolHeader* span = SpanHeadOf(pool);
+        byte* head = span->FreeList;
+        uint count = span->Count;
+        ulong offset = (ulong)(block - PoolBase(span));
+        ulong magic = span->BlockMagic;
+        if (head == null
+            || (count <= 1 && (count == 0 || span->Retained == 0 || s->IdleArena == null || !IsIn(span, s->IdleArena)))
+            || block == head
+            || offset >= span->SpanFrontier
+            || offset * magic >= magic)
+        {
+            return false;
+        }
+
+        *(byte**)block = head;
+        span->FreeList = block;
+        span->Count = count - 1;
+        return true;
+    }
+
     /// <summary>Frees a live block of one of the heap's own spans, with every list transition it causes.</summary>
     private static void FreeInSpan(HeapState* s, PoolHeader* span, byte* block)
     {

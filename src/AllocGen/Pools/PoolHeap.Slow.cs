@@ -122,6 +122,11 @@ public unsafe partial struct PoolHeap<TGeometry>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void FreeSlow(PoolHeader* pool, byte* block)
     {
+        if (pool->IsSpan && pool->Owner == _state && FreeInSpanFast(_state, pool, block))
+        {
+            return;
+        }
+
         if (pool->Owner != _state)
         {
             // Another thread heap's pool (PerThread), another heap's, or a pool never carved.
