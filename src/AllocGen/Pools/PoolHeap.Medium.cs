@@ -408,7 +408,8 @@ public unsafe partial struct PoolHeap<TGeometry>
 
     /// <summary>
     /// Puts the pools of an empty span (in no list, not retained) on its arena's free-pool list as pools that serve no
-    /// class. A pool the span's frontier never reached is still as zero as the span was.
+    /// class (<see cref="PoolHeader.FormerSpanPool"/>). A pool the span's frontier never reached is still as zero as
+    /// the span was.
     /// </summary>
     private static void GiveSpanBack(HeapState* s, PoolHeader* span)
     {
@@ -419,7 +420,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         {
             PoolHeader* pool = span + i;
             *pool = default;
-            pool->SizeClass = PoolHeader.NoClass;
+            pool->SizeClass = PoolHeader.FormerSpanPool;
             pool->ZeroFrontier = zero != 0 && reached <= ((uint)i << TGeometry.PoolShift) ? 1u : 0u;
             GivePoolBack(s, pool);
         }

@@ -108,6 +108,58 @@ internal struct SmallMediumGeometry : IPoolGeometry
 
 public unsafe class MediumSmokeTests
 {
+    private static bool IsResident(void* address)
+    {
+        byte state;
+        nuint page = (nuint)Environment.SystemPageSize;
+        Assert.Equal(0, mincore((void*)((nuint)address & ~(page - 1)), page, &state));
+        return (state & 1) != 0;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int mincore(void* address, nuint length, byte* vector);
+
+    [Fact]
+    public void TrimGivesBackThePagesOfFreedSpansInAnArenaThatStillHoldsABlock()
+    {
+        var heap = PoolHeap<DefaultMediumGeometry>.Create();
+        try
+        {
+            void* anchor = heap.AllocateSmall(0);
+            var blocks = new List<nint>();
+            for (int i = 0; i < 40; i++)
+            {
+                var p = (byte*)heap.AllocateMedium(DefaultMediumGeometry.MediumClassOf((nuint)(5000 + (i % 4) * 3000)));
+                new Span<byte>(p, 5000).Fill(7);
+                blocks.Add((nint)p);
+            }
+
+            Assert.Equal(1, heap.GetStats().ArenasCurrent);
+            long busy = heap.GetStats().BytesCommitted;
+            foreach (nint block in blocks)
+            {
+                heap.Free((void*)block);
+            }
+
+            heap.Trim();
+            var stats = heap.GetStats();
+            Assert.Equal(1, stats.BlocksInUse);
+            Assert.True(stats.BytesCommitted <= busy / 4, $"committed {stats.BytesCommitted} of {busy} after Trim");
+            if (OperatingSystem.IsLinux())
+            {
+                // The pages themselves went back (MADV_DONTNEED), not only the count.
+                int resident = blocks.Count(block => IsResident((void*)block));
+                Assert.True(resident <= blocks.Count / 8, $"{resident} of {blocks.Count} freed blocks' pages still resident after Trim");
+            }
+
+            heap.Free(anchor);
+        }
+        finally
+        {
+            heap.Dispose();
+        }
+    }
+
     [Fact]
     public void AllTiersMixedOnSmallArenasKeepContentsAndStats()
     {
