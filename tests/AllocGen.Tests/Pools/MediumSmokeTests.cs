@@ -27,7 +27,7 @@ internal static class MediumGrid
         long pool = 1L << poolShift;
         int poolsPerArena = (1 << (arenaShift - poolShift)) - (int)(((64L << (arenaShift - poolShift)) + pool - 1) / pool);
         int lmin = (int)((blockSize + pool - 1) / pool);
-        long target = Math.Max(blockSize, Math.Min(8L * blockSize, 8 * pool));
+        long target = Math.Max(blockSize, Math.Min(4L * blockSize, 4 * pool));
         int from = Math.Max(lmin, (int)Math.Min((target + pool - 1) / pool, poolsPerArena));
         int best = from;
         double bestWaste = double.MaxValue;
