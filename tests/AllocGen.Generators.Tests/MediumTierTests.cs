@@ -65,19 +65,19 @@ public sealed class MediumTierTests
 
     [Theory]
     // 16 KiB pools, 63 per arena (the default): the doc's examples.
-    [InlineData(640, 16384, 63, 1)]        // about 8 blocks fit in one pool: 25 blocks, 384 bytes left over
-    [InlineData(2560, 16384, 63, 2)]       // 8 blocks take 20480 bytes: 2 pools, 12 blocks, 2048 left over
-    [InlineData(20480, 16384, 63, 8)]      // at most 8 pools: 6 blocks, 8192 left over (1/16)
-    [InlineData(49152, 16384, 63, 9)]      // 8 pools leave 32768 over (1/4); 9 pools hold 3 blocks exactly
-    [InlineData(81920, 16384, 63, 10)]     // 8 and 9 pools leave too much; 10 hold 2 blocks exactly
-    [InlineData(114688, 16384, 63, 8)]     // 16384 left over of 131072: exactly an eighth is allowed
-    [InlineData(262144, 16384, 63, 16)]    // a block larger than 8 pools: the span is the block
+    [InlineData(640, 16384, 63, 1)]        // more than 4 blocks fit in one pool: 25 blocks, 384 bytes left over
+    [InlineData(2560, 16384, 63, 1)]       // 4 blocks take 10240 bytes: 1 pool, 6 blocks, 1024 left over
+    [InlineData(20480, 16384, 63, 4)]      // at most 4 pools: 3 blocks, 4096 left over (1/16)
+    [InlineData(49152, 16384, 63, 6)]      // 4 and 5 pools leave too much over; 6 pools hold 2 blocks exactly
+    [InlineData(81920, 16384, 63, 5)]      // a block larger than 4 pools: 5 pools hold it exactly
+    [InlineData(114688, 16384, 63, 7)]     // a block larger than 4 pools: 7 pools hold it exactly
+    [InlineData(262144, 16384, 63, 16)]    // a block larger than 4 pools: the span is the block
     // 4 KiB pools: a block of 640 wants 8 blocks, 5120 bytes, so 2 pools.
-    [InlineData(640, 4096, 252, 2)]
+    [InlineData(640, 4096, 252, 1)]
     // The pools of an arena cap the span: 3 pools, though 8 blocks would want 5.
     [InlineData(10240, 16384, 3, 3)]
     // No count qualifies (8 pools leave 12288 of 32768 over, 9 leave 16384 of 36864): the least fraction, 8.
-    [InlineData(20480, 4096, 9, 8)]
+    [InlineData(20480, 4096, 9, 5)]
     public void TheSpanRulePicksThePoolsPerSpan(int blockSize, int poolSize, int poolsPerArena, int expected)
     {
         Assert.Equal(expected, Invoke<int>("SpanPools", blockSize, poolSize, poolsPerArena));
@@ -112,12 +112,12 @@ public sealed class MediumTierTests
     }
 
     [Theory]
-    [InlineData(1 << 20, 512, 256 << 10)]
-    [InlineData(256 << 10, 512, 64 << 10)]
-    [InlineData(8192, 256, 2048)]
-    [InlineData(8192, 2048, 0)]            // a quarter of the arena is not above the threshold: no tier
-    [InlineData(64 << 20, 4096, 256 << 10)]
-    public void TheDefaultThresholdIsTheSmallerOf256KiBAndAQuarterOfTheArena(int arenaSize, int small, int expected)
+    [InlineData(1 << 20, 512, 64 << 10)]
+    [InlineData(256 << 10, 512, 16 << 10)]
+    [InlineData(8192, 256, 512)]
+    [InlineData(8192, 2048, 0)]            // a sixteenth of the arena is not above the threshold: no tier
+    [InlineData(64 << 20, 4096, 64 << 10)]
+    public void TheDefaultThresholdIsTheSmallerOf64KiBAndASixteenthOfTheArena(int arenaSize, int small, int expected)
     {
         Assert.Equal(expected, Invoke<int>("DefaultThreshold", arenaSize, small));
     }

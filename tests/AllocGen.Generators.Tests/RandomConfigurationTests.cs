@@ -59,8 +59,8 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
 
         public int EffectiveThreshold => Threshold ?? 512;
 
-        /// <summary>The default medium tier (docs/medium-tier.md): up to the smaller of 256 KiB and a quarter of the arena, none when that is not above the threshold.</summary>
-        public int EffectiveMediumThreshold => Math.Min(256 << 10, EffectiveArenaSize / 4) is var medium && medium > EffectiveThreshold ? medium : 0;
+        /// <summary>The default medium tier (docs/medium-tier.md): up to the smaller of 64 KiB and a sixteenth of the arena, none when that is not above the threshold.</summary>
+        public int EffectiveMediumThreshold => Math.Min(64 << 10, EffectiveArenaSize / 16) is var medium && medium > EffectiveThreshold ? medium : 0;
 
         /// <summary>The first medium class's block: the least size of the four-per-power-of-two grid above the threshold, rounded up to the alignment.</summary>
         public int FirstMediumBlock
@@ -1015,17 +1015,26 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
 
                 // Nothing is left in use.
                 var stats = heap.GetStats();
-                if (stats.SizeClasses.Count != classes.Length)
+                // The small classes, then the medium ones (ascending block sizes up to the medium threshold).
+                int mediumRows = stats.SizeClasses.Count - classes.Length;
+                if (mediumRows < 0 || (mediumThreshold == 0) != (mediumRows == 0)
+                    || (mediumRows > 0 && stats.SizeClasses[^1].BlockSize != mediumThreshold))
                 {
-                    Fail("GetStats has " + stats.SizeClasses.Count + " classes");
+                    Fail("GetStats has " + stats.SizeClasses.Count + " classes for " + classes.Length + " small ones and medium threshold " + mediumThreshold);
                 }
 
+                int previousMedium = threshold;
                 foreach (var row in stats.SizeClasses)
                 {
-                    if (row.BlocksInUse != 0 || row.BlockSize != classes[row.Index])
+                    bool medium = row.Index >= classes.Length;
+                    if (row.BlocksInUse != 0
+                        || (!medium && row.BlockSize != classes[row.Index])
+                        || (medium && (row.BlockSize < previousMedium || row.BlockSize % alignment != 0)))
                     {
                         Fail("GetStats class " + row.Index + ": " + row);
                     }
+
+                    previousMedium = medium ? row.BlockSize : previousMedium;
                 }
 
                 if (stats.LargeBlocks != 0)
