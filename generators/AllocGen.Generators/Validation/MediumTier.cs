@@ -10,19 +10,25 @@ namespace AllocGen.Generators.Validation;
 /// </summary>
 internal static class MediumTier
 {
-    /// <summary>The largest default threshold: 256 KiB (a smaller arena lowers it to a quarter of the arena).</summary>
-    public const int MaxDefaultThreshold = 256 << 10;
+    /// <summary>
+    /// The largest default threshold: 64 KiB (a smaller arena lowers it to a sixteenth of the arena). Spans of up to a
+    /// quarter arena fragmented the arenas on the mixed workload (docs/medium-tier.md, "Why the default stops at 64 KiB").
+    /// </summary>
+    public const int MaxDefaultThreshold = 64 << 10;
+
+    /// <summary>The default threshold is at most this fraction (1/16) of the arena.</summary>
+    private const int DefaultArenaDivisor = 16;
 
     /// <summary>A span should leave at most this fraction (1/8) of its bytes over.</summary>
     private const int LeftoverDivisor = 8;
 
     /// <summary>A small medium block gets a span of about this many blocks, a larger one at most this many pools.</summary>
-    private const int TargetBlocksPerSpan = 8;
+    private const int TargetBlocksPerSpan = 4;
 
-    /// <summary>The threshold when none is given: the smaller of 256 KiB and ArenaSize / 4, or 0 (no tier) when that is not above the small threshold.</summary>
+    /// <summary>The threshold when none is given: the smaller of 64 KiB and ArenaSize / 16, or 0 (no tier) when that is not above the small threshold.</summary>
     public static int DefaultThreshold(int arenaSize, int smallRequestThreshold)
     {
-        int threshold = System.Math.Min(MaxDefaultThreshold, arenaSize / 4);
+        int threshold = System.Math.Min(MaxDefaultThreshold, arenaSize / DefaultArenaDivisor);
         return threshold > smallRequestThreshold ? threshold : 0;
     }
 
@@ -116,7 +122,7 @@ internal static class MediumTier
     /// <summary>
     /// Pools per span of blocks of <paramref name="blockSize"/> bytes: from max(Lmin, min(ceil(target / PoolSize),
     /// PoolsPerArena)) up, the first count whose leftover is at most an eighth of the span, else the count with the
-    /// least leftover fraction (the smaller on a tie). Lmin = ceil(B / PoolSize); target = max(B, min(8·B, 8·PoolSize)).
+    /// least leftover fraction (the smaller on a tie). Lmin = ceil(B / PoolSize); target = max(B, min(4·B, 4·PoolSize)).
     /// </summary>
     public static int SpanPools(int blockSize, int poolSize, int poolsPerArena)
     {

@@ -38,7 +38,7 @@ public sealed class PoolAllocatorAttribute : Attribute
     /// the system allocator. 0 turns the medium tier off. Otherwise it must be above
     /// <see cref="SmallRequestThreshold"/>, a power of two or 5/4, 6/4 or 7/4 of one (and a multiple of
     /// <see cref="Alignment"/>), and at most <see cref="ArenaSize"/> / 4.
-    /// Default: the smaller of 256 KiB and <see cref="ArenaSize"/> / 4; the tier is off when that is not above
+    /// Default: the smaller of 64 KiB and <see cref="ArenaSize"/> / 16; the tier is off when that is not above
     /// <see cref="SmallRequestThreshold"/>.
     /// </summary>
     /// <remarks>
