@@ -59,8 +59,8 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
 
         public int EffectiveThreshold => Threshold ?? 512;
 
-        /// <summary>The default medium tier (docs/medium-tier.md): up to the smaller of 256 KiB and a quarter of the arena, none when that is not above the threshold.</summary>
-        public int EffectiveMediumThreshold => Math.Min(256 << 10, EffectiveArenaSize / 4) is var medium && medium > EffectiveThreshold ? medium : 0;
+        /// <summary>The default medium tier (docs/medium-tier.md): up to the smaller of 64 KiB and a sixteenth of the arena, none when that is not above the threshold.</summary>
+        public int EffectiveMediumThreshold => Math.Min(64 << 10, EffectiveArenaSize / 16) is var medium && medium > EffectiveThreshold ? medium : 0;
 
         /// <summary>The first medium class's block: the least size of the four-per-power-of-two grid above the threshold, rounded up to the alignment.</summary>
         public int FirstMediumBlock
@@ -742,7 +742,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                             new[] { {{declaration.EffectiveArenaSize}}, {{declaration.EffectivePoolSize}}, {{alignment}}, {{declaration.EffectiveThreshold}}, {{classes.Length}}, {{poolsPerArena - headerPools}}, {{headerPools}}, {{declaration.EffectiveMediumThreshold}} });
                         Harness.MediumClasses({{name}}.MediumSizeClasses, {{declaration.EffectiveMediumThreshold}}, {{declaration.FirstMediumBlock}});
                         using var heap = new {{name}}();
-                        Harness.Exercise(heap, classes, {{alignment}}, {{declaration.EffectiveThreshold}}, {{declaration.EffectivePoolSize}}, {{declaration.EffectiveMediumThreshold}}, {{declaration.FirstMediumBlock}});
+                        Harness.Exercise(heap, classes, {{alignment}}, {{declaration.EffectiveThreshold}}, {{declaration.EffectivePoolSize}}, {{declaration.EffectiveMediumThreshold}}, {{declaration.FirstMediumBlock}}, {{name}}.MediumSizeClasses.Length);
 
                 """);
             foreach (int size in s_typedSizes)
@@ -876,7 +876,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                 }
             }
 
-            public static void Exercise(IAllocator heap, int[] classes, int alignment, int threshold, int poolSize, int mediumThreshold, int firstMediumBlock)
+            public static void Exercise(IAllocator heap, int[] classes, int alignment, int threshold, int poolSize, int mediumThreshold, int firstMediumBlock, int mediumClassCount)
             {
                 // One block of every class: aligned, owned, exactly the class size, every byte writable.
                 for (int c = 0; c < classes.Length; c++)
@@ -1015,14 +1015,15 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
 
                 // Nothing is left in use.
                 var stats = heap.GetStats();
-                if (stats.SizeClasses.Count != classes.Length)
+                if (stats.SizeClasses.Count != classes.Length + mediumClassCount)
                 {
                     Fail("GetStats has " + stats.SizeClasses.Count + " classes");
                 }
 
                 foreach (var row in stats.SizeClasses)
                 {
-                    if (row.BlocksInUse != 0 || row.BlockSize != classes[row.Index])
+                    // The size classes, then the medium ones (checked against MediumSizeClasses by MediumClasses).
+                    if (row.BlocksInUse != 0 || (row.Index < classes.Length && row.BlockSize != classes[row.Index]))
                     {
                         Fail("GetStats class " + row.Index + ": " + row);
                     }

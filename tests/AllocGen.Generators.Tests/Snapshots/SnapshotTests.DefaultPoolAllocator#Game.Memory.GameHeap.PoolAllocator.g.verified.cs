@@ -11,7 +11,7 @@ namespace Game.Memory;
 /// </summary>
 /// <remarks>
 /// Not thread-safe: the caller synchronizes (one instance per thread, or a lock around every call).
-/// Requests above 512 bytes up to 256 KiB come from the medium tier (36 classes, each served from spans of
+/// Requests above 512 bytes up to 64 KiB come from the medium tier (28 classes, each served from spans of
 /// whole pools); larger ones go to the system allocator. Dispose returns every arena to the OS; an
 /// instance that is never disposed returns them some time after it becomes unreachable (a finalizer), so its blocks are
 /// valid only while it is reachable.
@@ -32,7 +32,7 @@ unsafe partial class GameHeap : global::AllocGen.IAllocator
     public const int SmallRequestThreshold = 512;
 
     /// <summary>Largest request served by the medium tier, from spans of whole pools; larger ones go to the system allocator.</summary>
-    public const int MediumRequestThreshold = 262144;
+    public const int MediumRequestThreshold = 65536;
 
     /// <summary>Number of size classes.</summary>
     public const int SizeClassCount = 32;
@@ -56,7 +56,7 @@ unsafe partial class GameHeap : global::AllocGen.IAllocator
     public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 272, 288, 304, 320, 336, 352, 368, 384, 400, 416, 432, 448, 464, 480, 496, 512 };
 
     /// <summary>The block size of each medium class, ascending.</summary>
-    public static global::System.ReadOnlySpan<int> MediumSizeClasses => new int[] { 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768, 40960, 49152, 57344, 65536, 81920, 98304, 114688, 131072, 163840, 196608, 229376, 262144 };
+    public static global::System.ReadOnlySpan<int> MediumSizeClasses => new int[] { 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768, 40960, 49152, 57344, 65536 };
 
     /// <summary>The class serving a request, indexed by (size + 15) >> 4.</summary>
     private static global::System.ReadOnlySpan<byte> AllocGenClassTable => new byte[]
@@ -328,9 +328,9 @@ unsafe partial class GameHeap : global::AllocGen.IAllocator
                 ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AllocGenClassTable),
                 (nint)((size + 15) >> 4));
 
-        public static int MediumRequestThreshold => 262144;
+        public static int MediumRequestThreshold => 65536;
 
-        public static int MediumClassCount => 36;
+        public static int MediumClassCount => 28;
 
         public static int MediumBlockSize(int mediumClass) => mediumClass switch
         {
@@ -342,34 +342,26 @@ unsafe partial class GameHeap : global::AllocGen.IAllocator
             5 => 1536, // 1 pool per span, 10 blocks per span, 1024 bytes left over
             6 => 1792, // 1 pool per span, 9 blocks per span, 256 bytes left over
             7 => 2048, // 1 pool per span, 8 blocks per span, 0 bytes left over
-            8 => 2560, // 2 pools per span, 12 blocks per span, 2048 bytes left over
-            9 => 3072, // 2 pools per span, 10 blocks per span, 2048 bytes left over
-            10 => 3584, // 2 pools per span, 9 blocks per span, 512 bytes left over
-            11 => 4096, // 2 pools per span, 8 blocks per span, 0 bytes left over
-            12 => 5120, // 3 pools per span, 9 blocks per span, 3072 bytes left over
-            13 => 6144, // 3 pools per span, 8 blocks per span, 0 bytes left over
-            14 => 7168, // 4 pools per span, 9 blocks per span, 1024 bytes left over
-            15 => 8192, // 4 pools per span, 8 blocks per span, 0 bytes left over
-            16 => 10240, // 5 pools per span, 8 blocks per span, 0 bytes left over
-            17 => 12288, // 6 pools per span, 8 blocks per span, 0 bytes left over
-            18 => 14336, // 7 pools per span, 8 blocks per span, 0 bytes left over
-            19 => 16384, // 8 pools per span, 8 blocks per span, 0 bytes left over
-            20 => 20480, // 8 pools per span, 6 blocks per span, 8192 bytes left over
-            21 => 24576, // 8 pools per span, 5 blocks per span, 8192 bytes left over
-            22 => 28672, // 8 pools per span, 4 blocks per span, 16384 bytes left over
-            23 => 32768, // 8 pools per span, 4 blocks per span, 0 bytes left over
-            24 => 40960, // 8 pools per span, 3 blocks per span, 8192 bytes left over
-            25 => 49152, // 9 pools per span, 3 blocks per span, 0 bytes left over
-            26 => 57344, // 8 pools per span, 2 blocks per span, 16384 bytes left over
-            27 => 65536, // 8 pools per span, 2 blocks per span, 0 bytes left over
-            28 => 81920, // 10 pools per span, 2 blocks per span, 0 bytes left over
-            29 => 98304, // 12 pools per span, 2 blocks per span, 0 bytes left over
-            30 => 114688, // 8 pools per span, 1 block per span, 16384 bytes left over
-            31 => 131072, // 8 pools per span, 1 block per span, 0 bytes left over
-            32 => 163840, // 10 pools per span, 1 block per span, 0 bytes left over
-            33 => 196608, // 12 pools per span, 1 block per span, 0 bytes left over
-            34 => 229376, // 14 pools per span, 1 block per span, 0 bytes left over
-            35 => 262144, // 16 pools per span, 1 block per span, 0 bytes left over
+            8 => 2560, // 1 pool per span, 6 blocks per span, 1024 bytes left over
+            9 => 3072, // 1 pool per span, 5 blocks per span, 1024 bytes left over
+            10 => 3584, // 1 pool per span, 4 blocks per span, 2048 bytes left over
+            11 => 4096, // 1 pool per span, 4 blocks per span, 0 bytes left over
+            12 => 5120, // 2 pools per span, 6 blocks per span, 2048 bytes left over
+            13 => 6144, // 2 pools per span, 5 blocks per span, 2048 bytes left over
+            14 => 7168, // 2 pools per span, 4 blocks per span, 4096 bytes left over
+            15 => 8192, // 2 pools per span, 4 blocks per span, 0 bytes left over
+            16 => 10240, // 4 pools per span, 6 blocks per span, 4096 bytes left over
+            17 => 12288, // 3 pools per span, 4 blocks per span, 0 bytes left over
+            18 => 14336, // 4 pools per span, 4 blocks per span, 8192 bytes left over
+            19 => 16384, // 4 pools per span, 4 blocks per span, 0 bytes left over
+            20 => 20480, // 4 pools per span, 3 blocks per span, 4096 bytes left over
+            21 => 24576, // 5 pools per span, 3 blocks per span, 8192 bytes left over
+            22 => 28672, // 4 pools per span, 2 blocks per span, 8192 bytes left over
+            23 => 32768, // 4 pools per span, 2 blocks per span, 0 bytes left over
+            24 => 40960, // 5 pools per span, 2 blocks per span, 0 bytes left over
+            25 => 49152, // 6 pools per span, 2 blocks per span, 0 bytes left over
+            26 => 57344, // 4 pools per span, 1 block per span, 8192 bytes left over
+            27 => 65536, // 4 pools per span, 1 block per span, 0 bytes left over
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
         };
 
@@ -383,34 +375,26 @@ unsafe partial class GameHeap : global::AllocGen.IAllocator
             5 => 1,
             6 => 1,
             7 => 1,
-            8 => 2,
-            9 => 2,
-            10 => 2,
-            11 => 2,
-            12 => 3,
-            13 => 3,
-            14 => 4,
-            15 => 4,
-            16 => 5,
-            17 => 6,
-            18 => 7,
-            19 => 8,
-            20 => 8,
-            21 => 8,
-            22 => 8,
-            23 => 8,
-            24 => 8,
-            25 => 9,
-            26 => 8,
-            27 => 8,
-            28 => 10,
-            29 => 12,
-            30 => 8,
-            31 => 8,
-            32 => 10,
-            33 => 12,
-            34 => 14,
-            35 => 16,
+            8 => 1,
+            9 => 1,
+            10 => 1,
+            11 => 1,
+            12 => 2,
+            13 => 2,
+            14 => 2,
+            15 => 2,
+            16 => 4,
+            17 => 3,
+            18 => 4,
+            19 => 4,
+            20 => 4,
+            21 => 5,
+            22 => 4,
+            23 => 4,
+            24 => 5,
+            25 => 6,
+            26 => 4,
+            27 => 4,
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
         };
 

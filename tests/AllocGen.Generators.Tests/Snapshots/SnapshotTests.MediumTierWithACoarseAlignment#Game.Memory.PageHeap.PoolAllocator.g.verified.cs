@@ -270,43 +270,43 @@ unsafe partial class PageHeap : global::AllocGen.IAllocator
 
         public static int MediumBlockSize(int mediumClass) => mediumClass switch
         {
-            0 => 8192, // 4 pools per span, 8 blocks per span, 0 bytes left over
-            1 => 8192, // 4 pools per span, 8 blocks per span, 0 bytes left over
-            2 => 8192, // 4 pools per span, 8 blocks per span, 0 bytes left over
-            3 => 8192, // 4 pools per span, 8 blocks per span, 0 bytes left over
-            4 => 12288, // 6 pools per span, 8 blocks per span, 0 bytes left over
-            5 => 12288, // 6 pools per span, 8 blocks per span, 0 bytes left over
-            6 => 16384, // 8 pools per span, 8 blocks per span, 0 bytes left over
-            7 => 16384, // 8 pools per span, 8 blocks per span, 0 bytes left over
-            8 => 20480, // 8 pools per span, 6 blocks per span, 8192 bytes left over
-            9 => 24576, // 8 pools per span, 5 blocks per span, 8192 bytes left over
-            10 => 28672, // 8 pools per span, 4 blocks per span, 16384 bytes left over
-            11 => 32768, // 8 pools per span, 4 blocks per span, 0 bytes left over
-            12 => 40960, // 8 pools per span, 3 blocks per span, 8192 bytes left over
-            13 => 49152, // 9 pools per span, 3 blocks per span, 0 bytes left over
-            14 => 57344, // 8 pools per span, 2 blocks per span, 16384 bytes left over
-            15 => 65536, // 8 pools per span, 2 blocks per span, 0 bytes left over
+            0 => 8192, // 2 pools per span, 4 blocks per span, 0 bytes left over
+            1 => 8192, // 2 pools per span, 4 blocks per span, 0 bytes left over
+            2 => 8192, // 2 pools per span, 4 blocks per span, 0 bytes left over
+            3 => 8192, // 2 pools per span, 4 blocks per span, 0 bytes left over
+            4 => 12288, // 3 pools per span, 4 blocks per span, 0 bytes left over
+            5 => 12288, // 3 pools per span, 4 blocks per span, 0 bytes left over
+            6 => 16384, // 4 pools per span, 4 blocks per span, 0 bytes left over
+            7 => 16384, // 4 pools per span, 4 blocks per span, 0 bytes left over
+            8 => 20480, // 4 pools per span, 3 blocks per span, 4096 bytes left over
+            9 => 24576, // 5 pools per span, 3 blocks per span, 8192 bytes left over
+            10 => 28672, // 4 pools per span, 2 blocks per span, 8192 bytes left over
+            11 => 32768, // 4 pools per span, 2 blocks per span, 0 bytes left over
+            12 => 40960, // 5 pools per span, 2 blocks per span, 0 bytes left over
+            13 => 49152, // 6 pools per span, 2 blocks per span, 0 bytes left over
+            14 => 57344, // 4 pools per span, 1 block per span, 8192 bytes left over
+            15 => 65536, // 4 pools per span, 1 block per span, 0 bytes left over
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
         };
 
         public static int MediumSpanPools(int mediumClass) => mediumClass switch
         {
-            0 => 4,
-            1 => 4,
-            2 => 4,
-            3 => 4,
-            4 => 6,
-            5 => 6,
-            6 => 8,
-            7 => 8,
-            8 => 8,
-            9 => 8,
-            10 => 8,
-            11 => 8,
-            12 => 8,
-            13 => 9,
-            14 => 8,
-            15 => 8,
+            0 => 2,
+            1 => 2,
+            2 => 2,
+            3 => 2,
+            4 => 3,
+            5 => 3,
+            6 => 4,
+            7 => 4,
+            8 => 4,
+            9 => 5,
+            10 => 4,
+            11 => 4,
+            12 => 5,
+            13 => 6,
+            14 => 4,
+            15 => 4,
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
         };
 

@@ -11,7 +11,7 @@ namespace Game.Memory;
 /// </summary>
 /// <remarks>
 /// Not thread-safe: the caller synchronizes (one instance per thread, or a lock around every call).
-/// Requests above 512 bytes up to 256 KiB come from the medium tier (36 classes, each served from spans of
+/// Requests above 512 bytes up to 64 KiB come from the medium tier (28 classes, each served from spans of
 /// whole pools); larger ones go to the system allocator. Dispose returns every arena to the OS; an
 /// instance that is never disposed returns them some time after it becomes unreachable (a finalizer), so its blocks are
 /// valid only while it is reachable.
@@ -32,7 +32,7 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
     public const int SmallRequestThreshold = 512;
 
     /// <summary>Largest request served by the medium tier, from spans of whole pools; larger ones go to the system allocator.</summary>
-    public const int MediumRequestThreshold = 262144;
+    public const int MediumRequestThreshold = 65536;
 
     /// <summary>Number of size classes.</summary>
     public const int SizeClassCount = 64;
@@ -56,7 +56,7 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
     public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 216, 224, 232, 240, 248, 256, 264, 272, 280, 288, 296, 304, 312, 320, 328, 336, 344, 352, 360, 368, 376, 384, 392, 400, 408, 416, 424, 432, 440, 448, 456, 464, 472, 480, 488, 496, 504, 512 };
 
     /// <summary>The block size of each medium class, ascending.</summary>
-    public static global::System.ReadOnlySpan<int> MediumSizeClasses => new int[] { 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768, 40960, 49152, 57344, 65536, 81920, 98304, 114688, 131072, 163840, 196608, 229376, 262144 };
+    public static global::System.ReadOnlySpan<int> MediumSizeClasses => new int[] { 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768, 40960, 49152, 57344, 65536 };
 
     /// <summary>The class serving a request, indexed by (size + 7) >> 3.</summary>
     private static global::System.ReadOnlySpan<byte> AllocGenClassTable => new byte[]
@@ -394,89 +394,73 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
                 ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AllocGenClassTable),
                 (nint)((size + 7) >> 3));
 
-        public static int MediumRequestThreshold => 262144;
+        public static int MediumRequestThreshold => 65536;
 
-        public static int MediumClassCount => 36;
+        public static int MediumClassCount => 28;
 
         public static int MediumBlockSize(int mediumClass) => mediumClass switch
         {
-            0 => 640, // 2 pools per span, 12 blocks per span, 512 bytes left over
-            1 => 768, // 2 pools per span, 10 blocks per span, 512 bytes left over
-            2 => 896, // 2 pools per span, 9 blocks per span, 128 bytes left over
-            3 => 1024, // 2 pools per span, 8 blocks per span, 0 bytes left over
-            4 => 1280, // 3 pools per span, 9 blocks per span, 768 bytes left over
-            5 => 1536, // 3 pools per span, 8 blocks per span, 0 bytes left over
-            6 => 1792, // 4 pools per span, 9 blocks per span, 256 bytes left over
-            7 => 2048, // 4 pools per span, 8 blocks per span, 0 bytes left over
-            8 => 2560, // 5 pools per span, 8 blocks per span, 0 bytes left over
-            9 => 3072, // 6 pools per span, 8 blocks per span, 0 bytes left over
-            10 => 3584, // 7 pools per span, 8 blocks per span, 0 bytes left over
-            11 => 4096, // 8 pools per span, 8 blocks per span, 0 bytes left over
-            12 => 5120, // 8 pools per span, 6 blocks per span, 2048 bytes left over
-            13 => 6144, // 8 pools per span, 5 blocks per span, 2048 bytes left over
-            14 => 7168, // 8 pools per span, 4 blocks per span, 4096 bytes left over
-            15 => 8192, // 8 pools per span, 4 blocks per span, 0 bytes left over
-            16 => 10240, // 8 pools per span, 3 blocks per span, 2048 bytes left over
-            17 => 12288, // 9 pools per span, 3 blocks per span, 0 bytes left over
-            18 => 14336, // 8 pools per span, 2 blocks per span, 4096 bytes left over
-            19 => 16384, // 8 pools per span, 2 blocks per span, 0 bytes left over
-            20 => 20480, // 10 pools per span, 2 blocks per span, 0 bytes left over
-            21 => 24576, // 12 pools per span, 2 blocks per span, 0 bytes left over
-            22 => 28672, // 8 pools per span, 1 block per span, 4096 bytes left over
+            0 => 640, // 1 pool per span, 6 blocks per span, 256 bytes left over
+            1 => 768, // 1 pool per span, 5 blocks per span, 256 bytes left over
+            2 => 896, // 1 pool per span, 4 blocks per span, 512 bytes left over
+            3 => 1024, // 1 pool per span, 4 blocks per span, 0 bytes left over
+            4 => 1280, // 2 pools per span, 6 blocks per span, 512 bytes left over
+            5 => 1536, // 2 pools per span, 5 blocks per span, 512 bytes left over
+            6 => 1792, // 2 pools per span, 4 blocks per span, 1024 bytes left over
+            7 => 2048, // 2 pools per span, 4 blocks per span, 0 bytes left over
+            8 => 2560, // 4 pools per span, 6 blocks per span, 1024 bytes left over
+            9 => 3072, // 3 pools per span, 4 blocks per span, 0 bytes left over
+            10 => 3584, // 4 pools per span, 4 blocks per span, 2048 bytes left over
+            11 => 4096, // 4 pools per span, 4 blocks per span, 0 bytes left over
+            12 => 5120, // 4 pools per span, 3 blocks per span, 1024 bytes left over
+            13 => 6144, // 5 pools per span, 3 blocks per span, 2048 bytes left over
+            14 => 7168, // 4 pools per span, 2 blocks per span, 2048 bytes left over
+            15 => 8192, // 4 pools per span, 2 blocks per span, 0 bytes left over
+            16 => 10240, // 5 pools per span, 2 blocks per span, 0 bytes left over
+            17 => 12288, // 6 pools per span, 2 blocks per span, 0 bytes left over
+            18 => 14336, // 4 pools per span, 1 block per span, 2048 bytes left over
+            19 => 16384, // 4 pools per span, 1 block per span, 0 bytes left over
+            20 => 20480, // 5 pools per span, 1 block per span, 0 bytes left over
+            21 => 24576, // 6 pools per span, 1 block per span, 0 bytes left over
+            22 => 28672, // 7 pools per span, 1 block per span, 0 bytes left over
             23 => 32768, // 8 pools per span, 1 block per span, 0 bytes left over
             24 => 40960, // 10 pools per span, 1 block per span, 0 bytes left over
             25 => 49152, // 12 pools per span, 1 block per span, 0 bytes left over
             26 => 57344, // 14 pools per span, 1 block per span, 0 bytes left over
             27 => 65536, // 16 pools per span, 1 block per span, 0 bytes left over
-            28 => 81920, // 20 pools per span, 1 block per span, 0 bytes left over
-            29 => 98304, // 24 pools per span, 1 block per span, 0 bytes left over
-            30 => 114688, // 28 pools per span, 1 block per span, 0 bytes left over
-            31 => 131072, // 32 pools per span, 1 block per span, 0 bytes left over
-            32 => 163840, // 40 pools per span, 1 block per span, 0 bytes left over
-            33 => 196608, // 48 pools per span, 1 block per span, 0 bytes left over
-            34 => 229376, // 56 pools per span, 1 block per span, 0 bytes left over
-            35 => 262144, // 64 pools per span, 1 block per span, 0 bytes left over
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
         };
 
         public static int MediumSpanPools(int mediumClass) => mediumClass switch
         {
-            0 => 2,
-            1 => 2,
-            2 => 2,
-            3 => 2,
-            4 => 3,
-            5 => 3,
-            6 => 4,
-            7 => 4,
-            8 => 5,
-            9 => 6,
-            10 => 7,
-            11 => 8,
-            12 => 8,
-            13 => 8,
-            14 => 8,
-            15 => 8,
-            16 => 8,
-            17 => 9,
-            18 => 8,
-            19 => 8,
-            20 => 10,
-            21 => 12,
-            22 => 8,
+            0 => 1,
+            1 => 1,
+            2 => 1,
+            3 => 1,
+            4 => 2,
+            5 => 2,
+            6 => 2,
+            7 => 2,
+            8 => 4,
+            9 => 3,
+            10 => 4,
+            11 => 4,
+            12 => 4,
+            13 => 5,
+            14 => 4,
+            15 => 4,
+            16 => 5,
+            17 => 6,
+            18 => 4,
+            19 => 4,
+            20 => 5,
+            21 => 6,
+            22 => 7,
             23 => 8,
             24 => 10,
             25 => 12,
             26 => 14,
             27 => 16,
-            28 => 20,
-            29 => 24,
-            30 => 28,
-            31 => 32,
-            32 => 40,
-            33 => 48,
-            34 => 56,
-            35 => 64,
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
         };
 

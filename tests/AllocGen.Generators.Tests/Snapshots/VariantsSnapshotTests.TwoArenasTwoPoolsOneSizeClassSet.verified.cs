@@ -21,7 +21,7 @@ static partial class HeapVariants
     /// </summary>
     /// <remarks>
     /// Not thread-safe: the caller synchronizes (one instance per thread, or a lock around every call).
-    /// Requests above 64 bytes up to 64 KiB come from the medium tier (40 classes, each served from spans of
+    /// Requests above 64 bytes up to 16 KiB come from the medium tier (32 classes, each served from spans of
     /// whole pools); larger ones go to the system allocator. Dispose returns every arena to the OS; an
     /// instance that is never disposed returns them some time after it becomes unreachable (a finalizer), so its blocks are
     /// valid only while it is reachable.
@@ -42,7 +42,7 @@ static partial class HeapVariants
         public const int SmallRequestThreshold = 64;
 
         /// <summary>Largest request served by the medium tier, from spans of whole pools; larger ones go to the system allocator.</summary>
-        public const int MediumRequestThreshold = 65536;
+        public const int MediumRequestThreshold = 16384;
 
         /// <summary>Number of size classes.</summary>
         public const int SizeClassCount = 3;
@@ -66,7 +66,7 @@ static partial class HeapVariants
         public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 16, 32, 64 };
 
         /// <summary>The block size of each medium class, ascending.</summary>
-        public static global::System.ReadOnlySpan<int> MediumSizeClasses => new int[] { 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768, 40960, 49152, 57344, 65536 };
+        public static global::System.ReadOnlySpan<int> MediumSizeClasses => new int[] { 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384 };
 
         /// <summary>The class serving a request, indexed by (size + 15) >> 4.</summary>
         private static global::System.ReadOnlySpan<byte> AllocGenClassTable => new byte[]
@@ -278,9 +278,9 @@ static partial class HeapVariants
                     ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AllocGenClassTable),
                     (nint)((size + 15) >> 4));
 
-            public static int MediumRequestThreshold => 65536;
+            public static int MediumRequestThreshold => 16384;
 
-            public static int MediumClassCount => 40;
+            public static int MediumClassCount => 32;
 
             public static int MediumBlockSize(int mediumClass) => mediumClass switch
             {
@@ -296,34 +296,26 @@ static partial class HeapVariants
                 9 => 384, // 1 pool per span, 10 blocks per span, 256 bytes left over
                 10 => 448, // 1 pool per span, 9 blocks per span, 64 bytes left over
                 11 => 512, // 1 pool per span, 8 blocks per span, 0 bytes left over
-                12 => 640, // 2 pools per span, 12 blocks per span, 512 bytes left over
-                13 => 768, // 2 pools per span, 10 blocks per span, 512 bytes left over
-                14 => 896, // 2 pools per span, 9 blocks per span, 128 bytes left over
-                15 => 1024, // 2 pools per span, 8 blocks per span, 0 bytes left over
-                16 => 1280, // 3 pools per span, 9 blocks per span, 768 bytes left over
-                17 => 1536, // 3 pools per span, 8 blocks per span, 0 bytes left over
-                18 => 1792, // 4 pools per span, 9 blocks per span, 256 bytes left over
-                19 => 2048, // 4 pools per span, 8 blocks per span, 0 bytes left over
-                20 => 2560, // 5 pools per span, 8 blocks per span, 0 bytes left over
-                21 => 3072, // 6 pools per span, 8 blocks per span, 0 bytes left over
-                22 => 3584, // 7 pools per span, 8 blocks per span, 0 bytes left over
-                23 => 4096, // 8 pools per span, 8 blocks per span, 0 bytes left over
-                24 => 5120, // 8 pools per span, 6 blocks per span, 2048 bytes left over
-                25 => 6144, // 8 pools per span, 5 blocks per span, 2048 bytes left over
-                26 => 7168, // 8 pools per span, 4 blocks per span, 4096 bytes left over
-                27 => 8192, // 8 pools per span, 4 blocks per span, 0 bytes left over
-                28 => 10240, // 8 pools per span, 3 blocks per span, 2048 bytes left over
-                29 => 12288, // 9 pools per span, 3 blocks per span, 0 bytes left over
-                30 => 14336, // 8 pools per span, 2 blocks per span, 4096 bytes left over
-                31 => 16384, // 8 pools per span, 2 blocks per span, 0 bytes left over
-                32 => 20480, // 10 pools per span, 2 blocks per span, 0 bytes left over
-                33 => 24576, // 12 pools per span, 2 blocks per span, 0 bytes left over
-                34 => 28672, // 8 pools per span, 1 block per span, 4096 bytes left over
-                35 => 32768, // 8 pools per span, 1 block per span, 0 bytes left over
-                36 => 40960, // 10 pools per span, 1 block per span, 0 bytes left over
-                37 => 49152, // 12 pools per span, 1 block per span, 0 bytes left over
-                38 => 57344, // 14 pools per span, 1 block per span, 0 bytes left over
-                39 => 65536, // 16 pools per span, 1 block per span, 0 bytes left over
+                12 => 640, // 1 pool per span, 6 blocks per span, 256 bytes left over
+                13 => 768, // 1 pool per span, 5 blocks per span, 256 bytes left over
+                14 => 896, // 1 pool per span, 4 blocks per span, 512 bytes left over
+                15 => 1024, // 1 pool per span, 4 blocks per span, 0 bytes left over
+                16 => 1280, // 2 pools per span, 6 blocks per span, 512 bytes left over
+                17 => 1536, // 2 pools per span, 5 blocks per span, 512 bytes left over
+                18 => 1792, // 2 pools per span, 4 blocks per span, 1024 bytes left over
+                19 => 2048, // 2 pools per span, 4 blocks per span, 0 bytes left over
+                20 => 2560, // 4 pools per span, 6 blocks per span, 1024 bytes left over
+                21 => 3072, // 3 pools per span, 4 blocks per span, 0 bytes left over
+                22 => 3584, // 4 pools per span, 4 blocks per span, 2048 bytes left over
+                23 => 4096, // 4 pools per span, 4 blocks per span, 0 bytes left over
+                24 => 5120, // 4 pools per span, 3 blocks per span, 1024 bytes left over
+                25 => 6144, // 5 pools per span, 3 blocks per span, 2048 bytes left over
+                26 => 7168, // 4 pools per span, 2 blocks per span, 2048 bytes left over
+                27 => 8192, // 4 pools per span, 2 blocks per span, 0 bytes left over
+                28 => 10240, // 5 pools per span, 2 blocks per span, 0 bytes left over
+                29 => 12288, // 6 pools per span, 2 blocks per span, 0 bytes left over
+                30 => 14336, // 4 pools per span, 1 block per span, 2048 bytes left over
+                31 => 16384, // 4 pools per span, 1 block per span, 0 bytes left over
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
             };
 
@@ -341,34 +333,26 @@ static partial class HeapVariants
                 9 => 1,
                 10 => 1,
                 11 => 1,
-                12 => 2,
-                13 => 2,
-                14 => 2,
-                15 => 2,
-                16 => 3,
-                17 => 3,
-                18 => 4,
-                19 => 4,
-                20 => 5,
-                21 => 6,
-                22 => 7,
-                23 => 8,
-                24 => 8,
-                25 => 8,
-                26 => 8,
-                27 => 8,
-                28 => 8,
-                29 => 9,
-                30 => 8,
-                31 => 8,
-                32 => 10,
-                33 => 12,
-                34 => 8,
-                35 => 8,
-                36 => 10,
-                37 => 12,
-                38 => 14,
-                39 => 16,
+                12 => 1,
+                13 => 1,
+                14 => 1,
+                15 => 1,
+                16 => 2,
+                17 => 2,
+                18 => 2,
+                19 => 2,
+                20 => 4,
+                21 => 3,
+                22 => 4,
+                23 => 4,
+                24 => 4,
+                25 => 5,
+                26 => 4,
+                27 => 4,
+                28 => 5,
+                29 => 6,
+                30 => 4,
+                31 => 4,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
             };
 
@@ -390,7 +374,7 @@ static partial class HeapVariants
     /// </summary>
     /// <remarks>
     /// Not thread-safe: the caller synchronizes (one instance per thread, or a lock around every call).
-    /// Requests above 64 bytes up to 64 KiB come from the medium tier (40 classes, each served from spans of
+    /// Requests above 64 bytes up to 16 KiB come from the medium tier (32 classes, each served from spans of
     /// whole pools); larger ones go to the system allocator. Dispose returns every arena to the OS; an
     /// instance that is never disposed returns them some time after it becomes unreachable (a finalizer), so its blocks are
     /// valid only while it is reachable.
@@ -411,7 +395,7 @@ static partial class HeapVariants
         public const int SmallRequestThreshold = 64;
 
         /// <summary>Largest request served by the medium tier, from spans of whole pools; larger ones go to the system allocator.</summary>
-        public const int MediumRequestThreshold = 65536;
+        public const int MediumRequestThreshold = 16384;
 
         /// <summary>Number of size classes.</summary>
         public const int SizeClassCount = 3;
@@ -435,7 +419,7 @@ static partial class HeapVariants
         public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 16, 32, 64 };
 
         /// <summary>The block size of each medium class, ascending.</summary>
-        public static global::System.ReadOnlySpan<int> MediumSizeClasses => new int[] { 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768, 40960, 49152, 57344, 65536 };
+        public static global::System.ReadOnlySpan<int> MediumSizeClasses => new int[] { 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384 };
 
         /// <summary>The class serving a request, indexed by (size + 15) >> 4.</summary>
         private static global::System.ReadOnlySpan<byte> AllocGenClassTable => new byte[]
@@ -647,9 +631,9 @@ static partial class HeapVariants
                     ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AllocGenClassTable),
                     (nint)((size + 15) >> 4));
 
-            public static int MediumRequestThreshold => 65536;
+            public static int MediumRequestThreshold => 16384;
 
-            public static int MediumClassCount => 40;
+            public static int MediumClassCount => 32;
 
             public static int MediumBlockSize(int mediumClass) => mediumClass switch
             {
@@ -673,26 +657,18 @@ static partial class HeapVariants
                 17 => 1536, // 1 pool per span, 10 blocks per span, 1024 bytes left over
                 18 => 1792, // 1 pool per span, 9 blocks per span, 256 bytes left over
                 19 => 2048, // 1 pool per span, 8 blocks per span, 0 bytes left over
-                20 => 2560, // 2 pools per span, 12 blocks per span, 2048 bytes left over
-                21 => 3072, // 2 pools per span, 10 blocks per span, 2048 bytes left over
-                22 => 3584, // 2 pools per span, 9 blocks per span, 512 bytes left over
-                23 => 4096, // 2 pools per span, 8 blocks per span, 0 bytes left over
-                24 => 5120, // 3 pools per span, 9 blocks per span, 3072 bytes left over
-                25 => 6144, // 3 pools per span, 8 blocks per span, 0 bytes left over
-                26 => 7168, // 4 pools per span, 9 blocks per span, 1024 bytes left over
-                27 => 8192, // 4 pools per span, 8 blocks per span, 0 bytes left over
-                28 => 10240, // 5 pools per span, 8 blocks per span, 0 bytes left over
-                29 => 12288, // 6 pools per span, 8 blocks per span, 0 bytes left over
-                30 => 14336, // 7 pools per span, 8 blocks per span, 0 bytes left over
-                31 => 16384, // 8 pools per span, 8 blocks per span, 0 bytes left over
-                32 => 20480, // 8 pools per span, 6 blocks per span, 8192 bytes left over
-                33 => 24576, // 8 pools per span, 5 blocks per span, 8192 bytes left over
-                34 => 28672, // 8 pools per span, 4 blocks per span, 16384 bytes left over
-                35 => 32768, // 8 pools per span, 4 blocks per span, 0 bytes left over
-                36 => 40960, // 8 pools per span, 3 blocks per span, 8192 bytes left over
-                37 => 49152, // 9 pools per span, 3 blocks per span, 0 bytes left over
-                38 => 57344, // 8 pools per span, 2 blocks per span, 16384 bytes left over
-                39 => 65536, // 8 pools per span, 2 blocks per span, 0 bytes left over
+                20 => 2560, // 1 pool per span, 6 blocks per span, 1024 bytes left over
+                21 => 3072, // 1 pool per span, 5 blocks per span, 1024 bytes left over
+                22 => 3584, // 1 pool per span, 4 blocks per span, 2048 bytes left over
+                23 => 4096, // 1 pool per span, 4 blocks per span, 0 bytes left over
+                24 => 5120, // 2 pools per span, 6 blocks per span, 2048 bytes left over
+                25 => 6144, // 2 pools per span, 5 blocks per span, 2048 bytes left over
+                26 => 7168, // 2 pools per span, 4 blocks per span, 4096 bytes left over
+                27 => 8192, // 2 pools per span, 4 blocks per span, 0 bytes left over
+                28 => 10240, // 4 pools per span, 6 blocks per span, 4096 bytes left over
+                29 => 12288, // 3 pools per span, 4 blocks per span, 0 bytes left over
+                30 => 14336, // 4 pools per span, 4 blocks per span, 8192 bytes left over
+                31 => 16384, // 4 pools per span, 4 blocks per span, 0 bytes left over
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
             };
 
@@ -718,26 +694,18 @@ static partial class HeapVariants
                 17 => 1,
                 18 => 1,
                 19 => 1,
-                20 => 2,
-                21 => 2,
-                22 => 2,
-                23 => 2,
-                24 => 3,
-                25 => 3,
-                26 => 4,
-                27 => 4,
-                28 => 5,
-                29 => 6,
-                30 => 7,
-                31 => 8,
-                32 => 8,
-                33 => 8,
-                34 => 8,
-                35 => 8,
-                36 => 8,
-                37 => 9,
-                38 => 8,
-                39 => 8,
+                20 => 1,
+                21 => 1,
+                22 => 1,
+                23 => 1,
+                24 => 2,
+                25 => 2,
+                26 => 2,
+                27 => 2,
+                28 => 4,
+                29 => 3,
+                30 => 4,
+                31 => 4,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
             };
 
@@ -759,7 +727,7 @@ static partial class HeapVariants
     /// </summary>
     /// <remarks>
     /// Not thread-safe: the caller synchronizes (one instance per thread, or a lock around every call).
-    /// Requests above 64 bytes up to 256 KiB come from the medium tier (48 classes, each served from spans of
+    /// Requests above 64 bytes up to 64 KiB come from the medium tier (40 classes, each served from spans of
     /// whole pools); larger ones go to the system allocator. Dispose returns every arena to the OS; an
     /// instance that is never disposed returns them some time after it becomes unreachable (a finalizer), so its blocks are
     /// valid only while it is reachable.
@@ -780,7 +748,7 @@ static partial class HeapVariants
         public const int SmallRequestThreshold = 64;
 
         /// <summary>Largest request served by the medium tier, from spans of whole pools; larger ones go to the system allocator.</summary>
-        public const int MediumRequestThreshold = 262144;
+        public const int MediumRequestThreshold = 65536;
 
         /// <summary>Number of size classes.</summary>
         public const int SizeClassCount = 3;
@@ -804,7 +772,7 @@ static partial class HeapVariants
         public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 16, 32, 64 };
 
         /// <summary>The block size of each medium class, ascending.</summary>
-        public static global::System.ReadOnlySpan<int> MediumSizeClasses => new int[] { 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768, 40960, 49152, 57344, 65536, 81920, 98304, 114688, 131072, 163840, 196608, 229376, 262144 };
+        public static global::System.ReadOnlySpan<int> MediumSizeClasses => new int[] { 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768, 40960, 49152, 57344, 65536 };
 
         /// <summary>The class serving a request, indexed by (size + 15) >> 4.</summary>
         private static global::System.ReadOnlySpan<byte> AllocGenClassTable => new byte[]
@@ -1016,9 +984,9 @@ static partial class HeapVariants
                     ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AllocGenClassTable),
                     (nint)((size + 15) >> 4));
 
-            public static int MediumRequestThreshold => 262144;
+            public static int MediumRequestThreshold => 65536;
 
-            public static int MediumClassCount => 48;
+            public static int MediumClassCount => 40;
 
             public static int MediumBlockSize(int mediumClass) => mediumClass switch
             {
@@ -1034,42 +1002,34 @@ static partial class HeapVariants
                 9 => 384, // 1 pool per span, 10 blocks per span, 256 bytes left over
                 10 => 448, // 1 pool per span, 9 blocks per span, 64 bytes left over
                 11 => 512, // 1 pool per span, 8 blocks per span, 0 bytes left over
-                12 => 640, // 2 pools per span, 12 blocks per span, 512 bytes left over
-                13 => 768, // 2 pools per span, 10 blocks per span, 512 bytes left over
-                14 => 896, // 2 pools per span, 9 blocks per span, 128 bytes left over
-                15 => 1024, // 2 pools per span, 8 blocks per span, 0 bytes left over
-                16 => 1280, // 3 pools per span, 9 blocks per span, 768 bytes left over
-                17 => 1536, // 3 pools per span, 8 blocks per span, 0 bytes left over
-                18 => 1792, // 4 pools per span, 9 blocks per span, 256 bytes left over
-                19 => 2048, // 4 pools per span, 8 blocks per span, 0 bytes left over
-                20 => 2560, // 5 pools per span, 8 blocks per span, 0 bytes left over
-                21 => 3072, // 6 pools per span, 8 blocks per span, 0 bytes left over
-                22 => 3584, // 7 pools per span, 8 blocks per span, 0 bytes left over
-                23 => 4096, // 8 pools per span, 8 blocks per span, 0 bytes left over
-                24 => 5120, // 8 pools per span, 6 blocks per span, 2048 bytes left over
-                25 => 6144, // 8 pools per span, 5 blocks per span, 2048 bytes left over
-                26 => 7168, // 8 pools per span, 4 blocks per span, 4096 bytes left over
-                27 => 8192, // 8 pools per span, 4 blocks per span, 0 bytes left over
-                28 => 10240, // 8 pools per span, 3 blocks per span, 2048 bytes left over
-                29 => 12288, // 9 pools per span, 3 blocks per span, 0 bytes left over
-                30 => 14336, // 8 pools per span, 2 blocks per span, 4096 bytes left over
-                31 => 16384, // 8 pools per span, 2 blocks per span, 0 bytes left over
-                32 => 20480, // 10 pools per span, 2 blocks per span, 0 bytes left over
-                33 => 24576, // 12 pools per span, 2 blocks per span, 0 bytes left over
-                34 => 28672, // 8 pools per span, 1 block per span, 4096 bytes left over
+                12 => 640, // 1 pool per span, 6 blocks per span, 256 bytes left over
+                13 => 768, // 1 pool per span, 5 blocks per span, 256 bytes left over
+                14 => 896, // 1 pool per span, 4 blocks per span, 512 bytes left over
+                15 => 1024, // 1 pool per span, 4 blocks per span, 0 bytes left over
+                16 => 1280, // 2 pools per span, 6 blocks per span, 512 bytes left over
+                17 => 1536, // 2 pools per span, 5 blocks per span, 512 bytes left over
+                18 => 1792, // 2 pools per span, 4 blocks per span, 1024 bytes left over
+                19 => 2048, // 2 pools per span, 4 blocks per span, 0 bytes left over
+                20 => 2560, // 4 pools per span, 6 blocks per span, 1024 bytes left over
+                21 => 3072, // 3 pools per span, 4 blocks per span, 0 bytes left over
+                22 => 3584, // 4 pools per span, 4 blocks per span, 2048 bytes left over
+                23 => 4096, // 4 pools per span, 4 blocks per span, 0 bytes left over
+                24 => 5120, // 4 pools per span, 3 blocks per span, 1024 bytes left over
+                25 => 6144, // 5 pools per span, 3 blocks per span, 2048 bytes left over
+                26 => 7168, // 4 pools per span, 2 blocks per span, 2048 bytes left over
+                27 => 8192, // 4 pools per span, 2 blocks per span, 0 bytes left over
+                28 => 10240, // 5 pools per span, 2 blocks per span, 0 bytes left over
+                29 => 12288, // 6 pools per span, 2 blocks per span, 0 bytes left over
+                30 => 14336, // 4 pools per span, 1 block per span, 2048 bytes left over
+                31 => 16384, // 4 pools per span, 1 block per span, 0 bytes left over
+                32 => 20480, // 5 pools per span, 1 block per span, 0 bytes left over
+                33 => 24576, // 6 pools per span, 1 block per span, 0 bytes left over
+                34 => 28672, // 7 pools per span, 1 block per span, 0 bytes left over
                 35 => 32768, // 8 pools per span, 1 block per span, 0 bytes left over
                 36 => 40960, // 10 pools per span, 1 block per span, 0 bytes left over
                 37 => 49152, // 12 pools per span, 1 block per span, 0 bytes left over
                 38 => 57344, // 14 pools per span, 1 block per span, 0 bytes left over
                 39 => 65536, // 16 pools per span, 1 block per span, 0 bytes left over
-                40 => 81920, // 20 pools per span, 1 block per span, 0 bytes left over
-                41 => 98304, // 24 pools per span, 1 block per span, 0 bytes left over
-                42 => 114688, // 28 pools per span, 1 block per span, 0 bytes left over
-                43 => 131072, // 32 pools per span, 1 block per span, 0 bytes left over
-                44 => 163840, // 40 pools per span, 1 block per span, 0 bytes left over
-                45 => 196608, // 48 pools per span, 1 block per span, 0 bytes left over
-                46 => 229376, // 56 pools per span, 1 block per span, 0 bytes left over
-                47 => 262144, // 64 pools per span, 1 block per span, 0 bytes left over
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
             };
 
@@ -1087,42 +1047,34 @@ static partial class HeapVariants
                 9 => 1,
                 10 => 1,
                 11 => 1,
-                12 => 2,
-                13 => 2,
-                14 => 2,
-                15 => 2,
-                16 => 3,
-                17 => 3,
-                18 => 4,
-                19 => 4,
-                20 => 5,
-                21 => 6,
-                22 => 7,
-                23 => 8,
-                24 => 8,
-                25 => 8,
-                26 => 8,
-                27 => 8,
-                28 => 8,
-                29 => 9,
-                30 => 8,
-                31 => 8,
-                32 => 10,
-                33 => 12,
-                34 => 8,
+                12 => 1,
+                13 => 1,
+                14 => 1,
+                15 => 1,
+                16 => 2,
+                17 => 2,
+                18 => 2,
+                19 => 2,
+                20 => 4,
+                21 => 3,
+                22 => 4,
+                23 => 4,
+                24 => 4,
+                25 => 5,
+                26 => 4,
+                27 => 4,
+                28 => 5,
+                29 => 6,
+                30 => 4,
+                31 => 4,
+                32 => 5,
+                33 => 6,
+                34 => 7,
                 35 => 8,
                 36 => 10,
                 37 => 12,
                 38 => 14,
                 39 => 16,
-                40 => 20,
-                41 => 24,
-                42 => 28,
-                43 => 32,
-                44 => 40,
-                45 => 48,
-                46 => 56,
-                47 => 64,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
             };
 
@@ -1144,7 +1096,7 @@ static partial class HeapVariants
     /// </summary>
     /// <remarks>
     /// Not thread-safe: the caller synchronizes (one instance per thread, or a lock around every call).
-    /// Requests above 64 bytes up to 256 KiB come from the medium tier (48 classes, each served from spans of
+    /// Requests above 64 bytes up to 64 KiB come from the medium tier (40 classes, each served from spans of
     /// whole pools); larger ones go to the system allocator. Dispose returns every arena to the OS; an
     /// instance that is never disposed returns them some time after it becomes unreachable (a finalizer), so its blocks are
     /// valid only while it is reachable.
@@ -1165,7 +1117,7 @@ static partial class HeapVariants
         public const int SmallRequestThreshold = 64;
 
         /// <summary>Largest request served by the medium tier, from spans of whole pools; larger ones go to the system allocator.</summary>
-        public const int MediumRequestThreshold = 262144;
+        public const int MediumRequestThreshold = 65536;
 
         /// <summary>Number of size classes.</summary>
         public const int SizeClassCount = 3;
@@ -1189,7 +1141,7 @@ static partial class HeapVariants
         public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 16, 32, 64 };
 
         /// <summary>The block size of each medium class, ascending.</summary>
-        public static global::System.ReadOnlySpan<int> MediumSizeClasses => new int[] { 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768, 40960, 49152, 57344, 65536, 81920, 98304, 114688, 131072, 163840, 196608, 229376, 262144 };
+        public static global::System.ReadOnlySpan<int> MediumSizeClasses => new int[] { 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768, 40960, 49152, 57344, 65536 };
 
         /// <summary>The class serving a request, indexed by (size + 15) >> 4.</summary>
         private static global::System.ReadOnlySpan<byte> AllocGenClassTable => new byte[]
@@ -1401,9 +1353,9 @@ static partial class HeapVariants
                     ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AllocGenClassTable),
                     (nint)((size + 15) >> 4));
 
-            public static int MediumRequestThreshold => 262144;
+            public static int MediumRequestThreshold => 65536;
 
-            public static int MediumClassCount => 48;
+            public static int MediumClassCount => 40;
 
             public static int MediumBlockSize(int mediumClass) => mediumClass switch
             {
@@ -1427,34 +1379,26 @@ static partial class HeapVariants
                 17 => 1536, // 1 pool per span, 10 blocks per span, 1024 bytes left over
                 18 => 1792, // 1 pool per span, 9 blocks per span, 256 bytes left over
                 19 => 2048, // 1 pool per span, 8 blocks per span, 0 bytes left over
-                20 => 2560, // 2 pools per span, 12 blocks per span, 2048 bytes left over
-                21 => 3072, // 2 pools per span, 10 blocks per span, 2048 bytes left over
-                22 => 3584, // 2 pools per span, 9 blocks per span, 512 bytes left over
-                23 => 4096, // 2 pools per span, 8 blocks per span, 0 bytes left over
-                24 => 5120, // 3 pools per span, 9 blocks per span, 3072 bytes left over
-                25 => 6144, // 3 pools per span, 8 blocks per span, 0 bytes left over
-                26 => 7168, // 4 pools per span, 9 blocks per span, 1024 bytes left over
-                27 => 8192, // 4 pools per span, 8 blocks per span, 0 bytes left over
-                28 => 10240, // 5 pools per span, 8 blocks per span, 0 bytes left over
-                29 => 12288, // 6 pools per span, 8 blocks per span, 0 bytes left over
-                30 => 14336, // 7 pools per span, 8 blocks per span, 0 bytes left over
-                31 => 16384, // 8 pools per span, 8 blocks per span, 0 bytes left over
-                32 => 20480, // 8 pools per span, 6 blocks per span, 8192 bytes left over
-                33 => 24576, // 8 pools per span, 5 blocks per span, 8192 bytes left over
-                34 => 28672, // 8 pools per span, 4 blocks per span, 16384 bytes left over
-                35 => 32768, // 8 pools per span, 4 blocks per span, 0 bytes left over
-                36 => 40960, // 8 pools per span, 3 blocks per span, 8192 bytes left over
-                37 => 49152, // 9 pools per span, 3 blocks per span, 0 bytes left over
-                38 => 57344, // 8 pools per span, 2 blocks per span, 16384 bytes left over
-                39 => 65536, // 8 pools per span, 2 blocks per span, 0 bytes left over
-                40 => 81920, // 10 pools per span, 2 blocks per span, 0 bytes left over
-                41 => 98304, // 12 pools per span, 2 blocks per span, 0 bytes left over
-                42 => 114688, // 8 pools per span, 1 block per span, 16384 bytes left over
-                43 => 131072, // 8 pools per span, 1 block per span, 0 bytes left over
-                44 => 163840, // 10 pools per span, 1 block per span, 0 bytes left over
-                45 => 196608, // 12 pools per span, 1 block per span, 0 bytes left over
-                46 => 229376, // 14 pools per span, 1 block per span, 0 bytes left over
-                47 => 262144, // 16 pools per span, 1 block per span, 0 bytes left over
+                20 => 2560, // 1 pool per span, 6 blocks per span, 1024 bytes left over
+                21 => 3072, // 1 pool per span, 5 blocks per span, 1024 bytes left over
+                22 => 3584, // 1 pool per span, 4 blocks per span, 2048 bytes left over
+                23 => 4096, // 1 pool per span, 4 blocks per span, 0 bytes left over
+                24 => 5120, // 2 pools per span, 6 blocks per span, 2048 bytes left over
+                25 => 6144, // 2 pools per span, 5 blocks per span, 2048 bytes left over
+                26 => 7168, // 2 pools per span, 4 blocks per span, 4096 bytes left over
+                27 => 8192, // 2 pools per span, 4 blocks per span, 0 bytes left over
+                28 => 10240, // 4 pools per span, 6 blocks per span, 4096 bytes left over
+                29 => 12288, // 3 pools per span, 4 blocks per span, 0 bytes left over
+                30 => 14336, // 4 pools per span, 4 blocks per span, 8192 bytes left over
+                31 => 16384, // 4 pools per span, 4 blocks per span, 0 bytes left over
+                32 => 20480, // 4 pools per span, 3 blocks per span, 4096 bytes left over
+                33 => 24576, // 5 pools per span, 3 blocks per span, 8192 bytes left over
+                34 => 28672, // 4 pools per span, 2 blocks per span, 8192 bytes left over
+                35 => 32768, // 4 pools per span, 2 blocks per span, 0 bytes left over
+                36 => 40960, // 5 pools per span, 2 blocks per span, 0 bytes left over
+                37 => 49152, // 6 pools per span, 2 blocks per span, 0 bytes left over
+                38 => 57344, // 4 pools per span, 1 block per span, 8192 bytes left over
+                39 => 65536, // 4 pools per span, 1 block per span, 0 bytes left over
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
             };
 
@@ -1480,34 +1424,26 @@ static partial class HeapVariants
                 17 => 1,
                 18 => 1,
                 19 => 1,
-                20 => 2,
-                21 => 2,
-                22 => 2,
-                23 => 2,
-                24 => 3,
-                25 => 3,
-                26 => 4,
-                27 => 4,
-                28 => 5,
-                29 => 6,
-                30 => 7,
-                31 => 8,
-                32 => 8,
-                33 => 8,
-                34 => 8,
-                35 => 8,
-                36 => 8,
-                37 => 9,
-                38 => 8,
-                39 => 8,
-                40 => 10,
-                41 => 12,
-                42 => 8,
-                43 => 8,
-                44 => 10,
-                45 => 12,
-                46 => 14,
-                47 => 16,
+                20 => 1,
+                21 => 1,
+                22 => 1,
+                23 => 1,
+                24 => 2,
+                25 => 2,
+                26 => 2,
+                27 => 2,
+                28 => 4,
+                29 => 3,
+                30 => 4,
+                31 => 4,
+                32 => 4,
+                33 => 5,
+                34 => 4,
+                35 => 4,
+                36 => 5,
+                37 => 6,
+                38 => 4,
+                39 => 4,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
             };
 

@@ -9,7 +9,7 @@ public sealed partial class CoarseMediumHeap
 {
 }
 
-/// <summary>The default configuration, with its medium tier of 640 B..256 KiB.</summary>
+/// <summary>The default configuration, with its medium tier of 640 B..64 KiB.</summary>
 [PoolAllocator]
 public sealed partial class MediumDefaultHeap
 {
@@ -27,7 +27,7 @@ public sealed partial class PerThreadMediumHeap
 {
 }
 
-/// <summary>4 KiB pools in 64 KiB arenas: a medium tier up to a quarter of the arena, 16 KiB.</summary>
+/// <summary>4 KiB pools in 64 KiB arenas: a medium tier up to a sixteenth of the arena, 4 KiB.</summary>
 [PoolAllocator(PoolSize = 4096, Alignment = 8, ArenaSize = 64 * 1024)]
 public sealed partial class SmallPoolMediumHeap
 {
@@ -41,11 +41,11 @@ public sealed partial class SmallPoolMediumHeap
 public sealed unsafe class MediumClassTests
 {
     [Fact]
-    public void TheDefaultTierHasFourClassesPerPowerOfTwoUpTo256KiB()
+    public void TheDefaultTierHasFourClassesPerPowerOfTwoUpTo64KiB()
     {
-        int[] expected = Enumerable.Range(9, 9).SelectMany(k => new[] { 5, 6, 7, 8 }.Select(q => q << (k - 2))).ToArray();
+        int[] expected = Enumerable.Range(9, 7).SelectMany(k => new[] { 5, 6, 7, 8 }.Select(q => q << (k - 2))).ToArray();
 
-        Assert.Equal(256 << 10, MediumDefaultHeap.MediumRequestThreshold);
+        Assert.Equal(64 << 10, MediumDefaultHeap.MediumRequestThreshold);
         Assert.Equal(expected, MediumDefaultHeap.MediumSizeClasses.ToArray());
     }
 
