@@ -39,9 +39,9 @@ public sealed class MediumTierTests
     [Fact]
     public void TheDefaultClassesAreFourPerPowerOfTwo()
     {
-        int[] expected = Enumerable.Range(9, 9).SelectMany(k => new[] { 5, 6, 7, 8 }.Select(q => q << (k - 2))).ToArray();
+        int[] expected = Enumerable.Range(9, 7).SelectMany(k => new[] { 5, 6, 7, 8 }.Select(q => q << (k - 2))).ToArray();
 
-        Resolved[] classes = Classes(256 << 10, 512, 16, 16384, PoolsPerArena(1 << 20, 16384));
+        Resolved[] classes = Classes(64 << 10, 512, 16, 16384, PoolsPerArena(1 << 20, 16384));
 
         Assert.Equal(expected, classes.Select(c => c.BlockSize));
     }
@@ -64,20 +64,20 @@ public sealed class MediumTierTests
     }
 
     [Theory]
-    // 16 KiB pools, 63 per arena (the default): the doc's examples.
-    [InlineData(640, 16384, 63, 1)]        // more than 4 blocks fit in one pool: 25 blocks, 384 bytes left over
-    [InlineData(2560, 16384, 63, 1)]       // 4 blocks take 10240 bytes: 1 pool, 6 blocks, 1024 left over
+    // 16 KiB pools, 63 per arena (the default); a span targets about four blocks, at most four pools.
+    [InlineData(640, 16384, 63, 1)]        // four blocks fit in one pool: 25 blocks, 384 bytes left over
+    [InlineData(2560, 16384, 63, 1)]       // one pool: 6 blocks, 1024 left over
     [InlineData(20480, 16384, 63, 4)]      // at most 4 pools: 3 blocks, 4096 left over (1/16)
-    [InlineData(49152, 16384, 63, 6)]      // 4 and 5 pools leave too much over; 6 pools hold 2 blocks exactly
-    [InlineData(81920, 16384, 63, 5)]      // a block larger than 4 pools: 5 pools hold it exactly
-    [InlineData(114688, 16384, 63, 7)]     // a block larger than 4 pools: 7 pools hold it exactly
-    [InlineData(262144, 16384, 63, 16)]    // a block larger than 4 pools: the span is the block
-    // 4 KiB pools: a block of 640 wants 8 blocks, 5120 bytes, so 2 pools.
+    [InlineData(28672, 16384, 63, 4)]      // 8192 left over of 65536: exactly an eighth is allowed
+    [InlineData(49152, 16384, 63, 6)]      // 4 and 5 pools leave a quarter or more over; 6 hold 2 blocks exactly
+    [InlineData(81920, 16384, 63, 5)]      // a block larger than 4 pools: the span is the block
+    [InlineData(262144, 16384, 63, 16)]
+    // 4 KiB pools: a block of 640 wants four blocks, 2560 bytes, so one pool.
     [InlineData(640, 4096, 252, 1)]
-    // The pools of an arena cap the span: 3 pools, though 8 blocks would want 5.
-    [InlineData(10240, 16384, 3, 3)]
-    // No count qualifies (8 pools leave 12288 of 32768 over, 9 leave 16384 of 36864): the least fraction, 8.
-    [InlineData(20480, 4096, 9, 5)]
+    // The pools of an arena cap the span: 2 pools, though four blocks would want 3.
+    [InlineData(10240, 16384, 2, 2)]
+    // No count qualifies (4 pools leave 4096 of 16384 over, 5 leave 8192 of 20480): the least fraction, 4.
+    [InlineData(12288, 4096, 5, 4)]
     public void TheSpanRulePicksThePoolsPerSpan(int blockSize, int poolSize, int poolsPerArena, int expected)
     {
         Assert.Equal(expected, Invoke<int>("SpanPools", blockSize, poolSize, poolsPerArena));
@@ -115,7 +115,7 @@ public sealed class MediumTierTests
     [InlineData(1 << 20, 512, 64 << 10)]
     [InlineData(256 << 10, 512, 16 << 10)]
     [InlineData(8192, 256, 512)]
-    [InlineData(8192, 2048, 0)]            // a sixteenth of the arena is not above the threshold: no tier
+    [InlineData(8192, 512, 0)]             // a sixteenth of the arena is not above the threshold: no tier
     [InlineData(64 << 20, 4096, 64 << 10)]
     public void TheDefaultThresholdIsTheSmallerOf64KiBAndASixteenthOfTheArena(int arenaSize, int small, int expected)
     {

@@ -742,7 +742,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                             new[] { {{declaration.EffectiveArenaSize}}, {{declaration.EffectivePoolSize}}, {{alignment}}, {{declaration.EffectiveThreshold}}, {{classes.Length}}, {{poolsPerArena - headerPools}}, {{headerPools}}, {{declaration.EffectiveMediumThreshold}} });
                         Harness.MediumClasses({{name}}.MediumSizeClasses, {{declaration.EffectiveMediumThreshold}}, {{declaration.FirstMediumBlock}});
                         using var heap = new {{name}}();
-                        Harness.Exercise(heap, classes, {{alignment}}, {{declaration.EffectiveThreshold}}, {{declaration.EffectivePoolSize}}, {{declaration.EffectiveMediumThreshold}}, {{declaration.FirstMediumBlock}});
+                        Harness.Exercise(heap, classes, {{alignment}}, {{declaration.EffectiveThreshold}}, {{declaration.EffectivePoolSize}}, {{declaration.EffectiveMediumThreshold}}, {{declaration.FirstMediumBlock}}, {{name}}.MediumSizeClasses.Length);
 
                 """);
             foreach (int size in s_typedSizes)
@@ -876,7 +876,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                 }
             }
 
-            public static void Exercise(IAllocator heap, int[] classes, int alignment, int threshold, int poolSize, int mediumThreshold, int firstMediumBlock)
+            public static void Exercise(IAllocator heap, int[] classes, int alignment, int threshold, int poolSize, int mediumThreshold, int firstMediumBlock, int mediumClassCount)
             {
                 // One block of every class: aligned, owned, exactly the class size, every byte writable.
                 for (int c = 0; c < classes.Length; c++)
@@ -1015,26 +1015,18 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
 
                 // Nothing is left in use.
                 var stats = heap.GetStats();
-                // The small classes, then the medium ones (ascending block sizes up to the medium threshold).
-                int mediumRows = stats.SizeClasses.Count - classes.Length;
-                if (mediumRows < 0 || (mediumThreshold == 0) != (mediumRows == 0)
-                    || (mediumRows > 0 && stats.SizeClasses[^1].BlockSize != mediumThreshold))
+                if (stats.SizeClasses.Count != classes.Length + mediumClassCount)
                 {
-                    Fail("GetStats has " + stats.SizeClasses.Count + " classes for " + classes.Length + " small ones and medium threshold " + mediumThreshold);
+                    Fail("GetStats has " + stats.SizeClasses.Count + " classes");
                 }
 
-                int previousMedium = threshold;
                 foreach (var row in stats.SizeClasses)
                 {
-                    bool medium = row.Index >= classes.Length;
-                    if (row.BlocksInUse != 0
-                        || (!medium && row.BlockSize != classes[row.Index])
-                        || (medium && (row.BlockSize < previousMedium || row.BlockSize % alignment != 0)))
+                    // The size classes, then the medium ones (checked against MediumSizeClasses by MediumClasses).
+                    if (row.BlocksInUse != 0 || (row.Index < classes.Length && row.BlockSize != classes[row.Index]))
                     {
                         Fail("GetStats class " + row.Index + ": " + row);
                     }
-
-                    previousMedium = medium ? row.BlockSize : previousMedium;
                 }
 
                 if (stats.LargeBlocks != 0)

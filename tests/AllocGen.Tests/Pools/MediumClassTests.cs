@@ -1,5 +1,4 @@
 using System.Reflection;
-using AllocGen.Tests.Threading;
 using Xunit;
 
 namespace AllocGen.Tests.Pools;
@@ -10,9 +9,27 @@ public sealed partial class CoarseMediumHeap
 {
 }
 
-/// <summary>The default geometry without the medium tier: every request above 512 bytes goes to the system.</summary>
-[PoolAllocator(MediumRequestThreshold = 0)]
-public sealed partial class SmallOnlyHeap
+/// <summary>The default configuration, with its medium tier of 640 B..64 KiB.</summary>
+[PoolAllocator]
+public sealed partial class MediumDefaultHeap
+{
+}
+
+/// <summary>The default configuration behind one lock.</summary>
+[PoolAllocator(Threading = ThreadPolicy.Locked)]
+public sealed partial class LockedMediumHeap
+{
+}
+
+/// <summary>The default configuration, a heap per thread.</summary>
+[PoolAllocator(Threading = ThreadPolicy.PerThread)]
+public sealed partial class PerThreadMediumHeap
+{
+}
+
+/// <summary>4 KiB pools in 64 KiB arenas: a medium tier up to a sixteenth of the arena, 4 KiB.</summary>
+[PoolAllocator(PoolSize = 4096, Alignment = 8, ArenaSize = 64 * 1024)]
+public sealed partial class SmallPoolMediumHeap
 {
 }
 
@@ -24,22 +41,22 @@ public sealed partial class SmallOnlyHeap
 public sealed unsafe class MediumClassTests
 {
     [Fact]
-    public void TheDefaultTierHasFourClassesPerPowerOfTwoUpTo256KiB()
+    public void TheDefaultTierHasFourClassesPerPowerOfTwoUpTo64KiB()
     {
-        int[] expected = Enumerable.Range(9, 9).SelectMany(k => new[] { 5, 6, 7, 8 }.Select(q => q << (k - 2))).ToArray();
+        int[] expected = Enumerable.Range(9, 7).SelectMany(k => new[] { 5, 6, 7, 8 }.Select(q => q << (k - 2))).ToArray();
 
-        Assert.Equal(256 << 10, DefaultHeap.MediumRequestThreshold);
-        Assert.Equal(expected, DefaultHeap.MediumSizeClasses.ToArray());
+        Assert.Equal(64 << 10, MediumDefaultHeap.MediumRequestThreshold);
+        Assert.Equal(expected, MediumDefaultHeap.MediumSizeClasses.ToArray());
     }
 
     [Fact]
     public void ATierTurnedOffHasNoClassesAndSendsLargerRequestsToTheSystem()
     {
-        Assert.Equal(0, SmallOnlyHeap.MediumRequestThreshold);
-        Assert.Equal(0, SmallOnlyHeap.MediumSizeClasses.Length);
-        using var heap = new SmallOnlyHeap();
-        void* block = heap.Allocate(SmallOnlyHeap.SmallRequestThreshold + 1);
-        Assert.Equal((nuint)SmallOnlyHeap.SmallRequestThreshold + 1, heap.UsableSize(block));
+        Assert.Equal(0, DefaultHeap.MediumRequestThreshold);
+        Assert.Equal(0, DefaultHeap.MediumSizeClasses.Length);
+        using var heap = new DefaultHeap();
+        void* block = heap.Allocate(DefaultHeap.SmallRequestThreshold + 1);
+        Assert.Equal((nuint)DefaultHeap.SmallRequestThreshold + 1, heap.UsableSize(block));
         heap.Free(block);
     }
 
@@ -50,13 +67,13 @@ public sealed unsafe class MediumClassTests
     [Fact]
     public void MediumClassOfMapsEverySizeOfTheDefaultTierToTheLeastClassThatHoldsIt()
     {
-        (Func<nuint, int> classOf, Func<int, int> blockSize, int count) = Geometry(typeof(DefaultHeap));
-        int[] sizes = DefaultHeap.MediumSizeClasses.ToArray();
+        (Func<nuint, int> classOf, Func<int, int> blockSize, int count) = Geometry(typeof(MediumDefaultHeap));
+        int[] sizes = MediumDefaultHeap.MediumSizeClasses.ToArray();
         Assert.Equal(sizes.Length, count);
         Assert.Equal(sizes, Enumerable.Range(0, count).Select(blockSize));
 
         int expected = 0;
-        for (int size = DefaultHeap.SmallRequestThreshold + 1; size <= DefaultHeap.MediumRequestThreshold; size++)
+        for (int size = MediumDefaultHeap.SmallRequestThreshold + 1; size <= MediumDefaultHeap.MediumRequestThreshold; size++)
         {
             if (size > sizes[expected])
             {
@@ -89,7 +106,7 @@ public sealed unsafe class MediumClassTests
         }
     }
 
-    public static TheoryData<string> Heaps => new() { nameof(DefaultHeap), nameof(LockedDefaultHeap), nameof(PerThreadDefaultHeap), nameof(SmallPoolHeap) };
+    public static TheoryData<string> Heaps => new() { nameof(MediumDefaultHeap), nameof(LockedMediumHeap), nameof(PerThreadMediumHeap), nameof(SmallPoolMediumHeap) };
 
     /// <summary>
     /// Allocate, through the generated class: a request of the tier gets the block of its class (UsableSize is the
@@ -102,14 +119,14 @@ public sealed unsafe class MediumClassTests
     {
         (IAllocator heap, int small, int medium, int[] sizes) = name switch
         {
-            nameof(DefaultHeap) => ((IAllocator)new DefaultHeap(), DefaultHeap.SmallRequestThreshold, DefaultHeap.MediumRequestThreshold, DefaultHeap.MediumSizeClasses.ToArray()),
-            nameof(LockedDefaultHeap) => (new LockedDefaultHeap(), LockedDefaultHeap.SmallRequestThreshold, LockedDefaultHeap.MediumRequestThreshold, LockedDefaultHeap.MediumSizeClasses.ToArray()),
-            nameof(PerThreadDefaultHeap) => (new PerThreadDefaultHeap(), PerThreadDefaultHeap.SmallRequestThreshold, PerThreadDefaultHeap.MediumRequestThreshold, PerThreadDefaultHeap.MediumSizeClasses.ToArray()),
-            _ => (new SmallPoolHeap(), SmallPoolHeap.SmallRequestThreshold, SmallPoolHeap.MediumRequestThreshold, SmallPoolHeap.MediumSizeClasses.ToArray()),
+            nameof(MediumDefaultHeap) => ((IAllocator)new MediumDefaultHeap(), MediumDefaultHeap.SmallRequestThreshold, MediumDefaultHeap.MediumRequestThreshold, MediumDefaultHeap.MediumSizeClasses.ToArray()),
+            nameof(LockedMediumHeap) => (new LockedMediumHeap(), LockedMediumHeap.SmallRequestThreshold, LockedMediumHeap.MediumRequestThreshold, LockedMediumHeap.MediumSizeClasses.ToArray()),
+            nameof(PerThreadMediumHeap) => (new PerThreadMediumHeap(), PerThreadMediumHeap.SmallRequestThreshold, PerThreadMediumHeap.MediumRequestThreshold, PerThreadMediumHeap.MediumSizeClasses.ToArray()),
+            _ => (new SmallPoolMediumHeap(), SmallPoolMediumHeap.SmallRequestThreshold, SmallPoolMediumHeap.MediumRequestThreshold, SmallPoolMediumHeap.MediumSizeClasses.ToArray()),
         };
         using (heap)
         {
-            int step = name == nameof(DefaultHeap) ? 1 : 97;
+            int step = name == nameof(MediumDefaultHeap) ? 1 : 97;
             var requests = new SortedSet<int> { small + 1, medium };
             for (int size = small + 1; size <= medium; size += step)
             {
