@@ -30,6 +30,9 @@ internal static class GeometryValidator
     /// <summary>The most classes: indices are stored in the generator's byte table and the pool header's class field.</summary>
     public const int MaxClassCount = 255;
 
+    /// <summary>The most medium classes: the class is stored under <see cref="PoolHeader.SpanFlag"/> in the pool header's class field.</summary>
+    public const int MaxMediumClassCount = 0x4000;
+
     /// <summary>The first rule <typeparamref name="TGeometry"/> breaks, as a sentence naming the type, or null when it has none.</summary>
     public static string? FindError<TGeometry>()
         where TGeometry : struct, IPoolGeometry
@@ -103,7 +106,79 @@ internal static class GeometryValidator
             return $"the last class's BlockSize({classCount - 1}) = {previous} differs from SmallRequestThreshold {threshold}";
         }
 
-        return FindMisclassifiedSize<TGeometry>(classCount);
+        return FindMisclassifiedSize<TGeometry>(classCount) ?? FindBrokenMediumRule<TGeometry>(alignment, poolShift, arenaShift);
+    }
+
+    /// <summary>The medium tier's rules (docs/medium-tier.md), for a geometry that declares one.</summary>
+    private static string? FindBrokenMediumRule<TGeometry>(int alignment, int poolShift, int arenaShift)
+        where TGeometry : struct, IPoolGeometry
+    {
+        int count = TGeometry.MediumClassCount;
+        if (count == 0)
+        {
+            return null;
+        }
+
+        int threshold = TGeometry.SmallRequestThreshold;
+        int medium = TGeometry.MediumRequestThreshold;
+        if (count < 0 || count > MaxMediumClassCount)
+        {
+            return $"MediumClassCount {count} is outside 0..{MaxMediumClassCount}";
+        }
+
+        if (medium <= threshold || medium > 1 << (arenaShift - 2))
+        {
+            return $"MediumRequestThreshold {medium} is not above SmallRequestThreshold {threshold} and at most a quarter of the arena ({1 << (arenaShift - 2)})";
+        }
+
+        int poolsPerArena = (1 << (arenaShift - poolShift)) - (int)((((long)64 << (arenaShift - poolShift)) + (1 << poolShift) - 1) >> poolShift);
+        int previous = threshold;
+        for (int i = 0; i < count; i++)
+        {
+            int blockSize = TGeometry.MediumBlockSize(i);
+            if (blockSize < previous || blockSize <= threshold || blockSize % alignment != 0)
+            {
+                return $"MediumBlockSize({i}) = {blockSize} is not a multiple of Alignment {alignment} above SmallRequestThreshold, at least the previous class's {previous}";
+            }
+
+            int pools = TGeometry.MediumSpanPools(i);
+            if ((long)pools << poolShift < blockSize || pools > poolsPerArena)
+            {
+                return $"MediumSpanPools({i}) = {pools} does not hold one block of {blockSize} bytes within the {poolsPerArena} pools of an arena";
+            }
+
+            previous = blockSize;
+        }
+
+        if (previous != medium)
+        {
+            return $"the last medium class's MediumBlockSize({count - 1}) = {previous} differs from MediumRequestThreshold {medium}";
+        }
+
+        // Each class's first and last size, and the sizes around them, map to a class with the least block size that
+        // holds them (the sizes between follow from the class function being monotonic, which the ends check too).
+        int low = threshold + 1;
+        for (int i = 0; i < count; i++)
+        {
+            int high = TGeometry.MediumBlockSize(i);
+            foreach (int size in new[] { low, high })
+            {
+                if (size < low || size > high)
+                {
+                    continue;
+                }
+
+                int actual = TGeometry.MediumClassOf((nuint)size);
+                if (actual < 0 || actual >= count || TGeometry.MediumBlockSize(actual) != high)
+                {
+                    return $"MediumClassOf({size}) = {actual}, but the least medium block holding {size} bytes is {high} bytes (class {i})";
+                }
+            }
+
+            low = Math.Max(low, high + 1);
+        }
+
+        return null;
     }
 
     /// <summary>

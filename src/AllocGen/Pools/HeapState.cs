@@ -6,9 +6,9 @@ namespace AllocGen.Pools;
 
 /// <summary>
 /// The mutable state of one pool heap (or of one thread's heap of a <c>PerThread</c> allocator), in native memory.
-/// It is followed by three arrays whose lengths are constants of the heap's geometry, in this order: the used-pool
-/// heads per class, the used-pool tails per class, and the last arena per free-pool count (see
-/// <see cref="PoolHeap{TGeometry}"/> for the offsets).
+/// It is followed by five arrays whose lengths are constants of the heap's geometry, in this order: the used-pool
+/// heads per class, the used-pool tails per class, the last arena per free-pool count, and the used-span heads and
+/// tails per medium class (see <see cref="PoolHeap{TGeometry}"/> for the offsets).
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct HeapState

@@ -72,6 +72,22 @@ internal unsafe struct PoolHeader
     /// </summary>
     public uint ZeroFrontier;
 
+    /// <summary>
+    /// For the first pool of a span (the medium tier, see <c>PoolHeap.Medium.cs</c>): byte offset from the span's
+    /// start of its first never-used block. Its <see cref="NextOffset"/> stays 0, so the small tier's <c>Free</c>
+    /// fast path, which finds every offset at or past it, leaves each medium block to the slow path.
+    /// </summary>
+    public uint SpanFrontier;
+
     /// <summary>Marks a pool that has never served a class.</summary>
     public const ushort NoClass = ushort.MaxValue;
+
+    /// <summary>Marks a pool inside a span other than its first: <see cref="NextPool"/> points at the span's first pool.</summary>
+    public const ushort SpanInterior = ushort.MaxValue - 1;
+
+    /// <summary>Set in <see cref="SizeClass"/> of a span's first pool, whose low bits hold the medium class.</summary>
+    public const ushort SpanFlag = 0x8000;
+
+    /// <summary>Whether the pool is part of a span (its first pool or another).</summary>
+    public readonly bool IsSpan => (SizeClass & SpanFlag) != 0 && SizeClass != NoClass;
 }

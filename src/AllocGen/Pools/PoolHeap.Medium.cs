@@ -1,9 +1,18 @@
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace AllocGen.Pools;
 
 // The medium tier (docs/medium-tier.md): blocks above the small threshold, up to the geometry's MediumRequestThreshold,
-// carved from spans (runs of whole pools of the heap's own arenas), one medium class per span.
+// carved from spans: runs of whole pools of the heap's own arenas, each serving one medium class. A span is described
+// by the header of its first pool (in the arena's header table, where HeaderOf finds it); its other pools' headers are
+// marked SpanInterior and point at the first. A span header's NextOffset stays 0, so the small tier's inlined Free
+// sends every medium block to FreeSlow, which routes it here: the small fast paths are unchanged.
+//
+// Lists mirror the pools': each medium class has a list of spans with a free block (a full span is in none, its first
+// free brings it back at the end); the class's only span is retained when it empties, any other empty span gives its
+// pools back to the arena, where small classes and other spans take them again.
 public unsafe partial struct PoolHeap<TGeometry>
 {
     /// <summary>
@@ -11,6 +20,485 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <c>MediumBlockSize(mediumClass)</c>). Unchecked: the class must be in 0..MediumClassCount-1.
     /// </summary>
     /// <exception cref="OutOfMemoryException">No arena could be mapped; nothing was allocated.</exception>
+    /// <remarks>Not inlined: the generated <c>Allocate</c> inlines into every caller, and its small path is what must stay short.</remarks>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public void* AllocateMedium(int mediumClass) => AllocateLarge((nuint)TGeometry.MediumBlockSize(mediumClass));
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void* AllocateMedium(int mediumClass) => AllocateMediumFrom(_state, mediumClass);
+
+    /// <summary><see cref="AllocateMedium"/> on the heap whose state is <paramref name="s"/> (see <see cref="AllocateSmallFrom"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void* AllocateMediumFrom(HeapState* s, int mediumClass)
+    {
+#if DEBUG
+        using var concurrentUse = new ConcurrentUseGuard(s);
+#endif
+        PoolHeader* span = UsedSpans(s)[mediumClass];
+        if (span == null)
+        {
+            return AllocateFromNewSpanOutOfLine(s, mediumClass);
+        }
+
+        // As in a pool: the free list ends at the frontier, the first never-used block, which holds no link.
+        byte* block = span->FreeList;
+        uint frontier = span->SpanFrontier;
+        span->Count++;
+        byte* next;
+        if ((uint)(block - PoolBase(span)) != frontier)
+        {
+            next = *(byte**)block;
+        }
+        else
+        {
+            uint blockSize = (uint)TGeometry.MediumBlockSize(mediumClass);
+            uint following = frontier + blockSize;
+            span->SpanFrontier = following;
+            next = following <= SpanBytes(mediumClass) - blockSize ? block + blockSize : null;
+        }
+
+        span->FreeList = next;
+        if (next == null)
+        {
+            // Full: out of its class's list until its first free brings it back.
+            UnlinkUsedSpan(s, span);
+            UnretainSpan(s, span);
+        }
+
+        return block;
+    }
+
+    /// <summary>Bytes of a span of a medium class.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint SpanBytes(int mediumClass) => (uint)TGeometry.MediumSpanPools(mediumClass) << TGeometry.PoolShift;
+
+    /// <summary>Blocks one span of a medium class holds.</summary>
+    internal static int BlocksPerSpan(int mediumClass) => (int)(SpanBytes(mediumClass) / (uint)TGeometry.MediumBlockSize(mediumClass));
+
+    /// <summary>The medium class of a span's first pool.</summary>
+    private static int MediumClassOfSpan(PoolHeader* span) => span->SizeClass & ~PoolHeader.SpanFlag;
+
+    /// <summary>The first pool (the header) of the span a pool of it belongs to.</summary>
+    private static PoolHeader* SpanHeadOf(PoolHeader* pool) =>
+        pool->SizeClass == PoolHeader.SpanInterior ? pool->NextPool : pool;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void* AllocateFromNewSpanOutOfLine(HeapState* s, int mediumClass)
+    {
+        RefillSpanClass(s, mediumClass);
+        return AllocateMediumFrom(s, mediumClass);
+    }
+
+    /// <summary>Gives a medium class with no free block a span that has one: blocks other threads freed back, else a new span.</summary>
+    private static void RefillSpanClass(HeapState* s, int mediumClass)
+    {
+        if (s->Disposed != 0)
+        {
+            ThrowHelper.ObjectDisposed(OwnerName);
+        }
+
+        if ((!s->Remote.IsEmpty || s->Group != null) && CatchUp(s) && UsedSpans(s)[mediumClass] != null)
+        {
+            return;
+        }
+
+        int pools = TGeometry.MediumSpanPools(mediumClass);
+
+        // The fullest arena with a long enough run of free pools, so that nearly empty arenas get a chance to drain.
+        ArenaObject* arena = s->UsableArenas;
+        int first = -1;
+        for (; arena != null; arena = arena->NextUsable)
+        {
+            if (arena->FreePoolCount >= (uint)pools && (first = FindFreeRun(arena, pools)) >= 0)
+            {
+                break;
+            }
+        }
+
+        if (arena == null)
+        {
+            arena = NewArena(s);
+            InsertUsable(s, arena);
+            first = HeaderPoolsPerArena;
+        }
+
+        PoolHeader* span = CarveSpan(s, arena, first, pools, mediumClass);
+        UsedSpans(s)[mediumClass] = span;
+        UsedSpanTails(s)[mediumClass] = span;
+    }
+
+    /// <summary>Whether a pool of an arena is free: never carved, or empty and in its arena's free-pool list.</summary>
+    /// <remarks>
+    /// An empty pool is in a class's list only while it is retained (or for the moment between taking a pool and
+    /// allocating from it, when no span is carved), and a span's pools read as holding blocks.
+    /// </remarks>
+    private static bool IsFreePool(ArenaObject* arena, PoolHeader* pool) =>
+        pool >= arena->FreshPools || (pool->Count == 0 && pool->Retained == 0 && !pool->IsSpan);
+
+    /// <summary>Index (in the header table) of the first run of <paramref name="pools"/> free pools, or -1.</summary>
+    private static int FindFreeRun(ArenaObject* arena, int pools)
+    {
+        var headers = (PoolHeader*)arena->Address;
+        int run = 0;
+        for (int i = HeaderPoolsPerArena; i < PoolSlotsPerArena; i++)
+        {
+            PoolHeader* pool = headers + i;
+            if (pool >= arena->FreshPools)
+            {
+                // Every pool from here on is never carved, so free: the run ends at the arena's end or within it.
+                return PoolSlotsPerArena - i + run >= pools ? i - run : -1;
+            }
+
+            run = IsFreePool(arena, pool) ? run + 1 : 0;
+            if (run == pools)
+            {
+                return i - pools + 1;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// Makes the free pools <paramref name="first"/>..+<paramref name="pools"/> of an arena a span of a medium class:
+    /// out of the arena's free-pool list (the never-carved ones are carved), the arena's place in the usable list
+    /// moved for its fewer free pools, the headers laid out. The span is zero from its start if every pool was.
+    /// </summary>
+    private static PoolHeader* CarveSpan(HeapState* s, ArenaObject* arena, int first, int pools, int mediumClass)
+    {
+        var headers = (PoolHeader*)arena->Address;
+        PoolHeader* head = headers + first;
+        PoolHeader* end = head + pools;
+        uint zero = 1;
+        for (PoolHeader* pool = head; pool < end; pool++)
+        {
+            if (pool >= arena->FreshPools)
+            {
+                zero &= arena->FreshPoolsZero;
+            }
+            else
+            {
+                UnlinkFreePool(arena, pool);
+
+                // A pool is zero past its frontier; one that never handed out a block (or forgot its class when its
+                // pages went back) is zero from its start.
+                zero &= pool->ZeroFrontier != 0 && (pool->NextOffset == 0 || pool->SizeClass == PoolHeader.NoClass) ? 1u : 0u;
+            }
+        }
+
+        if (end > arena->FreshPools)
+        {
+            arena->FreshPools = end;
+        }
+
+        RemoveUsable(s, arena);
+        arena->FreePoolCount -= (uint)pools;
+        if (arena->FreePoolCount != 0)
+        {
+            InsertUsable(s, arena);
+        }
+
+        uint blockSize = (uint)TGeometry.MediumBlockSize(mediumClass);
+        *head = default;
+        head->FreeList = PoolBase(head);
+        head->BlockMagic = (ulong.MaxValue / blockSize) + 1;
+        head->Owner = s;
+        head->SizeClass = (ushort)(PoolHeader.SpanFlag | mediumClass);
+        head->BlockSize = blockSize;
+        head->ZeroFrontier = zero;
+        for (PoolHeader* pool = head + 1; pool < end; pool++)
+        {
+            *pool = default;
+            pool->NextPool = head;
+            pool->Owner = s;
+            pool->Count = 1;
+            pool->SizeClass = PoolHeader.SpanInterior;
+            pool->BlockSize = blockSize;
+        }
+
+        return head;
+    }
+
+    /// <summary>Takes a pool out of its arena's (doubly linked) free-pool list.</summary>
+    private static void UnlinkFreePool(ArenaObject* arena, PoolHeader* pool)
+    {
+        if (pool->PrevPool != null)
+        {
+            pool->PrevPool->NextPool = pool->NextPool;
+        }
+        else
+        {
+            arena->FreePools = pool->NextPool;
+        }
+
+        if (pool->NextPool != null)
+        {
+            pool->NextPool->PrevPool = pool->PrevPool;
+        }
+
+        pool->NextPool = null;
+        pool->PrevPool = null;
+    }
+
+    /// <summary>Takes an arena out of the usable list, moving the finger of its free-pool count if it pointed at it.</summary>
+    private static void RemoveUsable(HeapState* s, ArenaObject* arena)
+    {
+        ArenaObject** last = LastArenaWith(s);
+        uint free = arena->FreePoolCount;
+        if (last[free] == arena)
+        {
+            ArenaObject* prev = arena->PrevUsable;
+            last[free] = prev != null && prev->FreePoolCount == free ? prev : null;
+        }
+
+        if (free != 0)
+        {
+            UnlinkUsable(s, arena);
+        }
+    }
+
+    /// <summary>Frees a live block of one of the heap's own spans, with every list transition it causes.</summary>
+    private static void FreeInSpan(HeapState* s, PoolHeader* span, byte* block)
+    {
+        byte* head = span->FreeList;
+        *(byte**)block = head;
+        span->FreeList = block;
+        uint count = --span->Count;
+        if (head == null)
+        {
+            InsertUsedSpan(s, span);
+        }
+
+        if (count != 0)
+        {
+            return;
+        }
+
+        if (span->PrevPool == null && span->NextPool == null)
+        {
+            // The only span of its class: kept for the class's next allocation.
+            RetainSpan(s, span);
+            return;
+        }
+
+        UnlinkUsedSpan(s, span);
+        UnretainSpan(s, span);
+        ReturnSpanToArena(s, span);
+    }
+
+    /// <summary>A span that got a block back rejoins its class at the back (see <see cref="InsertUsed"/>); an empty retained one goes.</summary>
+    private static void InsertUsedSpan(HeapState* s, PoolHeader* span)
+    {
+        int mediumClass = MediumClassOfSpan(span);
+        ref PoolHeader* head = ref UsedSpans(s)[mediumClass];
+        ref PoolHeader* tail = ref UsedSpanTails(s)[mediumClass];
+        PoolHeader* old = head;
+        span->NextPool = null;
+        if (old == null)
+        {
+            span->PrevPool = null;
+            head = span;
+            tail = span;
+            return;
+        }
+
+        UnretainSpan(s, old);
+        if (old->Count == 0)
+        {
+            span->PrevPool = null;
+            head = span;
+            tail = span;
+            ReturnSpanToArena(s, old);
+            return;
+        }
+
+        span->PrevPool = tail;
+        tail->NextPool = span;
+        tail = span;
+    }
+
+    private static void UnlinkUsedSpan(HeapState* s, PoolHeader* span)
+    {
+        int mediumClass = MediumClassOfSpan(span);
+        PoolHeader* next = span->NextPool;
+        PoolHeader* prev = span->PrevPool;
+        if (prev != null)
+        {
+            prev->NextPool = next;
+        }
+        else
+        {
+            UsedSpans(s)[mediumClass] = next;
+        }
+
+        if (next != null)
+        {
+            next->PrevPool = prev;
+        }
+        else
+        {
+            UsedSpanTails(s)[mediumClass] = prev;
+        }
+
+        span->NextPool = null;
+        span->PrevPool = null;
+    }
+
+    private static void RetainSpan(HeapState* s, PoolHeader* span)
+    {
+        ArenaObject* arena = ArenaOf(s, span);
+        if (span->Retained == 0)
+        {
+            span->Retained = 1;
+            arena->RetainedPoolCount += (uint)TGeometry.MediumSpanPools(MediumClassOfSpan(span));
+        }
+
+        if ((uint)PoolsPerArena - arena->FreePoolCount == arena->RetainedPoolCount)
+        {
+            NoteIdle(s, arena);
+        }
+    }
+
+    private static void UnretainSpan(HeapState* s, PoolHeader* span)
+    {
+        if (span->Retained != 0)
+        {
+            span->Retained = 0;
+            ArenaOf(s, span)->RetainedPoolCount -= (uint)TGeometry.MediumSpanPools(MediumClassOfSpan(span));
+        }
+    }
+
+    /// <summary>An empty span's pools go back to its arena; an arena left idle may release another idle one.</summary>
+    private static void ReturnSpanToArena(HeapState* s, PoolHeader* span)
+    {
+        ArenaObject* arena = ArenaOf(s, span);
+        GiveSpanBack(s, span);
+        if ((uint)PoolsPerArena - arena->FreePoolCount == arena->RetainedPoolCount)
+        {
+            NoteIdle(s, arena);
+        }
+    }
+
+    /// <summary>
+    /// Puts the pools of an empty span (in no list, not retained) on its arena's free-pool list as pools that serve no
+    /// class. A pool the span's frontier never reached is still as zero as the span was.
+    /// </summary>
+    private static void GiveSpanBack(HeapState* s, PoolHeader* span)
+    {
+        int pools = TGeometry.MediumSpanPools(MediumClassOfSpan(span));
+        uint reached = span->SpanFrontier;
+        uint zero = span->ZeroFrontier;
+        for (int i = 0; i < pools; i++)
+        {
+            PoolHeader* pool = span + i;
+            *pool = default;
+            pool->SizeClass = PoolHeader.NoClass;
+            pool->ZeroFrontier = zero != 0 && reached <= ((uint)i << TGeometry.PoolShift) ? 1u : 0u;
+            GivePoolBack(s, pool);
+        }
+    }
+
+    /// <summary>Takes the retained (only, empty) span of a medium class out of its list and gives its pools back.</summary>
+    private static void GiveBackRetainedSpan(HeapState* s, int mediumClass)
+    {
+        PoolHeader* span = UsedSpans(s)[mediumClass];
+        UsedSpans(s)[mediumClass] = null;
+        UsedSpanTails(s)[mediumClass] = null;
+        span->NextPool = null;
+        span->PrevPool = null;
+        UnretainSpan(s, span);
+        GiveSpanBack(s, span);
+    }
+
+    /// <summary>The rules of <see cref="WhyNotLive"/> for a block in a span: null for a live block, else what is wrong.</summary>
+    private static string? WhyNotLiveInSpan(PoolHeader* pool, byte* block)
+    {
+        PoolHeader* span = SpanHeadOf(pool);
+        if (span->Count == 0)
+        {
+            return "its span holds no live block (freed already, or never handed out)";
+        }
+
+        ulong offset = (ulong)(block - PoolBase(span));
+        if (offset >= span->SpanFrontier)
+        {
+            return "it lies past every block its span has handed out";
+        }
+
+        if (offset * span->BlockMagic >= span->BlockMagic)
+        {
+            return "it does not point at the start of a block";
+        }
+
+        return block == span->FreeList ? "it is the block freed last in its span (freed already)" : null;
+    }
+
+    /// <summary>Whether a medium class has a live block in a span of the arena (a retained span can refill).</summary>
+    private static bool HasLiveSpanIn(HeapState* s, ArenaObject* arena)
+    {
+        PoolHeader** spans = UsedSpans(s);
+        for (int i = 0; i < TGeometry.MediumClassCount; i++)
+        {
+            if (spans[i] != null && IsIn(spans[i], arena) && spans[i]->Count != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Gives back the retained spans that lie in an arena about to be released.</summary>
+    private static void GiveBackRetainedSpansIn(HeapState* s, ArenaObject* arena)
+    {
+        PoolHeader** spans = UsedSpans(s);
+        for (int i = 0; i < TGeometry.MediumClassCount; i++)
+        {
+            if (spans[i] != null && IsIn(spans[i], arena))
+            {
+                GiveBackRetainedSpan(s, i);
+            }
+        }
+    }
+
+    /// <summary>Trim's part: the retained empty span of each medium class goes back to its arena.</summary>
+    private static void GiveBackRetainedSpans(HeapState* s)
+    {
+        PoolHeader** spans = UsedSpans(s);
+        for (int i = 0; i < TGeometry.MediumClassCount; i++)
+        {
+            if (spans[i] != null && spans[i]->Count == 0)
+            {
+                GiveBackRetainedSpan(s, i);
+            }
+        }
+    }
+
+    /// <summary>Whether a block of a medium class may stay where it is when resized to <paramref name="newSize"/>.</summary>
+    private static bool StaysInSpan(PoolHeader* pool, nuint newSize) =>
+        newSize > (nuint)TGeometry.SmallRequestThreshold
+        && newSize <= (nuint)TGeometry.MediumRequestThreshold
+        && TGeometry.MediumClassOf(newSize) == MediumClassOfSpan(SpanHeadOf(pool));
+
+    /// <summary>
+    /// A zeroed medium block: the frontier block of a span known to be zero is handed out as it is, any other is
+    /// cleared (<paramref name="size"/> bytes: the rest of the block is the caller's to write before reading).
+    /// </summary>
+    private static void* AllocateMediumZeroed(HeapState* s, nuint size)
+    {
+        int mediumClass = TGeometry.MediumClassOf(size);
+        PoolHeader* span = UsedSpans(s)[mediumClass];
+        if (span == null)
+        {
+            RefillSpanClass(s, mediumClass);
+            span = UsedSpans(s)[mediumClass];
+        }
+
+        bool zero = span->ZeroFrontier != 0 && (uint)(span->FreeList - PoolBase(span)) == span->SpanFrontier;
+        void* block = AllocateMediumFrom(s, mediumClass);
+        if (!zero)
+        {
+            NativeMemory.Clear(block, size);
+        }
+
+        return block;
+    }
 }

@@ -76,6 +76,10 @@ public unsafe partial struct PoolHeap<TGeometry>
         if (pool != null)
         {
             arena->FreePools = pool->NextPool;
+            if (pool->NextPool != null)
+            {
+                pool->NextPool->PrevPool = null;
+            }
         }
         else
         {
@@ -126,7 +130,20 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
 
         CheckLivePoolBlock(pool, block);
-        FreeInPool(_state, pool, block);
+        FreeLiveBlock(_state, pool, block);
+    }
+
+    /// <summary>Frees a block checked live, of one of the heap's own pools or spans (<paramref name="pool"/> is its header).</summary>
+    private static void FreeLiveBlock(HeapState* s, PoolHeader* pool, byte* block)
+    {
+        if (pool->IsSpan)
+        {
+            FreeInSpan(s, SpanHeadOf(pool), block);
+        }
+        else
+        {
+            FreeInPool(s, pool, block);
+        }
     }
 
     /// <summary>Frees a live block of one of the heap's own pools, with every list transition it causes.</summary>
@@ -223,7 +240,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             }
         }
 
-        return true;
+        return !HasLiveSpanIn(s, arena);
     }
 
     /// <summary>Hands an idle arena's retained pools back to it, then returns the arena to the OS.</summary>
@@ -238,6 +255,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             }
         }
 
+        GiveBackRetainedSpansIn(s, arena);
         ReleaseArena(s, arena);
     }
 
@@ -372,6 +390,11 @@ public unsafe partial struct PoolHeap<TGeometry>
         if (((nuint)block & (ArenaSize - 1)) < ((nuint)HeaderPoolsPerArena << TGeometry.PoolShift))
         {
             return "it points into the arena's pool-header table, which holds no blocks";
+        }
+
+        if (pool->IsSpan)
+        {
+            return WhyNotLiveInSpan(pool, block);
         }
 
         if (pool->Count == 0 || pool->SizeClass == PoolHeader.NoClass)
@@ -509,8 +532,15 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>Puts an empty pool on its arena's free list; the arena moves right in the usable list.</summary>
     private static void GivePoolBack(HeapState* s, PoolHeader* pool)
     {
+        // Doubly linked, so that carving a span takes pools out of the middle (see CarveSpan).
         ArenaObject* arena = ArenaOf(s, pool);
+        pool->PrevPool = null;
         pool->NextPool = arena->FreePools;
+        if (arena->FreePools != null)
+        {
+            arena->FreePools->PrevPool = pool;
+        }
+
         arena->FreePools = pool;
 
         ArenaObject** last = LastArenaWith(s);
@@ -779,6 +809,8 @@ public unsafe partial struct PoolHeap<TGeometry>
                 GiveBackRetainedPool(s, i);
             }
         }
+
+        GiveBackRetainedSpans(s);
 
         ArenaObject* arena = s->AllArenas;
         while (arena != null)

@@ -6,6 +6,20 @@ namespace AllocGen.Pools;
 
 public unsafe partial struct PoolHeap<TGeometry>
 {
+    /// <summary>Classes in the statistics: the small ones, then the medium ones (index ClassCount + medium class).</summary>
+    internal static int StatsClassCount => TGeometry.ClassCount + TGeometry.MediumClassCount;
+
+    /// <summary>The statistics index of the class a block's pool (or span) serves, or -1 for a pool that serves none.</summary>
+    private static int StatsClassOf(PoolHeader* pool)
+    {
+        if (pool->IsSpan)
+        {
+            return TGeometry.ClassCount + MediumClassOfSpan(SpanHeadOf(pool));
+        }
+
+        return pool->SizeClass == PoolHeader.NoClass ? -1 : pool->SizeClass;
+    }
+
     /// <summary>Walks every carved pool; costs O(pools), so the fast paths keep no counters.</summary>
     /// <exception cref="ObjectDisposedException">Called after <see cref="Dispose"/>.</exception>
     public readonly AllocatorStats GetStats()
@@ -19,7 +33,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             ThrowHelper.ObjectDisposed(OwnerName);
         }
 
-        var totals = new HeapStatsTotals(TGeometry.ClassCount);
+        var totals = new HeapStatsTotals(StatsClassCount);
         AddStats(s, totals);
         return BuildStats(totals, (long)s->Large.Count, (long)s->Large.Bytes);
     }
@@ -63,10 +77,10 @@ public unsafe partial struct PoolHeap<TGeometry>
         void* last = first;
         for (void* block = first; block != null; block = RemoteFreeStack.Next(block))
         {
-            PoolHeader* pool = HeaderOf(block);
-            if (pool->SizeClass != PoolHeader.NoClass && ArenaMap<TGeometry>.Lookup(block) != null)
+            int statsClass = ArenaMap<TGeometry>.Lookup(block) != null ? StatsClassOf(HeaderOf(block)) : -1;
+            if (statsClass >= 0)
             {
-                totals.BlocksInUse[pool->SizeClass]--;
+                totals.BlocksInUse[statsClass]--;
             }
 
             last = block;
@@ -94,7 +108,25 @@ public unsafe partial struct PoolHeap<TGeometry>
             PoolHeader* first = (PoolHeader*)arena->Address + HeaderPoolsPerArena;
             for (PoolHeader* pool = first; pool < arena->FreshPools; pool++)
             {
-                if (pool->Count != 0)
+                if (pool->IsSpan)
+                {
+                    // A span counts once, at its first pool, for all its pools; its pages are counted pool by pool below.
+                    if (pool->SizeClass != PoolHeader.SpanInterior)
+                    {
+                        int spanPools = TGeometry.MediumSpanPools(MediumClassOfSpan(pool));
+                        int statsClass = TGeometry.ClassCount + MediumClassOfSpan(pool);
+                        if (pool->Count != 0)
+                        {
+                            pools[statsClass] += spanPools;
+                            used[statsClass] += pool->Count;
+                        }
+                        else if (pool->Retained != 0)
+                        {
+                            totals.PoolsRetained += spanPools;
+                        }
+                    }
+                }
+                else if (pool->Count != 0)
                 {
                     pools[pool->SizeClass]++;
                     used[pool->SizeClass] += pool->Count;
@@ -125,14 +157,24 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>The statistics of the heaps whose figures <paramref name="totals"/> holds, plus their large blocks.</summary>
     internal static AllocatorStats BuildStats(HeapStatsTotals totals, long largeBlocks, long largeBytes)
     {
-        var classes = new SizeClassStats[TGeometry.ClassCount];
+        var classes = new SizeClassStats[StatsClassCount];
         long quantization = 0;
-        for (int i = 0; i < classes.Length; i++)
+        for (int i = 0; i < TGeometry.ClassCount; i++)
         {
             long pools = totals.Pools[i];
             long used = totals.BlocksInUse[i];
             classes[i] = new SizeClassStats(i, TGeometry.BlockSize(i), pools, used, (pools * BlocksPerPool(i)) - used);
             quantization += pools * ((long)PoolSize - ((long)BlocksPerPool(i) * TGeometry.BlockSize(i)));
+        }
+
+        for (int m = 0; m < TGeometry.MediumClassCount; m++)
+        {
+            int i = TGeometry.ClassCount + m;
+            long spans = totals.Pools[i] / TGeometry.MediumSpanPools(m);
+            long used = totals.BlocksInUse[i];
+            long blockSize = TGeometry.MediumBlockSize(m);
+            classes[i] = new SizeClassStats(i, (int)blockSize, totals.Pools[i], used, (spans * BlocksPerSpan(m)) - used);
+            quantization += spans * (SpanBytes(m) - (BlocksPerSpan(m) * blockSize));
         }
 
         // The arenas' parts that serve no block, from the arenas walked (the reserved bytes come from the counter).

@@ -123,7 +123,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             return;
         }
 
-        FreeInPool(s, pool, block);
+        FreeLiveBlock(s, pool, block);
     }
 
     /// <summary>
@@ -161,6 +161,8 @@ public unsafe partial struct PoolHeap<TGeometry>
 
             AppendUsed(into, c, head, tail);
         }
+
+        AdoptSpans(into, from);
 
         nuint moved = 0;
         LockArenas(from);
@@ -253,6 +255,60 @@ public unsafe partial struct PoolHeap<TGeometry>
         FreeTakenBack(into, pending);
     }
 
+    /// <summary>
+    /// Adoption's part for the medium tier: the dead heap's span lists join into's (a retained empty span goes back to
+    /// its arena, still the dead heap's; its arenas move afterwards).
+    /// </summary>
+    private static void AdoptSpans(HeapState* into, HeapState* from)
+    {
+        PoolHeader** fromHeads = UsedSpans(from);
+        PoolHeader** fromTails = UsedSpanTails(from);
+        for (int c = 0; c < TGeometry.MediumClassCount; c++)
+        {
+            PoolHeader* head = fromHeads[c];
+            if (head == null)
+            {
+                continue;
+            }
+
+            PoolHeader* tail = fromTails[c];
+            fromHeads[c] = null;
+            fromTails[c] = null;
+            UnretainSpan(from, head);
+            if (head->Count == 0)
+            {
+                head->NextPool = null;
+                GiveSpanBack(from, head);
+                continue;
+            }
+
+            ref PoolHeader* ownHead = ref UsedSpans(into)[c];
+            ref PoolHeader* ownTail = ref UsedSpanTails(into)[c];
+            head->PrevPool = null;
+            if (ownHead != null && ownHead->Retained != 0)
+            {
+                PoolHeader* old = ownHead;
+                UnretainSpan(into, old);
+                if (old->Count == 0)
+                {
+                    UnlinkUsedSpan(into, old);
+                    ReturnSpanToArena(into, old);
+                }
+            }
+
+            if (ownHead == null)
+            {
+                ownHead = head;
+                ownTail = tail;
+                continue;
+            }
+
+            ownTail->NextPool = head;
+            head->PrevPool = ownTail;
+            ownTail = tail;
+        }
+    }
+
     /// <summary>Appends another heap's used-pool list of a class (head..tail, none retained) to this heap's.</summary>
     private static void AppendUsed(HeapState* s, int sizeClass, PoolHeader* head, PoolHeader* tail)
     {
@@ -342,6 +398,9 @@ public unsafe partial struct PoolHeap<TGeometry>
             heads[c] = EmptyPool.Instance;
             tails[c] = null;
         }
+
+        new Span<nint>(UsedSpans(s), TGeometry.MediumClassCount).Clear();
+        new Span<nint>(UsedSpanTails(s), TGeometry.MediumClassCount).Clear();
 
         new Span<nint>(LastArenaWith(s), PoolsPerArena + 1).Clear();
         s->UsableArenas = null;

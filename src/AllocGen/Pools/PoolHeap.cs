@@ -122,7 +122,19 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
         get => UsedTailsOffset + (TGeometry.ClassCount * sizeof(void*));
     }
 
-    private static nuint StateSize => (nuint)(sizeof(HeapState) + LastArenaOffset + ((PoolsPerArena + 1) * sizeof(void*)));
+    private static int UsedSpansOffset
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => LastArenaOffset + ((PoolsPerArena + 1) * sizeof(void*));
+    }
+
+    private static int UsedSpanTailsOffset
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => UsedSpansOffset + (TGeometry.MediumClassCount * sizeof(void*));
+    }
+
+    private static nuint StateSize => (nuint)(sizeof(HeapState) + UsedSpanTailsOffset + (TGeometry.MediumClassCount * sizeof(void*)));
 
     /// <summary>Head of the used-pool list of each class (the empty pool when the class has none).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -130,6 +142,13 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
 
     /// <summary>Last pool of the used-pool list of each class (null when the class has none).</summary>
     private static PoolHeader** UsedTails(HeapState* s) => (PoolHeader**)((byte*)(s + 1) + UsedTailsOffset);
+
+    /// <summary>Head of the list of spans with a free block of each medium class (null when the class has none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static PoolHeader** UsedSpans(HeapState* s) => (PoolHeader**)((byte*)(s + 1) + UsedSpansOffset);
+
+    /// <summary>Last span of each medium class's list (null when the class has none).</summary>
+    private static PoolHeader** UsedSpanTails(HeapState* s) => (PoolHeader**)((byte*)(s + 1) + UsedSpanTailsOffset);
 
     /// <summary>For each free-pool count, the last usable arena with that many free pools (CPython's nfp2lasta).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -334,7 +353,7 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
         nuint total = ThrowHelper.ZeroedRequestSize(count, size);
         if (total > (nuint)TGeometry.SmallRequestThreshold)
         {
-            return AllocateLargeZeroed(total);
+            return total <= (nuint)TGeometry.MediumRequestThreshold ? AllocateMediumZeroed(_state, total) : AllocateLargeZeroed(total);
         }
 
         int sizeClass = TGeometry.ClassOf(total);
@@ -398,7 +417,7 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
     }
 
     /// <summary>
-    /// Resizes a block: a pool block stays in place while the new size maps to its class, a large block that stays
+    /// Resizes a block: a pool or span block stays in place while the new size maps to its class, a large block that stays
     /// large is resized by the system allocator (keeping the alignment it was allocated with); otherwise the
     /// contents move to a new block of the heap's <c>Alignment</c>, as C's <c>realloc</c> does. Null allocates.
     /// </summary>
@@ -417,7 +436,8 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
         nuint oldSize = LiveBlockSize(pointer, out PoolHeader* pool);
         if (pool != null)
         {
-            if (newSize <= (nuint)TGeometry.SmallRequestThreshold && (uint)TGeometry.ClassOf(newSize) == pool->SizeClass)
+            if (pool->IsSpan ? StaysInSpan(pool, newSize)
+                : newSize <= (nuint)TGeometry.SmallRequestThreshold && (uint)TGeometry.ClassOf(newSize) == pool->SizeClass)
             {
                 return pointer;
             }

@@ -109,7 +109,8 @@ public readonly unsafe struct PerThreadPoolHeap<TGeometry> : IThreadPolicyHeap<P
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateMedium(int)"/>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public void* AllocateMedium(int mediumClass) => Local.AllocateMedium(mediumClass);
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void* AllocateMedium(int mediumClass) => PoolHeap<TGeometry>.AllocateMediumFrom(LocalState, mediumClass);
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateLarge(nuint)"/>
     public void* AllocateLarge(nuint size) => Local.AllocateLarge(size);

@@ -151,7 +151,7 @@ internal sealed unsafe class ThreadRegistry<TGeometry> : NativeMemoryOwner
             ThrowIfDisposed();
             PoolHeap<TGeometry>.TakeBackRemoteFrees(caller);
             AdoptDeadLocked(caller);
-            var totals = new HeapStatsTotals(TGeometry.ClassCount);
+            var totals = new HeapStatsTotals(PoolHeap<TGeometry>.StatsClassCount);
             foreach (Entry entry in _heaps)
             {
                 PoolHeap<TGeometry>.AddStats(entry.State, totals);
