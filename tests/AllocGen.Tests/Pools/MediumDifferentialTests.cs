@@ -16,7 +16,7 @@ internal readonly record struct MediumOp(int Action, int Tier, int A, int B, int
 /// </summary>
 public sealed unsafe class MediumDifferentialTests
 {
-    private const int PhaseLength = 150;
+    private const int PhaseLength = 300;
     private const int StatsEvery = 10;
 
     public static TheoryData<string, ThreadPolicy> Runs => new()
@@ -37,8 +37,8 @@ public sealed unsafe class MediumDifferentialTests
         var reached = new MediumReached(g);
         Gen<MediumOp[]> ops = Gen.Select(Gen.Int[0, 99], Gen.Int[0, 99], Gen.Int[0, int.MaxValue], Gen.Int[0, int.MaxValue], Gen.Int[0, int.MaxValue])
             .Select((action, tier, a, b, pick) => new MediumOp(action, tier, a, b, pick))
-            .Array[1, 900];
-        ops.Sample(run => Run(g, policy, run, reached), iter: 8, threads: 1);
+            .Array[1, 2_500];
+        ops.Sample(run => Run(g, policy, run, reached), iter: 16, threads: 1);
         reached.AssertWorthwhile();
     }
 
@@ -51,20 +51,16 @@ public sealed unsafe class MediumDifferentialTests
         using RuntimeHeap heap = g.Create(policy);
         for (int m = 0; m < g.MediumClassCount; m++)
         {
-            nuint low = (nuint)(m == 0 ? g.SmallThreshold : g.MediumClasses[m - 1]) + 1;
-            nuint high = (nuint)g.MediumClasses[m];
+            (nuint low, nuint high) = g.MediumClassRange(m);
+            nuint blockSize = (nuint)g.MediumClasses[m];
             var block = (byte*)heap.AllocateMedium(m);
-            Pattern.Fill(block, high, (uint)m);
+            Pattern.Fill(block, blockSize, (uint)m);
             foreach (nuint size in new[] { high, low, (low + high) / 2, high })
             {
-                if (size < low || g.MediumClassOf(size) != m)
-                {
-                    continue;
-                }
-
+                Assert.Equal(m, g.MediumClassOf(size));
                 var resized = (byte*)heap.Reallocate(block, size);
-                Assert.True(resized == block, $"{g}: Reallocate to {size} bytes, in medium class {m} ({high} B), moved 0x{(nint)block:X} → 0x{(nint)resized:X}");
-                Assert.Equal(high, heap.UsableSize(resized));
+                Assert.True(resized == block, $"{g}: Reallocate to {size} bytes, in medium class {m} ({blockSize} B), moved 0x{(nint)block:X} → 0x{(nint)resized:X}");
+                Assert.Equal(blockSize, heap.UsableSize(resized));
             }
 
             Assert.True(Pattern.Matches(block, low, (uint)m, out int bad), $"{g}: medium class {m}: byte {bad} changed by resizing in place");
@@ -230,10 +226,8 @@ public sealed unsafe class MediumDifferentialTests
 
         if (tier < 70)
         {
-            int m = (int)(ua % (uint)g.MediumClassCount);
-            uint low = (uint)(m == 0 ? g.SmallThreshold : g.MediumClasses[m - 1]) + 1;
-            uint high = (uint)g.MediumClasses[m];
-            return low >= high ? high : low + (ub % (high - low + 1));
+            (nuint low, nuint high) = g.MediumClassRange((int)(ua % (uint)g.MediumClassCount));
+            return low + (ub % (high - low + 1));
         }
 
         if (tier < 80)
@@ -272,20 +266,8 @@ public sealed unsafe class MediumDifferentialTests
 
             case Tier.Medium:
             {
-                // The sizes whose class is the block's: from one past the previous grid size up to the block size.
-                uint high = (uint)g.MediumClasses[block.Class];
-                uint low = (uint)g.SmallThreshold + 1;
-                for (int m = block.Class - 1; m >= 0; m--)
-                {
-                    if (g.MediumClasses[m] < high)
-                    {
-                        low = (uint)g.MediumClasses[m] + 1;
-                        break;
-                    }
-                }
-
-                nuint size = low + (ua % (high - low + 1));
-                return g.MediumClassOf(size) == block.Class ? size : high;
+                (nuint low, nuint high) = g.MediumClassRange(block.Class);
+                return low + (ua % (high - low + 1));
             }
 
             default:

@@ -9,7 +9,7 @@ namespace AllocGen.Tests.Pools;
 /// formulas: the hand-written geometries below are built from it, and the medium-tier tests' model checks the heap
 /// against the geometry's own members.
 /// </summary>
-internal static class MediumGrid
+internal static class MediumTierSpec
 {
     /// <summary>The grid index of a size (s ≥ 5): four classes per power of two.</summary>
     public static int Grid(nuint size)
@@ -91,10 +91,10 @@ internal static class MediumGrid
 /// The default configuration with its medium tier: 1 MiB arenas of 16 KiB pools (63 serve), alignment 16, classes
 /// of every multiple of 16 up to 512, medium classes from 640 up to 256 KiB (36 of them, spans of 1 to 16 pools).
 /// </summary>
-internal struct DefaultMediumGeometry : IPoolGeometry
+internal struct DefaultTierGeometry : IPoolGeometry
 {
-    private static readonly int[] s_blockSizes = MediumGrid.BlockSizes(512, 256 << 10, 16);
-    private static readonly int[] s_spanPools = MediumGrid.SpanPools(s_blockSizes, 1 << 14, MediumGrid.PoolsPerArena(20, 14));
+    private static readonly int[] s_blockSizes = MediumTierSpec.BlockSizes(512, 256 << 10, 16);
+    private static readonly int[] s_spanPools = MediumTierSpec.SpanPools(s_blockSizes, 1 << 14, MediumTierSpec.PoolsPerArena(20, 14));
 
     public static int ArenaShift => 20;
 
@@ -118,7 +118,7 @@ internal struct DefaultMediumGeometry : IPoolGeometry
 
     public static int MediumSpanPools(int mediumClass) => s_spanPools[mediumClass];
 
-    public static int MediumClassOf(nuint size) => MediumGrid.ClassOf(size, 512);
+    public static int MediumClassOf(nuint size) => MediumTierSpec.ClassOf(size, 512);
 }
 
 /// <summary>
@@ -126,10 +126,10 @@ internal struct DefaultMediumGeometry : IPoolGeometry
 /// 16 KiB (a quarter of the arena): the largest class's span takes 8 of an arena's 15 pools, so spans compete for few
 /// pools with each other and with the small classes, and arenas fill up and are given back all the time.
 /// </summary>
-internal struct SmallMediumGeometry : IPoolGeometry
+internal struct SmallTierGeometry : IPoolGeometry
 {
-    private static readonly int[] s_blockSizes = MediumGrid.BlockSizes(256, 16 << 10, 16);
-    private static readonly int[] s_spanPools = MediumGrid.SpanPools(s_blockSizes, 1 << 12, MediumGrid.PoolsPerArena(16, 12));
+    private static readonly int[] s_blockSizes = MediumTierSpec.BlockSizes(256, 16 << 10, 16);
+    private static readonly int[] s_spanPools = MediumTierSpec.SpanPools(s_blockSizes, 1 << 12, MediumTierSpec.PoolsPerArena(16, 12));
 
     public static int ArenaShift => 16;
 
@@ -153,7 +153,7 @@ internal struct SmallMediumGeometry : IPoolGeometry
 
     public static int MediumSpanPools(int mediumClass) => s_spanPools[mediumClass];
 
-    public static int MediumClassOf(nuint size) => MediumGrid.ClassOf(size, 256);
+    public static int MediumClassOf(nuint size) => MediumTierSpec.ClassOf(size, 256);
 }
 
 /// <summary>
@@ -161,10 +161,10 @@ internal struct SmallMediumGeometry : IPoolGeometry
 /// classes up to 64 KiB (a quarter of the arena). Rounded up to 256, the grid's 640 and 768 are both 768 and its 896
 /// and 1024 both 1024: neighbouring medium classes share a block size.
 /// </summary>
-internal struct CoarseMediumGeometry : IPoolGeometry
+internal struct CoarseTierGeometry : IPoolGeometry
 {
-    private static readonly int[] s_blockSizes = MediumGrid.BlockSizes(512, 64 << 10, 256);
-    private static readonly int[] s_spanPools = MediumGrid.SpanPools(s_blockSizes, 1 << 13, MediumGrid.PoolsPerArena(18, 13));
+    private static readonly int[] s_blockSizes = MediumTierSpec.BlockSizes(512, 64 << 10, 256);
+    private static readonly int[] s_spanPools = MediumTierSpec.SpanPools(s_blockSizes, 1 << 13, MediumTierSpec.PoolsPerArena(18, 13));
 
     public static int ArenaShift => 18;
 
@@ -188,7 +188,7 @@ internal struct CoarseMediumGeometry : IPoolGeometry
 
     public static int MediumSpanPools(int mediumClass) => s_spanPools[mediumClass];
 
-    public static int MediumClassOf(nuint size) => MediumGrid.ClassOf(size, 512);
+    public static int MediumClassOf(nuint size) => MediumTierSpec.ClassOf(size, 512);
 }
 
 /// <summary>
@@ -229,11 +229,11 @@ internal sealed class MediumLayout
     /// <summary>A heap of the geometry behind the given policy (SingleThreaded, Locked, PerThread), as an <see cref="IAllocator"/> with Trim.</summary>
     public Func<ThreadPolicy, RuntimeHeap> Create { get; private init; } = _ => throw new InvalidOperationException();
 
-    public static MediumLayout Default { get; } = Of<DefaultMediumGeometry>(nameof(Default));
+    public static MediumLayout Default { get; } = Of<DefaultTierGeometry>(nameof(Default));
 
-    public static MediumLayout Small { get; } = Of<SmallMediumGeometry>(nameof(Small));
+    public static MediumLayout Small { get; } = Of<SmallTierGeometry>(nameof(Small));
 
-    public static MediumLayout Coarse { get; } = Of<CoarseMediumGeometry>(nameof(Coarse));
+    public static MediumLayout Coarse { get; } = Of<CoarseTierGeometry>(nameof(Coarse));
 
     public static MediumLayout Named(string name) => name switch
     {
@@ -265,6 +265,32 @@ internal sealed class MediumLayout
 
     /// <summary>The medium class the geometry's <c>MediumClassOf</c> gives a size (where classes share a block size, either may).</summary>
     public int MediumClassOf(nuint size) => ClassOfMedium(size);
+
+    /// <summary>The sizes the geometry's <c>MediumClassOf</c> maps to a class: one past the previous grid size up to the class's grid size (or its block size).</summary>
+    public (nuint Low, nuint High) MediumClassRange(int mediumClass)
+    {
+        // MediumClassOf is non-decreasing in the size: search for the first size of the class, and of the next.
+        nuint FirstOf(int m)
+        {
+            nuint low = (nuint)SmallThreshold + 1, high = (nuint)MediumThreshold + 1;
+            while (low < high)
+            {
+                nuint mid = low + ((high - low) / 2);
+                if (MediumClassOf(mid) >= m)
+                {
+                    high = mid;
+                }
+                else
+                {
+                    low = mid + 1;
+                }
+            }
+
+            return low;
+        }
+
+        return (FirstOf(mediumClass), FirstOf(mediumClass + 1) - 1);
+    }
 
     /// <summary>The least medium block size that holds a size, found by search (not by the grid).</summary>
     public int LeastMediumBlockHolding(nuint size) => MediumClasses.First(b => b >= (long)size);

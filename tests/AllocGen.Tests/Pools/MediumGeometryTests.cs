@@ -94,7 +94,7 @@ public sealed class MediumGeometryTests
             heap.Dispose();
         }
 
-        PoolHeap<DefaultMediumGeometry> raw = PoolHeap<DefaultMediumGeometry>.Create();
+        PoolHeap<DefaultTierGeometry> raw = PoolHeap<DefaultTierGeometry>.Create();
         raw.Dispose();
     }
 }
