@@ -48,9 +48,15 @@ internal sealed unsafe class MediumModel(MediumLayout g, IAllocator heap)
     };
 
     /// <summary>Checks a block just handed out for <paramref name="size"/> bytes, fills it with its pattern and adds it.</summary>
-    public MediumLiveBlock Add(void* pointer, nuint size, uint seed, string what)
+    public MediumLiveBlock Add(void* pointer, nuint size, uint seed, string what) => Add(pointer, size, ClassFor(size), seed, what);
+
+    /// <summary>Adds a block of a medium class asked for by class (<c>AllocateMedium</c>), as a request of the class's largest size.</summary>
+    public MediumLiveBlock AddMedium(void* pointer, int mediumClass, uint seed, string what) =>
+        Add(pointer, g.MediumClassRange(mediumClass).High, (Tier.Medium, mediumClass), seed, what);
+
+    private MediumLiveBlock Add(void* pointer, nuint size, (Tier Tier, int Class) of, uint seed, string what)
     {
-        (Tier tier, int cls) = ClassFor(size);
+        (Tier tier, int cls) = of;
         var block = new MediumLiveBlock((nint)pointer, size, seed, tier, cls);
         CheckPlacement(block, what);
         Pattern.Fill((byte*)pointer, size, seed);
