@@ -44,6 +44,13 @@ internal unsafe struct ArenaObject
     /// </summary>
     public uint FreshPoolsZero;
 
+    /// <summary>
+    /// No run of free pools in the arena is longer than this (an upper bound, exact after a span search failed in the
+    /// arena), so a span that needs more skips the arena without reading its headers. Reset to the arena's pool count
+    /// whenever a pool comes back.
+    /// </summary>
+    public uint FreeRunBound;
+
     /// <summary>For a released arena whose address range is kept: when it was released (ms), or -1 once its pages went back to the OS.</summary>
     public long ReleasedAt;
 }

@@ -82,12 +82,19 @@ internal unsafe struct PoolHeader
     /// <summary>Marks a pool that has never served a class.</summary>
     public const ushort NoClass = ushort.MaxValue;
 
+    /// <summary>
+    /// Marks a free pool that served in a span: it has no class (it is laid out afresh when it serves again), but
+    /// unlike <see cref="NoClass"/> its pages may be dirty, so <c>Trim</c> gives them back and the statistics count
+    /// them as committed.
+    /// </summary>
+    public const ushort FormerSpanPool = ushort.MaxValue - 1;
+
     /// <summary>Marks a pool inside a span other than its first: <see cref="NextPool"/> points at the span's first pool.</summary>
-    public const ushort SpanInterior = ushort.MaxValue - 1;
+    public const ushort SpanInterior = ushort.MaxValue - 2;
 
     /// <summary>Set in <see cref="SizeClass"/> of a span's first pool, whose low bits hold the medium class.</summary>
     public const ushort SpanFlag = 0x8000;
 
     /// <summary>Whether the pool is part of a span (its first pool or another).</summary>
-    public readonly bool IsSpan => (SizeClass & SpanFlag) != 0 && SizeClass != NoClass;
+    public readonly bool IsSpan => (SizeClass & SpanFlag) != 0 && SizeClass <= SpanInterior;
 }

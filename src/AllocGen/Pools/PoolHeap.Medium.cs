@@ -107,7 +107,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         int first = -1;
         for (; arena != null; arena = arena->NextUsable)
         {
-            if (arena->FreePoolCount >= (uint)pools && (first = FindFreeRun(arena, pools)) >= 0)
+            if (arena->FreeRunBound >= (uint)pools && (first = FindFreeRun(arena, pools)) >= 0)
             {
                 break;
             }
@@ -133,28 +133,54 @@ public unsafe partial struct PoolHeap<TGeometry>
     private static bool IsFreePool(ArenaObject* arena, PoolHeader* pool) =>
         pool >= arena->FreshPools || (pool->Count == 0 && pool->Retained == 0 && !pool->IsSpan);
 
-    /// <summary>Index (in the header table) of the first run of <paramref name="pools"/> free pools, or -1.</summary>
+    /// <summary>
+    /// Index (in the header table) of the start of the shortest run of free pools that holds <paramref name="pools"/>
+    /// (best fit, so that long runs stay for long spans; the never-carved pools at the end count as one run), or -1.
+    /// A search that finds none records the longest run in <see cref="ArenaObject.FreeRunBound"/>.
+    /// </summary>
     private static int FindFreeRun(ArenaObject* arena, int pools)
     {
         var headers = (PoolHeader*)arena->Address;
+        int best = -1;
+        int bestLength = int.MaxValue;
+        int longest = 0;
         int run = 0;
-        for (int i = HeaderPoolsPerArena; i < PoolSlotsPerArena; i++)
+        for (int i = HeaderPoolsPerArena; i <= PoolSlotsPerArena; i++)
         {
             PoolHeader* pool = headers + i;
-            if (pool >= arena->FreshPools)
+            if (i < PoolSlotsPerArena && pool >= arena->FreshPools)
             {
-                // Every pool from here on is never carved, so free: the run ends at the arena's end or within it.
-                return PoolSlotsPerArena - i + run >= pools ? i - run : -1;
+                // Every pool from here on is never carved, so free: one run to the arena's end.
+                run += PoolSlotsPerArena - i;
+                i = PoolSlotsPerArena;
             }
 
-            run = IsFreePool(arena, pool) ? run + 1 : 0;
-            if (run == pools)
+            if (i < PoolSlotsPerArena && IsFreePool(arena, pool))
             {
-                return i - pools + 1;
+                run++;
+                continue;
             }
+
+            longest = Math.Max(longest, run);
+            if (run >= pools && run < bestLength)
+            {
+                best = i - run;
+                bestLength = run;
+                if (run == pools)
+                {
+                    break;
+                }
+            }
+
+            run = 0;
         }
 
-        return -1;
+        if (best < 0)
+        {
+            arena->FreeRunBound = (uint)longest;
+        }
+
+        return best;
     }
 
     /// <summary>
@@ -217,6 +243,43 @@ public unsafe partial struct PoolHeap<TGeometry>
         return head;
     }
 
+    /// <summary>How many free pools a class looking for one looks at to find one that splits no run (see <see cref="TakeFreePool"/>).</summary>
+    private const int FreePoolsTried = 8;
+
+    /// <summary>
+    /// A free pool for a small class, out of the arena's list, or null when the list is empty. Spans need runs of free
+    /// pools next to each other; a small class that took a pool from the middle of a run (a span's pools just given
+    /// back are at the head of the list) would leave the next span nowhere to go. So the first of the first few
+    /// pools whose neighbours are not free is taken, else the head.
+    /// </summary>
+    private static PoolHeader* TakeFreePool(ArenaObject* arena)
+    {
+        PoolHeader* pool = arena->FreePools;
+        if (pool == null)
+        {
+            return null;
+        }
+
+        if (TGeometry.MediumClassCount != 0)
+        {
+            var headers = (PoolHeader*)arena->Address;
+            PoolHeader* candidate = pool;
+            for (int i = 0; i < FreePoolsTried && candidate != null; i++, candidate = candidate->NextPool)
+            {
+                bool freeBelow = candidate - 1 >= headers + HeaderPoolsPerArena && IsFreePool(arena, candidate - 1);
+                bool freeAbove = candidate + 1 < headers + PoolSlotsPerArena && IsFreePool(arena, candidate + 1);
+                if (!freeBelow && !freeAbove)
+                {
+                    pool = candidate;
+                    break;
+                }
+            }
+        }
+
+        UnlinkFreePool(arena, pool);
+        return pool;
+    }
+
     /// <summary>Takes a pool out of its arena's (doubly linked) free-pool list.</summary>
     private static void UnlinkFreePool(ArenaObject* arena, PoolHeader* pool)
     {
@@ -253,6 +316,35 @@ public unsafe partial struct PoolHeap<TGeometry>
         {
             UnlinkUsable(s, arena);
         }
+    }
+
+    /// <summary>
+    /// The common medium free, from <see cref="FreeSlow"/>: a block of one of the heap's own spans that passes every
+    /// test of <see cref="WhyNotLiveInSpan"/> and leaves its span neither empty (unless it is the retained span of its
+    /// class in the idle arena: as for pools, an allocate-then-free cycle then changes nothing but the free list) nor
+    /// coming back from full is pushed. False (nothing done) for anything else, which takes the checked path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool FreeInSpanFast(HeapState* s, PoolHeader* pool, byte* block)
+    {
+        PoolHeader* span = SpanHeadOf(pool);
+        byte* head = span->FreeList;
+        uint count = span->Count;
+        ulong offset = (ulong)(block - PoolBase(span));
+        ulong magic = span->BlockMagic;
+        if (head == null
+            || (count <= 1 && (count == 0 || span->Retained == 0 || s->IdleArena == null || !IsIn(span, s->IdleArena)))
+            || block == head
+            || offset >= span->SpanFrontier
+            || offset * magic >= magic)
+        {
+            return false;
+        }
+
+        *(byte**)block = head;
+        span->FreeList = block;
+        span->Count = count - 1;
+        return true;
     }
 
     /// <summary>Frees a live block of one of the heap's own spans, with every list transition it causes.</summary>
@@ -379,7 +471,8 @@ public unsafe partial struct PoolHeap<TGeometry>
 
     /// <summary>
     /// Puts the pools of an empty span (in no list, not retained) on its arena's free-pool list as pools that serve no
-    /// class. A pool the span's frontier never reached is still as zero as the span was.
+    /// class (<see cref="PoolHeader.FormerSpanPool"/>). A pool the span's frontier never reached is still as zero as
+    /// the span was.
     /// </summary>
     private static void GiveSpanBack(HeapState* s, PoolHeader* span)
     {
@@ -390,7 +483,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         {
             PoolHeader* pool = span + i;
             *pool = default;
-            pool->SizeClass = PoolHeader.NoClass;
+            pool->SizeClass = PoolHeader.FormerSpanPool;
             pool->ZeroFrontier = zero != 0 && reached <= ((uint)i << TGeometry.PoolShift) ? 1u : 0u;
             GivePoolBack(s, pool);
         }

@@ -72,14 +72,9 @@ public unsafe partial struct PoolHeap<TGeometry>
             last[free - 1] = arena;
         }
 
-        PoolHeader* pool = arena->FreePools;
+        PoolHeader* pool = TakeFreePool(arena);
         if (pool != null)
         {
-            arena->FreePools = pool->NextPool;
-            if (pool->NextPool != null)
-            {
-                pool->NextPool->PrevPool = null;
-            }
         }
         else
         {
@@ -122,6 +117,11 @@ public unsafe partial struct PoolHeap<TGeometry>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void FreeSlow(PoolHeader* pool, byte* block)
     {
+        if (pool->IsSpan && pool->Owner == _state && FreeInSpanFast(_state, pool, block))
+        {
+            return;
+        }
+
         if (pool->Owner != _state)
         {
             // Another thread heap's pool (PerThread), another heap's, or a pool never carved.
@@ -534,6 +534,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     {
         // Doubly linked, so that carving a span takes pools out of the middle (see CarveSpan).
         ArenaObject* arena = ArenaOf(s, pool);
+        arena->FreeRunBound = (uint)PoolsPerArena;
         pool->PrevPool = null;
         pool->NextPool = arena->FreePools;
         if (arena->FreePools != null)
@@ -747,6 +748,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         byte* memory = arena->Address;
         arena->FreshPools = (PoolHeader*)memory + HeaderPoolsPerArena;
         arena->FreePoolCount = (uint)PoolsPerArena;
+        arena->FreeRunBound = (uint)PoolsPerArena;
         arena->Owner = s;
         try
         {

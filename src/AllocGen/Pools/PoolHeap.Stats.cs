@@ -17,7 +17,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             return TGeometry.ClassCount + MediumClassOfSpan(SpanHeadOf(pool));
         }
 
-        return pool->SizeClass == PoolHeader.NoClass ? -1 : pool->SizeClass;
+        return pool->SizeClass < TGeometry.ClassCount ? pool->SizeClass : -1;
     }
 
     /// <summary>Walks every carved pool; costs O(pools), so the fast paths keep no counters.</summary>

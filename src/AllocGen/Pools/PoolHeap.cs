@@ -216,7 +216,7 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
     /// <summary>A request above the small threshold: the medium class serving it, or the system above the medium tier.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     internal void* AllocateAboveSmall(nuint size) =>
-        size <= (nuint)TGeometry.MediumRequestThreshold ? AllocateMedium(TGeometry.MediumClassOf(size)) : AllocateLarge(size);
+        size <= (nuint)TGeometry.MediumRequestThreshold ? AllocateMediumFrom(_state, TGeometry.MediumClassOf(size)) : AllocateLarge(size);
 
     /// <summary>
     /// For generated code only: allocates a block of <paramref name="sizeClass"/>, reading the block size from the
@@ -450,7 +450,17 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
 
         void* block = Allocate(newSize);
         Buffer.MemoryCopy(pointer, block, newSize, Math.Min(oldSize, newSize));
-        Free(pointer);
+        if (pool != null && pool->IsSpan && pool->Owner == _state)
+        {
+            // Checked live above (and the allocation cannot have changed that): no second check. A pool block takes
+            // the inlined fast path, which is the shortest way for it.
+            FreeInSpan(_state, SpanHeadOf(pool), (byte*)pointer);
+        }
+        else
+        {
+            Free(pointer);
+        }
+
         return block;
     }
 
