@@ -70,6 +70,40 @@ public sealed unsafe class MediumDifferentialTests
         Assert.Equal(0, heap.GetStats().BlocksInUse);
     }
 
+    /// <summary>
+    /// A resize across a tier's border lands in the tier of the new size, as a new allocation of it would: a large
+    /// block shrunk to a medium size becomes a medium block (from the arenas, its class's usable size, no large block
+    /// left), a medium block grown past the tier becomes large, and back down again.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Runs))]
+    public void ResizesAcrossTheMediumTiersBordersLandInTheTierOfTheNewSize(string layout, ThreadPolicy policy)
+    {
+        MediumLayout g = MediumLayout.Named(layout);
+        using RuntimeHeap heap = g.Create(policy);
+        var model = new MediumModel(g, heap);
+        nuint large = (nuint)g.MediumThreshold + 1000;
+        nuint[] mediumSizes = [(nuint)g.SmallThreshold + 1, (nuint)g.MediumClasses[g.MediumClassCount / 2] - 3, (nuint)g.MediumThreshold];
+        foreach (nuint medium in mediumSizes)
+        {
+            MediumLiveBlock block = model.Add(heap.Allocate(large), large, 7, $"Allocate({large})");
+            foreach ((nuint size, string what) in new (nuint, string)[] { (medium, "large → medium"), (large * 2, "medium → large"), (medium, "large → medium again"), (16, "medium → small"), (medium, "small → medium") })
+            {
+                var moved = (byte*)heap.Reallocate((void*)block.Pointer, size);
+                nuint kept = Math.Min(block.Size, size);
+                Assert.True(Pattern.Matches(moved, kept, block.Seed, out int bad), $"{g}: Reallocate {what} ({block.Size} → {size}) lost byte {bad}");
+                model.RemoveAt(0);
+                block = model.Add(moved, size, block.Seed, $"Reallocate {what} ({block.Size} → {size})");
+                model.CheckStats(heap.GetStats(), $"after Reallocate {what} ({size} bytes)");
+            }
+
+            heap.Free((void*)block.Pointer);
+            model.RemoveAt(0);
+        }
+
+        model.CheckStats(heap.GetStats(), "everything freed");
+    }
+
     private static void Run(MediumLayout g, ThreadPolicy policy, MediumOp[] ops, MediumReached reached)
     {
         using RuntimeHeap heap = g.Create(policy);
