@@ -578,6 +578,75 @@ public sealed class DiagnosticTests
         Assert.Equal(["Game.Heap.PoolAllocator.g.cs"], noWarn.HintNames);
     }
 
+    // ---- AG0100 .. AG0102: MediumRequestThreshold ----------------------------------------------------------
+
+    [Theory]
+    [InlineData("MediumRequestThreshold = 512", "MediumRequestThreshold = 512", "MediumRequestThreshold 512 must be above SmallRequestThreshold (512)")]
+    [InlineData("MediumRequestThreshold = 256", "MediumRequestThreshold = 256", "MediumRequestThreshold 256 must be above SmallRequestThreshold (512)")]
+    [InlineData("MediumRequestThreshold = -1", "MediumRequestThreshold = -1", "MediumRequestThreshold -1 must be above")]
+    [InlineData("Alignment = 64, SmallRequestThreshold = 4096, MediumRequestThreshold = 4096", "MediumRequestThreshold = 4096", "must be above SmallRequestThreshold (4096)")]
+    public void AG0100_MediumThresholdNotAboveSmall(string arguments, string spanText, string message)
+    {
+        AssertDiagnostics(Pool(arguments), new Expected("AG0100", spanText, MessageContains: message));
+    }
+
+    [Theory]
+    [InlineData("MediumRequestThreshold = 200000", "MediumRequestThreshold 200000 is not a medium class size", "the nearest are 196608 and 229376")]
+    [InlineData("MediumRequestThreshold = 1000", "MediumRequestThreshold 1000 is not", "the nearest are 896 and 1024")]
+    [InlineData("MediumRequestThreshold = 9 << 7", "MediumRequestThreshold 1152 is not", "the nearest are 1024 and 1280")]
+    [InlineData("Alignment = 4096, SmallRequestThreshold = 4096, MediumRequestThreshold = 5120", "a multiple of Alignment 4096", "the nearest are 4096 and 8192")]
+    public void AG0101_MediumThresholdNotOnTheGrid(string arguments, string message, string nearest)
+    {
+        string span = arguments.Substring(arguments.IndexOf("MediumRequestThreshold", StringComparison.Ordinal));
+        GeneratorRun run = AssertDiagnostics(Pool(arguments), new Expected("AG0101", span, MessageContains: message));
+        Assert.Contains(nearest, Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("MediumRequestThreshold = 512 << 10", "MediumRequestThreshold 524288 must be at most 262144, a quarter of ArenaSize (1048576)")]
+    [InlineData("ArenaSize = 65536, PoolSize = 4096, MediumRequestThreshold = 32768", "must be at most 16384, a quarter of ArenaSize (65536)")]
+    public void AG0102_MediumThresholdAboveAQuarterOfTheArena(string arguments, string message)
+    {
+        string span = arguments.Substring(arguments.IndexOf("MediumRequestThreshold", StringComparison.Ordinal));
+        AssertDiagnostics(Pool(arguments), new Expected("AG0102", span, MessageContains: message));
+    }
+
+    [Fact]
+    public void AG0101_AndAG0102_AreBothReportedForAnOffGridValueAboveAQuarterOfTheArena()
+    {
+        AssertDiagnostics(Pool("MediumRequestThreshold = 300000"),
+            new Expected("AG0101", "MediumRequestThreshold = 300000", MessageContains: "the nearest are 262144 and 327680"),
+            new Expected("AG0102", "MediumRequestThreshold = 300000"));
+    }
+
+    [Fact]
+    public void AG0100_IsNotReportedWhileTheSmallThresholdIsWrong()
+    {
+        // The medium threshold is judged against the small one only once that is right.
+        AssertDiagnostics(Pool("SmallRequestThreshold = 100, MediumRequestThreshold = 64"), new Expected("AG0008", "SmallRequestThreshold = 100"));
+    }
+
+    [Fact]
+    public void AMediumThresholdFromAConstantIsCheckedAsItsValue()
+    {
+        const string source = """
+            using AllocGen;
+
+            namespace Game;
+
+            internal static class Sizes
+            {
+                public const int Medium = 100 * 1000;
+            }
+
+            [PoolAllocator(MediumRequestThreshold = Sizes.Medium)]
+            public sealed partial class Heap
+            {
+            }
+            """;
+        AssertDiagnostics(source, new Expected("AG0101", "MediumRequestThreshold = Sizes.Medium", MessageContains: "MediumRequestThreshold 100000 is not"));
+    }
+
     // ---- AG0020 / AG0021: [BumpArena] ----------------------------------------------------------------------
 
     [Theory]
@@ -715,6 +784,16 @@ public sealed class DiagnosticTests
         "[PoolAllocator(Threading = ThreadPolicy.Locked, PoolSize = 4096, Alignment = 8)] public sealed partial class Heap { }",
         "[PoolAllocator(Threading = ThreadPolicy.PerThread, ArenaSize = 65536)] [SizeClasses(16, 64, 512)] public partial class Heap { }",
         "[PoolAllocator(Threading = (ThreadPolicy)2)] internal sealed partial class Heap { }",
+        "[PoolAllocator(MediumRequestThreshold = 0)] public sealed partial class Heap { }",
+        "[PoolAllocator(MediumRequestThreshold = 640)] public sealed partial class Heap { }",
+        "[PoolAllocator(MediumRequestThreshold = 196608)] public sealed partial class Heap { }",
+        "[PoolAllocator(MediumRequestThreshold = 256 << 10)] public sealed partial class Heap { }",
+        "[PoolAllocator(ArenaSize = 2 << 20, MediumRequestThreshold = 512 << 10)] public sealed partial class Heap { }",
+        "[PoolAllocator(SmallRequestThreshold = 1024, MediumRequestThreshold = 1280)] public sealed partial class Heap { }",
+        "[PoolAllocator(ArenaSize = 8192, PoolSize = 4096, SmallRequestThreshold = 2048)] public sealed partial class Heap { }",
+        "[PoolAllocator(Alignment = 4096, SmallRequestThreshold = 4096, MediumRequestThreshold = 65536)] public sealed partial class Heap { }",
+        "[PoolAllocator(Threading = ThreadPolicy.PerThread, PoolSize = 4096, Alignment = 8, MediumRequestThreshold = 5 << 10)] public sealed partial class Heap { }",
+        "[PoolAllocator(SmallRequestThreshold = 16, MediumRequestThreshold = 32)] [SizeClasses(16)] public sealed partial class Heap { }",
     ];
 
     public static TheoryData<string> ValidDeclarations() => new(s_validDeclarations);

@@ -205,6 +205,52 @@ public sealed class IncrementalTests
     }
 
     [Fact]
+    public void ChangingMediumRequestThresholdReRendersThatPoolOnly()
+    {
+        CSharpCompilationAndDriver first = RunFirst();
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, WithGameHeapAttribute(first.Compilation, "[PoolAllocator(ArenaSize = 262144, MediumRequestThreshold = 32768)]"));
+
+        Assert.Null(second.GeneratorResult.Exception);
+
+        // The edited pool's spec is Modified and carries the new tier (its default was a sixteenth of the arena, 16 KiB).
+        var specs = Outputs(second.GeneratorResult, TrackingNames.PoolAllocatorSpec);
+        var modified = Assert.Single(specs, o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Equal(32768, ReadProperty<int>(modified.Value, "MediumRequestThreshold"));
+        Assert.Contains("GameHeap", ReadProperty<object>(modified.Value, "Type").ToString(), StringComparison.Ordinal);
+        Assert.All(specs.Where(o => !ReferenceEquals(o.Value, modified.Value)), o =>
+            Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{o.Reason}: {o.Value}"));
+        AssertCachedOrUnchanged(second, [TrackingNames.BumpArenaModel, TrackingNames.BumpArenaSpec]);
+
+        Assert.Contains("public const int MediumRequestThreshold = 32768;", second.Source("Game.Memory.GameHeap.PoolAllocator.g.cs"), StringComparison.Ordinal);
+        Assert.Contains("public const int MediumRequestThreshold = 16384;", first.Run.Source("Game.Memory.GameHeap.PoolAllocator.g.cs"), StringComparison.Ordinal);
+        Assert.Equal(first.Run.Source("Game.Memory.IrregularHeap.PoolAllocator.g.cs"), second.Source("Game.Memory.IrregularHeap.PoolAllocator.g.cs"));
+        Assert.Empty(second.OutputErrorsAndWarnings);
+    }
+
+    [Fact]
+    public void WritingTheDefaultMediumRequestThresholdOutLeavesTheSpecUnchanged()
+    {
+        // 16384 is the default of a 256 KiB arena: the argument changes the attribute, not the allocator.
+        CSharpCompilationAndDriver first = RunFirst();
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, WithGameHeapAttribute(first.Compilation, "[PoolAllocator(ArenaSize = 262144, MediumRequestThreshold = 16384)]"));
+
+        Assert.Null(second.GeneratorResult.Exception);
+        Assert.All(Outputs(second.GeneratorResult, TrackingNames.PoolAllocatorSpec), o =>
+            Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{o.Reason}: {o.Value}"));
+        Assert.Equal(first.Run.Source("Game.Memory.GameHeap.PoolAllocator.g.cs"), second.Source("Game.Memory.GameHeap.PoolAllocator.g.cs"));
+    }
+
+    /// <summary>The compilation with GameHeap's attribute in Pools.cs replaced by <paramref name="attribute"/>.</summary>
+    private static Compilation WithGameHeapAttribute(Compilation compilation, string attribute)
+    {
+        SyntaxTree pools = Tree(compilation, PoolsFile);
+        const string before = "[PoolAllocator(ArenaSize = 262144)]";
+        int at = pools.GetText().ToString().IndexOf(before, StringComparison.Ordinal);
+        SyntaxTree edited = pools.WithChangedText(pools.GetText().Replace(new Microsoft.CodeAnalysis.Text.TextSpan(at, before.Length), attribute));
+        return compilation.ReplaceSyntaxTree(pools, edited);
+    }
+
+    [Fact]
     public void ChangingThreadingReRendersThatPoolOnlyAndAnUnrelatedEditAfterwardsDoesNot()
     {
         CSharpCompilationAndDriver first = RunFirst();

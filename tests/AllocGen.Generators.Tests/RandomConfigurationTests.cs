@@ -59,6 +59,28 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
 
         public int EffectiveThreshold => Threshold ?? 512;
 
+        /// <summary>The default medium tier (docs/medium-tier.md): up to the smaller of 64 KiB and a sixteenth of the arena, none when that is not above the threshold.</summary>
+        public int EffectiveMediumThreshold => Math.Min(64 << 10, EffectiveArenaSize / 16) is var medium && medium > EffectiveThreshold ? medium : 0;
+
+        /// <summary>The first medium class's block: the least size of the four-per-power-of-two grid above the threshold, rounded up to the alignment.</summary>
+        public int FirstMediumBlock
+        {
+            get
+            {
+                for (long power = 4; ; power *= 2)
+                {
+                    foreach (long quarters in new long[] { 5, 6, 7, 8 })
+                    {
+                        long size = quarters * power / 4;
+                        if (size > EffectiveThreshold)
+                        {
+                            return (int)((size + EffectiveAlignment - 1) / EffectiveAlignment * EffectiveAlignment);
+                        }
+                    }
+                }
+            }
+        }
+
         public string Arguments => string.Join(", ", new[]
         {
             ArenaSize is { } a ? "ArenaSize = " + Text(a) : null,
@@ -662,8 +684,9 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
             declaration.EffectiveArenaSize, declaration.EffectivePoolSize, declaration.EffectiveAlignment, declaration.EffectiveThreshold,
             declaration.Classes is null ? null : (IReadOnlyList<int>)declaration.Classes,
             (int)ThreadPolicy.SingleThreaded,
+            null,
         });
-        object?[] arguments = [config, null];
+        object?[] arguments = [config, null, null];
         var problems = (IEnumerable)s_validate.Value.Invoke(null, arguments)!;
         string[] ids = problems.Cast<object>()
             .Select(p => ((DiagnosticDescriptor)p.GetType().GetProperty("Descriptor")!.GetValue(p)!).Id)
@@ -674,7 +697,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
     private static readonly Lazy<ConstructorInfo> s_poolConfig = new(() =>
         typeof(AllocatorGenerator).Assembly.GetType("AllocGen.Generators.Validation.PoolConfig", throwOnError: true)!
             .GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)
-            .Single(c => c.GetParameters().Length == 6));
+            .Single(c => c.GetParameters().Length == 7));
 
     private static readonly Lazy<MethodInfo> s_validate = new(() =>
         typeof(AllocatorGenerator).Assembly.GetType("AllocGen.Generators.Validation.PoolConfigValidator", throwOnError: true)!
@@ -715,10 +738,11 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                     private static void Check{{name}}()
                     {
                         int[] classes = { {{list}} };
-                        Harness.Constants({{name}}.SizeClasses, classes, new[] { {{name}}.ArenaSize, {{name}}.PoolSize, {{name}}.Alignment, {{name}}.SmallRequestThreshold, {{name}}.SizeClassCount, {{name}}.PoolsPerArena, {{name}}.HeaderPoolsPerArena },
-                            new[] { {{declaration.EffectiveArenaSize}}, {{declaration.EffectivePoolSize}}, {{alignment}}, {{declaration.EffectiveThreshold}}, {{classes.Length}}, {{poolsPerArena - headerPools}}, {{headerPools}} });
+                        Harness.Constants({{name}}.SizeClasses, classes, new[] { {{name}}.ArenaSize, {{name}}.PoolSize, {{name}}.Alignment, {{name}}.SmallRequestThreshold, {{name}}.SizeClassCount, {{name}}.PoolsPerArena, {{name}}.HeaderPoolsPerArena, {{name}}.MediumRequestThreshold },
+                            new[] { {{declaration.EffectiveArenaSize}}, {{declaration.EffectivePoolSize}}, {{alignment}}, {{declaration.EffectiveThreshold}}, {{classes.Length}}, {{poolsPerArena - headerPools}}, {{headerPools}}, {{declaration.EffectiveMediumThreshold}} });
+                        Harness.MediumClasses({{name}}.MediumSizeClasses, {{declaration.EffectiveMediumThreshold}}, {{declaration.FirstMediumBlock}});
                         using var heap = new {{name}}();
-                        Harness.Exercise(heap, classes, {{alignment}}, {{declaration.EffectiveThreshold}}, {{declaration.EffectivePoolSize}});
+                        Harness.Exercise(heap, classes, {{alignment}}, {{declaration.EffectiveThreshold}}, {{declaration.EffectivePoolSize}}, {{declaration.EffectiveMediumThreshold}}, {{declaration.FirstMediumBlock}}, {{name}}.MediumSizeClasses.Length);
 
                 """);
             foreach (int size in s_typedSizes)
@@ -759,7 +783,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                     Fail("SizeClasses is [" + string.Join(", ", generatedClasses.ToArray()) + "], expected [" + string.Join(", ", classes) + "]");
                 }
 
-                string[] names = { "ArenaSize", "PoolSize", "Alignment", "SmallRequestThreshold", "SizeClassCount", "PoolsPerArena", "HeaderPoolsPerArena" };
+                string[] names = { "ArenaSize", "PoolSize", "Alignment", "SmallRequestThreshold", "SizeClassCount", "PoolsPerArena", "HeaderPoolsPerArena", "MediumRequestThreshold" };
                 for (int i = 0; i < names.Length; i++)
                 {
                     if (actual[i] != expected[i])
@@ -834,7 +858,25 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                 }
             }
 
-            public static void Exercise(IAllocator heap, int[] classes, int alignment, int threshold, int poolSize)
+            /// <summary>The medium classes: none without a tier; else ascending from the first one expected, the last at the tier's threshold.</summary>
+            public static void MediumClasses(ReadOnlySpan<int> generated, int mediumThreshold, int firstBlock)
+            {
+                int[] sizes = generated.ToArray();
+                bool valid = mediumThreshold == 0
+                    ? sizes.Length == 0
+                    : sizes.Length > 0 && sizes[0] == firstBlock && sizes[^1] == mediumThreshold;
+                for (int i = 1; i < sizes.Length; i++)
+                {
+                    valid &= sizes[i - 1] <= sizes[i];
+                }
+
+                if (!valid)
+                {
+                    Fail("MediumSizeClasses is [" + string.Join(", ", sizes) + "] with MediumRequestThreshold " + mediumThreshold + ", expected classes from " + firstBlock);
+                }
+            }
+
+            public static void Exercise(IAllocator heap, int[] classes, int alignment, int threshold, int poolSize, int mediumThreshold, int firstMediumBlock, int mediumClassCount)
             {
                 // One block of every class: aligned, owned, exactly the class size, every byte writable.
                 for (int c = 0; c < classes.Length; c++)
@@ -926,8 +968,16 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                 Block(heap, zero, (nuint)classes[0], alignment, "size 0");
                 heap.Free(zero);
 
-                // Above the threshold: the system allocator, still aligned, owned and exactly sized.
-                nuint large = (nuint)threshold + 1;
+                // Just above the threshold: the first medium class, when there is a medium tier.
+                if (mediumThreshold != 0)
+                {
+                    void* medium = heap.Allocate((nuint)threshold + 1);
+                    Block(heap, medium, (nuint)firstMediumBlock, alignment, "size " + (threshold + 1));
+                    heap.Free(medium);
+                }
+
+                // Above both tiers: the system allocator, still aligned, owned and exactly sized.
+                nuint large = (nuint)Math.Max(threshold, mediumThreshold) + 1;
                 byte* big = (byte*)heap.Allocate(large);
                 Block(heap, big, large, alignment, "size " + large);
                 Fill(big, large, 3, "large block");
@@ -965,14 +1015,15 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
 
                 // Nothing is left in use.
                 var stats = heap.GetStats();
-                if (stats.SizeClasses.Count != classes.Length)
+                if (stats.SizeClasses.Count != classes.Length + mediumClassCount)
                 {
                     Fail("GetStats has " + stats.SizeClasses.Count + " classes");
                 }
 
                 foreach (var row in stats.SizeClasses)
                 {
-                    if (row.BlocksInUse != 0 || row.BlockSize != classes[row.Index])
+                    // The size classes, then the medium ones (checked against MediumSizeClasses by MediumClasses).
+                    if (row.BlocksInUse != 0 || (row.Index < classes.Length && row.BlockSize != classes[row.Index]))
                     {
                         Fail("GetStats class " + row.Index + ": " + row);
                     }

@@ -46,6 +46,40 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public Task MediumTierWithACoarseAlignment()
+    {
+        // One small class of 4096; medium classes up to 64 KiB, the first four of them all rounded up to 8192.
+        const string source = """
+            using AllocGen;
+
+            namespace Game.Memory;
+
+            [PoolAllocator(Alignment = 4096, SmallRequestThreshold = 4096, MediumRequestThreshold = 64 << 10)]
+            public sealed partial class PageHeap
+            {
+            }
+            """;
+        return VerifyClean(source);
+    }
+
+    [Fact]
+    public Task MediumTierOff()
+    {
+        // MediumRequestThreshold = 0: the code of an allocator without the tier, the constant 0 and no medium classes.
+        const string source = """
+            using AllocGen;
+
+            namespace Game.Memory;
+
+            [PoolAllocator(MediumRequestThreshold = 0)]
+            public sealed partial class SmallOnlyHeap
+            {
+            }
+            """;
+        return VerifyClean(source);
+    }
+
+    [Fact]
     public Task IrregularSizeClassesNestedInContainingClass()
     {
         const string source = """
@@ -251,7 +285,7 @@ public sealed class SnapshotTests
             Assert.Equal(classes.First(c => c >= size), usable[size]);
         }
 
-        Assert.Equal(513, usable[513]); // above the threshold: a system block of exactly the requested size
+        Assert.Equal(640, usable[513]); // above the threshold: the first medium class, 513..640 bytes
     }
 
     /// <summary>Generated without unsafe code: the one diagnostic is AG0037, and the output compiles without unsafe.</summary>

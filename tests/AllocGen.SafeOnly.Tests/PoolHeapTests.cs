@@ -88,7 +88,7 @@ public sealed class PoolHeapTests
         Assert.Equal(heap.IsThreadSafe, heap.Allocator.IsThreadSafe);
         Assert.Equal(1, heap.Allocator.GetStats().BlocksInUse);
         Assert.False(new SingleHeap().Allocator.IsThreadSafe);
-        Assert.Equal(LockedHeap.SizeClassCount, heap.GetStats().SizeClasses.Count);
+        Assert.Equal(LockedHeap.SizeClassCount + LockedHeap.MediumSizeClasses.Length, heap.GetStats().SizeClasses.Count);
     }
 
     [Fact]

@@ -79,9 +79,34 @@ public sealed class ReplayAccountingTests
         Assert.Equal(first.Select(r => r.Samples.ToList()), second.Select(r => r.Samples.ToList()));
     }
 
-    /// <summary>The model's usable size: the smallest class that holds the request, the request itself above the threshold (the system allocator records at least 1 byte).</summary>
+    /// <summary>
+    /// The model's usable size: the smallest class that holds the request; above the threshold, for a generated
+    /// variant, the block of its default medium tier's class; above that the request itself (the system allocator
+    /// records at least 1 byte). A fitted variant's hand-written geometry has no medium tier.
+    /// </summary>
     private static ulong UsableSize(AllocatorVariantInfo info, VariantKind kind, ulong size) =>
-        kind == VariantKind.System || size > (ulong)info.SmallRequestThreshold
-            ? Math.Max(size, 1)
-            : (ulong)info.SizeClasses.First(c => (ulong)c >= size);
+        kind == VariantKind.System ? Math.Max(size, 1)
+        : size <= (ulong)info.SmallRequestThreshold ? (ulong)info.SizeClasses.First(c => (ulong)c >= size)
+        : kind == VariantKind.Pool && size <= (ulong)DefaultMediumThreshold(info) ? MediumBlock(size, info.Alignment)
+        : size;
+
+    /// <summary>The default medium tier (docs/medium-tier.md): up to the smaller of 64 KiB and a sixteenth of the arena, none when that is not above the threshold.</summary>
+    private static int DefaultMediumThreshold(AllocatorVariantInfo info) =>
+        Math.Min(64 << 10, info.ArenaSize / 16) is var medium && medium > info.SmallRequestThreshold ? medium : 0;
+
+    /// <summary>The least size of the medium grid (5/4, 6/4, 7/4 and 2 times each power of two) that holds the request, rounded up to the alignment.</summary>
+    private static ulong MediumBlock(ulong size, int alignment)
+    {
+        for (ulong power = 4; ; power *= 2)
+        {
+            foreach (ulong quarters in new ulong[] { 5, 6, 7, 8 })
+            {
+                ulong gridSize = quarters * power / 4;
+                if (gridSize >= size)
+                {
+                    return (gridSize + (ulong)alignment - 1) / (ulong)alignment * (ulong)alignment;
+                }
+            }
+        }
+    }
 }

@@ -203,6 +203,18 @@ internal static class DiagnosticDescriptors
         "[VariantSizeClasses] needs [PoolAllocatorVariants]",
         "[VariantSizeClasses] on '{0}' only applies to a [PoolAllocatorVariants] class");
 
+    public static readonly DiagnosticDescriptor MediumThresholdNotAboveSmall = Error("AG0100",
+        "MediumRequestThreshold not above SmallRequestThreshold",
+        "MediumRequestThreshold {0} must be above SmallRequestThreshold ({1}): the medium tier serves the requests above the small one; use 0 to turn the medium tier off");
+
+    public static readonly DiagnosticDescriptor MediumThresholdNotOnGrid = Error("AG0101",
+        "MediumRequestThreshold is not a medium class size",
+        "MediumRequestThreshold {0} is not a medium class size (a power of two, or 5/4, 6/4 or 7/4 of one, and a multiple of Alignment {1}), so the last medium class would not end there: the nearest are {2} and {3}");
+
+    public static readonly DiagnosticDescriptor MediumThresholdTooLarge = Error("AG0102",
+        "MediumRequestThreshold above a quarter of ArenaSize",
+        "MediumRequestThreshold {0} must be at most {1}, a quarter of ArenaSize ({2}), so that an arena holds several spans of the largest medium class; lower it or raise ArenaSize");
+
     public static readonly DiagnosticDescriptor InternalError = Error("AG0099",
         "AllocGen failed",
         "AllocGen could not generate '{0}': {1}. Please report this with the declaration.");

@@ -99,8 +99,8 @@ internal sealed class GeneratedMembers
     private static PoolAllocatorSpec DefaultPoolSpec(ThreadPolicy threading, bool safeOnly)
     {
         var config = new PoolConfig(PoolConfig.DefaultArenaSize, PoolConfig.DefaultPoolSize, PoolConfig.DefaultAlignment, PoolConfig.DefaultSmallRequestThreshold, null, (int)threading);
-        PoolConfigValidator.Validate(config, out int[] sizeClasses);
-        return new PoolAllocatorSpec(Probe, config.ArenaSize, config.PoolSize, config.Alignment, config.SmallRequestThreshold, sizeClasses.ToEquatableArray(), threading, safeOnly);
+        PoolConfigValidator.Validate(config, out int[] sizeClasses, out MediumClass[] mediumClasses);
+        return new PoolAllocatorSpec(Probe, config.ArenaSize, config.PoolSize, config.Alignment, config.SmallRequestThreshold, sizeClasses.ToEquatableArray(), mediumClasses.ToEquatableArray(), threading, safeOnly);
     }
 
     private static BumpArenaSpec DefaultBumpSpec(bool safeOnly) => new(Probe, BumpArenaValidator.DefaultBlockSize, BumpArenaValidator.DefaultAlignment, safeOnly);

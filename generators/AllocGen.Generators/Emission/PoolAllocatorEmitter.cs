@@ -71,6 +71,24 @@ internal sealed class PoolTemplateModel
     public List<string> ClassIndexRows { get; private set; } = new();
     public List<ClassModel> Classes { get; private set; } = new();
 
+    /// <summary>Whether the allocator has a medium tier; without one, the template prints the code of an allocator without it.</summary>
+    public bool HasMediumTier { get; private set; }
+
+    /// <summary>Largest request of the medium tier, or 0.</summary>
+    public int MediumRequestThreshold { get; private set; }
+
+    public string MediumRequestThresholdText { get; private set; } = "";
+    public int MediumClassCount { get; private set; }
+    public string MediumSizeClassList { get; private set; } = "";
+
+    /// <summary>The grid index of the first medium class, which MediumClassOf subtracts.</summary>
+    public int FirstMediumGridIndex { get; private set; }
+
+    /// <summary>The sizes the first medium class serves, for MediumClassOf's comment.</summary>
+    public string FirstMediumClassRange { get; private set; } = "";
+
+    public List<MediumClassModel> MediumClasses { get; private set; } = new();
+
     /// <summary>The ThreadPolicy member the generated <c>Threading</c> constant names.</summary>
     public string ThreadPolicyName { get; private set; } = "";
 
@@ -104,6 +122,8 @@ internal sealed class PoolTemplateModel
             rows.Add(string.Join(", ", row.Select(b => b.ToString(CultureInfo.InvariantCulture))) + ", // rounded sizes " + first.ToString(CultureInfo.InvariantCulture) + ".." + last.ToString(CultureInfo.InvariantCulture));
         }
 
+        int poolsPerArena = (spec.ArenaSize / spec.PoolSize) - headerPools;
+        MediumClass[] medium = spec.MediumClasses.AsSpan().ToArray();
         return new PoolTemplateModel
         {
             TypeName = spec.Type.CodeName,
@@ -116,7 +136,7 @@ internal sealed class PoolTemplateModel
             SmallRequestThreshold = spec.SmallRequestThreshold,
             ArenaShift = Log2(spec.ArenaSize),
             PoolShift = Log2(spec.PoolSize),
-            PoolsPerArena = (spec.ArenaSize / spec.PoolSize) - headerPools,
+            PoolsPerArena = poolsPerArena,
             HeaderPoolsPerArena = headerPools,
             ClassCount = sizes.Length,
             ArenaSizeText = Bytes(spec.ArenaSize),
@@ -124,6 +144,14 @@ internal sealed class PoolTemplateModel
             SizeClassList = string.Join(", ", sizes.Select(s => s.ToString(CultureInfo.InvariantCulture))),
             ClassIndexRows = rows,
             Classes = sizes.Select((size, i) => new ClassModel(i, size, spec.PoolSize / size, spec.PoolSize % size)).ToList(),
+            HasMediumTier = medium.Length != 0,
+            MediumRequestThreshold = spec.MediumRequestThreshold,
+            MediumRequestThresholdText = Bytes(spec.MediumRequestThreshold),
+            MediumClassCount = medium.Length,
+            MediumSizeClassList = string.Join(", ", medium.Select(c => c.BlockSize.ToString(CultureInfo.InvariantCulture))),
+            FirstMediumGridIndex = MediumTier.GridIndex(spec.SmallRequestThreshold + 1L),
+            FirstMediumClassRange = medium.Length == 0 ? "" : (spec.SmallRequestThreshold + 1).ToString(CultureInfo.InvariantCulture) + ".." + MediumTier.GridSize(MediumTier.GridIndex(spec.SmallRequestThreshold + 1L)).ToString(CultureInfo.InvariantCulture),
+            MediumClasses = medium.Select((c, i) => new MediumClassModel(i, c.BlockSize, c.SpanPools, spec.PoolSize)).ToList(),
             ThreadPolicyName = spec.Threading.ToString(),
             IsThreadSafe = spec.Threading == ThreadPolicy.SingleThreaded ? "false" : "true",
             HeapType = spec.Threading switch
@@ -175,4 +203,33 @@ internal sealed class ClassModel
     public int BlockSize { get; }
     public int BlocksPerPool { get; }
     public int WastePerPool { get; }
+}
+
+/// <summary>One medium class as the template prints it: its block size, and its span of whole pools.</summary>
+internal sealed class MediumClassModel
+{
+    public MediumClassModel(int index, int blockSize, int spanPools, int poolSize)
+    {
+        long spanBytes = (long)spanPools * poolSize;
+        Index = index;
+        BlockSize = blockSize;
+        SpanPools = spanPools;
+        SpanPoolsText = spanPools == 1 ? "1 pool" : spanPools.ToString(CultureInfo.InvariantCulture) + " pools";
+        BlocksPerSpan = spanBytes / blockSize;
+        BlocksPerSpanText = BlocksPerSpan == 1 ? "1 block" : BlocksPerSpan.ToString(CultureInfo.InvariantCulture) + " blocks";
+        LeftoverPerSpan = spanBytes % blockSize;
+    }
+
+    public int Index { get; }
+    public int BlockSize { get; }
+    public int SpanPools { get; }
+
+    /// <summary>"1 pool" or "N pools".</summary>
+    public string SpanPoolsText { get; }
+
+    public long BlocksPerSpan { get; }
+
+    /// <summary>"1 block" or "N blocks".</summary>
+    public string BlocksPerSpanText { get; }
+    public long LeftoverPerSpan { get; }
 }

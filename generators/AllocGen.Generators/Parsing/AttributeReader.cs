@@ -35,7 +35,10 @@ internal static class AttributeReader
         || attribute.ConstructorArguments.Any(IsError)
         || attribute.NamedArguments.Any(argument => IsError(argument.Value) || (argument.Value.Kind != TypedConstantKind.Array && argument.Value.Value is not int));
 
-    public static int Named(AttributeData attribute, string name, int defaultValue)
+    public static int Named(AttributeData attribute, string name, int defaultValue) => NamedOrNull(attribute, name) ?? defaultValue;
+
+    /// <summary>The int value of the named argument <paramref name="name"/>, or null when it is left out (for a default that depends on other arguments).</summary>
+    public static int? NamedOrNull(AttributeData attribute, string name)
     {
         foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
         {
@@ -45,7 +48,7 @@ internal static class AttributeReader
             }
         }
 
-        return defaultValue;
+        return null;
     }
 
     /// <summary>

@@ -44,9 +44,10 @@ internal static class PoolAllocatorParser
                 Named(attribute, "Alignment", PoolConfig.DefaultAlignment),
                 Named(attribute, "SmallRequestThreshold", PoolConfig.DefaultSmallRequestThreshold),
                 sizeClassesAttribute is null ? null : SizeList(sizeClassesAttribute),
-                threading);
+                threading,
+                NamedOrNull(attribute, "MediumRequestThreshold"));
 
-            List<ConfigProblem> problems = PoolConfigValidator.Validate(config, out int[] sizeClasses);
+            List<ConfigProblem> problems = PoolConfigValidator.Validate(config, out int[] sizeClasses, out MediumClass[] mediumClasses);
             foreach (ConfigProblem problem in problems)
             {
                 Location at = problem.Argument == "SizeClasses" && sizeClassesAttribute is not null
@@ -59,7 +60,7 @@ internal static class PoolAllocatorParser
             return HasErrors(diagnostics) || typeSpec is null
                 ? KindModel<PoolAllocatorSpec>.Invalid(diagnostics.ToEquatableArray())
                 : new KindModel<PoolAllocatorSpec>(
-                    new PoolAllocatorSpec(typeSpec, config.ArenaSize, config.PoolSize, config.Alignment, config.SmallRequestThreshold, sizeClasses.ToEquatableArray(), (ThreadPolicy)threading, safeOnly),
+                    new PoolAllocatorSpec(typeSpec, config.ArenaSize, config.PoolSize, config.Alignment, config.SmallRequestThreshold, sizeClasses.ToEquatableArray(), mediumClasses.ToEquatableArray(), (ThreadPolicy)threading, safeOnly),
                     diagnostics.ToEquatableArray());
         });
 

@@ -73,5 +73,5 @@ internal static class PoolAllocatorVariantsParser
         });
 
     private static PoolAllocatorSpec Spec(PlannedVariant variant, ThreadPolicy threading) =>
-        new(new TypeSpec(string.Empty, variant.Name, EquatableArray<string>.Empty), variant.ArenaSize, variant.PoolSize, variant.Alignment, variant.SmallRequestThreshold, variant.SizeClasses.ToEquatableArray(), threading, SafeOnly: false);
+        new(new TypeSpec(string.Empty, variant.Name, EquatableArray<string>.Empty), variant.ArenaSize, variant.PoolSize, variant.Alignment, variant.SmallRequestThreshold, variant.SizeClasses.ToEquatableArray(), variant.MediumClasses.ToEquatableArray(), threading, SafeOnly: false);
 }

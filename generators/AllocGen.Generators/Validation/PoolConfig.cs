@@ -5,7 +5,11 @@ namespace AllocGen.Generators.Validation;
 
 /// <summary>The raw values of a [PoolAllocator] (and optional [SizeClasses]) declaration, before validation.</summary>
 /// <param name="Threading">The <c>Threading</c> argument's underlying value (an enum argument reaches the generator as its number).</param>
-internal sealed record PoolConfig(int ArenaSize, int PoolSize, int Alignment, int SmallRequestThreshold, IReadOnlyList<int>? SizeClasses, int Threading)
+/// <param name="MediumRequestThreshold">
+/// The <c>MediumRequestThreshold</c> argument, or null when it is left out: its default depends on the arena size
+/// (<see cref="MediumTier.DefaultThreshold"/>), and only a given value is checked.
+/// </param>
+internal sealed record PoolConfig(int ArenaSize, int PoolSize, int Alignment, int SmallRequestThreshold, IReadOnlyList<int>? SizeClasses, int Threading, int? MediumRequestThreshold = null)
 {
     public const int DefaultArenaSize = 1 << 20;
     public const int DefaultPoolSize = 16 << 10;

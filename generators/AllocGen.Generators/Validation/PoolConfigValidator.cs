@@ -40,12 +40,14 @@ internal static class PoolConfigValidator
 
     /// <summary>
     /// Validates <paramref name="config"/>; returns the problems (errors, and warnings about a declaration that works but
-    /// is probably not what was meant) and, when there is no error, the size classes.
+    /// is probably not what was meant) and, when there is no error, the size classes and the medium classes (none when
+    /// the medium tier is off).
     /// </summary>
-    public static List<ConfigProblem> Validate(PoolConfig config, out int[] sizeClasses)
+    public static List<ConfigProblem> Validate(PoolConfig config, out int[] sizeClasses, out MediumClass[] mediumClasses)
     {
         var problems = new List<ConfigProblem>();
         sizeClasses = System.Array.Empty<int>();
+        mediumClasses = System.Array.Empty<MediumClass>();
 
         bool arenaOk = true;
         if (!IsPowerOfTwo(config.ArenaSize))
@@ -100,6 +102,23 @@ internal static class PoolConfigValidator
             problems.Add(new(DiagnosticDescriptors.ThresholdInvalid, "SmallRequestThreshold", -1,
                 new object[] { threshold, alignment, capacity < 0 ? 0 : capacity, config.PoolSize }));
             return problems;
+        }
+
+        if (arenaOk)
+        {
+            // The medium tier depends on the small threshold only, not on the small classes: judged on its own.
+            int errors = problems.Count;
+            if (config.MediumRequestThreshold is { } given)
+            {
+                MediumTier.Validate(given, config.ArenaSize, alignment, threshold, problems);
+            }
+
+            if (problems.Count == errors)
+            {
+                int poolsPerArena = (config.ArenaSize / config.PoolSize) - HeaderPoolsPerArena(config.ArenaSize, config.PoolSize);
+                int mediumThreshold = config.MediumRequestThreshold ?? MediumTier.DefaultThreshold(config.ArenaSize, threshold);
+                mediumClasses = MediumTier.Classes(mediumThreshold, threshold, alignment, config.PoolSize, poolsPerArena);
+            }
         }
 
         if (config.SizeClasses is null)

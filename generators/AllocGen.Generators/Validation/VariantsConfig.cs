@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using AllocGen.Generators.Model;
 using Microsoft.CodeAnalysis;
 
 namespace AllocGen.Generators.Validation;
@@ -28,5 +29,5 @@ internal sealed record VariantsConfig(
 /// <param name="Arguments">The message arguments.</param>
 internal sealed record VariantProblem(DiagnosticDescriptor Descriptor, string? List, int SetIndex, int ElementIndex, object[] Arguments);
 
-/// <summary>One valid combination: the generated type's name and its pool configuration.</summary>
-internal sealed record PlannedVariant(string Name, int ArenaSize, int PoolSize, int Alignment, int SmallRequestThreshold, int[] SizeClasses);
+/// <summary>One valid combination: the generated type's name and its pool configuration (its medium tier the default one).</summary>
+internal sealed record PlannedVariant(string Name, int ArenaSize, int PoolSize, int Alignment, int SmallRequestThreshold, int[] SizeClasses, MediumClass[] MediumClasses);

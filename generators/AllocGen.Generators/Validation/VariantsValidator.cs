@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using AllocGen.Generators.Diagnostics;
+using AllocGen.Generators.Model;
 using Microsoft.CodeAnalysis;
 
 namespace AllocGen.Generators.Validation;
@@ -56,7 +57,7 @@ internal static class VariantsValidator
                             int smallRequestThreshold = threshold ?? (set is { } s ? s.Sizes[s.Sizes.Length - 1] : PoolConfig.DefaultSmallRequestThreshold);
                             string name = Name(arena, pool, alignment, thresholds is null ? null : threshold, set?.Index);
                             var combination = new PoolConfig(arena, pool, alignment, smallRequestThreshold, set?.Sizes, config.Threading);
-                            List<ConfigProblem> found = PoolConfigValidator.Validate(combination, out int[] sizeClasses);
+                            List<ConfigProblem> found = PoolConfigValidator.Validate(combination, out int[] sizeClasses, out MediumClass[] mediumClasses);
                             ConfigProblem? error = found.FirstOrDefault(p => p.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
                             if (error is not null)
                             {
@@ -74,7 +75,7 @@ internal static class VariantsValidator
                                 }
                             }
 
-                            variants.Add(new PlannedVariant(name, arena, pool, alignment, smallRequestThreshold, sizeClasses));
+                            variants.Add(new PlannedVariant(name, arena, pool, alignment, smallRequestThreshold, sizeClasses, mediumClasses));
                         }
                     }
                 }

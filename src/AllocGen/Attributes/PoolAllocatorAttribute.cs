@@ -7,7 +7,8 @@ namespace AllocGen;
 /// <remarks>
 /// Memory is taken from the OS in arenas of <see cref="ArenaSize"/> bytes, each cut into pools of
 /// <see cref="PoolSize"/> bytes; a pool serves one size class of fixed-size blocks. Requests above
-/// <see cref="SmallRequestThreshold"/> go to the system allocator. Every argument is optional; the defaults are
+/// <see cref="SmallRequestThreshold"/> up to <see cref="MediumRequestThreshold"/> come from the medium tier, spans of
+/// whole pools; larger ones go to the system allocator. Every argument is optional; the defaults of the small tier are
 /// CPython's 64-bit ones. Invalid values are compile-time errors (diagnostics AG0001 and up).
 /// </remarks>
 [AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
@@ -26,10 +27,25 @@ public sealed class PoolAllocatorAttribute : Attribute
     public int Alignment { get; set; } = 16;
 
     /// <summary>
-    /// Largest request served from pools; larger ones go to the system allocator. A multiple of
-    /// <see cref="Alignment"/>, at most <see cref="PoolSize"/>. Default 512.
+    /// Largest request served from the pools of the size classes; larger ones go to the medium tier, then the system
+    /// allocator. A multiple of <see cref="Alignment"/>, at most <see cref="PoolSize"/>. Default 512.
     /// </summary>
     public int SmallRequestThreshold { get; set; } = 512;
+
+    /// <summary>
+    /// Largest request served by the medium tier: requests above <see cref="SmallRequestThreshold"/> up to this size
+    /// come from spans (runs of whole pools of the arenas) in classes of four sizes per power of two; larger ones go to
+    /// the system allocator. 0 turns the medium tier off. Otherwise it must be above
+    /// <see cref="SmallRequestThreshold"/>, a power of two or 5/4, 6/4 or 7/4 of one (and a multiple of
+    /// <see cref="Alignment"/>), and at most <see cref="ArenaSize"/> / 4.
+    /// Default: the smaller of 64 KiB and <see cref="ArenaSize"/> / 16; the tier is off when that is not above
+    /// <see cref="SmallRequestThreshold"/>.
+    /// </summary>
+    /// <remarks>
+    /// The property reads 0 when the argument is left out: the generator computes the default from the other
+    /// arguments, as the generated <c>MediumRequestThreshold</c> constant shows.
+    /// </remarks>
+    public int MediumRequestThreshold { get; set; }
 
     /// <summary>
     /// How the allocator may be used from several threads: <see cref="ThreadPolicy.SingleThreaded"/> (the default: the

@@ -11,7 +11,8 @@ namespace Game.Memory;
 /// </summary>
 /// <remarks>
 /// Safe from any thread: one lock around one heap, so calls from different threads take turns.
-/// Requests above 512 bytes go to the system allocator. Dispose returns every arena to the OS; an
+/// Requests above 512 bytes up to 64 KiB come from the medium tier (28 classes, each served from spans of
+/// whole pools); larger ones go to the system allocator. Dispose returns every arena to the OS; an
 /// instance that is never disposed returns them some time after it becomes unreachable (a finalizer), so its blocks are
 /// valid only while it is reachable.
 /// </remarks>
@@ -27,8 +28,11 @@ unsafe partial class SharedHeap : global::AllocGen.IAllocator
     /// <summary>Alignment of every block, in bytes.</summary>
     public const int Alignment = 16;
 
-    /// <summary>Largest request served from pools; larger ones go to the system allocator.</summary>
+    /// <summary>Largest request served from the pools of the size classes; larger ones go to the medium tier, then the system allocator.</summary>
     public const int SmallRequestThreshold = 512;
+
+    /// <summary>Largest request served by the medium tier, from spans of whole pools; larger ones go to the system allocator.</summary>
+    public const int MediumRequestThreshold = 65536;
 
     /// <summary>Number of size classes.</summary>
     public const int SizeClassCount = 32;
@@ -51,6 +55,9 @@ unsafe partial class SharedHeap : global::AllocGen.IAllocator
     /// <summary>The block size of each class, ascending.</summary>
     public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 272, 288, 304, 320, 336, 352, 368, 384, 400, 416, 432, 448, 464, 480, 496, 512 };
 
+    /// <summary>The block size of each medium class, ascending.</summary>
+    public static global::System.ReadOnlySpan<int> MediumSizeClasses => new int[] { 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768, 40960, 49152, 57344, 65536 };
+
     /// <summary>The class serving a request, indexed by (size + 15) >> 4.</summary>
     private static global::System.ReadOnlySpan<byte> AllocGenClassTable => new byte[]
     {
@@ -67,7 +74,9 @@ unsafe partial class SharedHeap : global::AllocGen.IAllocator
     {
         if (size > SmallRequestThreshold)
         {
-            return _allocGenHeap.AllocateLarge(size);
+            return size > MediumRequestThreshold
+                ? _allocGenHeap.AllocateLarge(size)
+                : _allocGenHeap.AllocateMedium(AllocGenGeometry.MediumClassOf(size));
         }
 
         return _allocGenHeap.AllocateSmall(AllocGenGeometry.ClassOf(size));
@@ -318,5 +327,85 @@ unsafe partial class SharedHeap : global::AllocGen.IAllocator
             global::System.Runtime.CompilerServices.Unsafe.Add(
                 ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AllocGenClassTable),
                 (nint)((size + 15) >> 4));
+
+        public static int MediumRequestThreshold => 65536;
+
+        public static int MediumClassCount => 28;
+
+        public static int MediumBlockSize(int mediumClass) => mediumClass switch
+        {
+            0 => 640, // 1 pool per span, 25 blocks per span, 384 bytes left over
+            1 => 768, // 1 pool per span, 21 blocks per span, 256 bytes left over
+            2 => 896, // 1 pool per span, 18 blocks per span, 256 bytes left over
+            3 => 1024, // 1 pool per span, 16 blocks per span, 0 bytes left over
+            4 => 1280, // 1 pool per span, 12 blocks per span, 1024 bytes left over
+            5 => 1536, // 1 pool per span, 10 blocks per span, 1024 bytes left over
+            6 => 1792, // 1 pool per span, 9 blocks per span, 256 bytes left over
+            7 => 2048, // 1 pool per span, 8 blocks per span, 0 bytes left over
+            8 => 2560, // 1 pool per span, 6 blocks per span, 1024 bytes left over
+            9 => 3072, // 1 pool per span, 5 blocks per span, 1024 bytes left over
+            10 => 3584, // 1 pool per span, 4 blocks per span, 2048 bytes left over
+            11 => 4096, // 1 pool per span, 4 blocks per span, 0 bytes left over
+            12 => 5120, // 2 pools per span, 6 blocks per span, 2048 bytes left over
+            13 => 6144, // 2 pools per span, 5 blocks per span, 2048 bytes left over
+            14 => 7168, // 2 pools per span, 4 blocks per span, 4096 bytes left over
+            15 => 8192, // 2 pools per span, 4 blocks per span, 0 bytes left over
+            16 => 10240, // 4 pools per span, 6 blocks per span, 4096 bytes left over
+            17 => 12288, // 3 pools per span, 4 blocks per span, 0 bytes left over
+            18 => 14336, // 4 pools per span, 4 blocks per span, 8192 bytes left over
+            19 => 16384, // 4 pools per span, 4 blocks per span, 0 bytes left over
+            20 => 20480, // 4 pools per span, 3 blocks per span, 4096 bytes left over
+            21 => 24576, // 5 pools per span, 3 blocks per span, 8192 bytes left over
+            22 => 28672, // 4 pools per span, 2 blocks per span, 8192 bytes left over
+            23 => 32768, // 4 pools per span, 2 blocks per span, 0 bytes left over
+            24 => 40960, // 5 pools per span, 2 blocks per span, 0 bytes left over
+            25 => 49152, // 6 pools per span, 2 blocks per span, 0 bytes left over
+            26 => 57344, // 4 pools per span, 1 block per span, 8192 bytes left over
+            27 => 65536, // 4 pools per span, 1 block per span, 0 bytes left over
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
+        };
+
+        public static int MediumSpanPools(int mediumClass) => mediumClass switch
+        {
+            0 => 1,
+            1 => 1,
+            2 => 1,
+            3 => 1,
+            4 => 1,
+            5 => 1,
+            6 => 1,
+            7 => 1,
+            8 => 1,
+            9 => 1,
+            10 => 1,
+            11 => 1,
+            12 => 2,
+            13 => 2,
+            14 => 2,
+            15 => 2,
+            16 => 4,
+            17 => 3,
+            18 => 4,
+            19 => 4,
+            20 => 4,
+            21 => 5,
+            22 => 4,
+            23 => 4,
+            24 => 5,
+            25 => 6,
+            26 => 4,
+            27 => 4,
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
+        };
+
+        // x = size - 1 lies in [2^k, 2^(k+1)): its grid index is 4k plus the quarter of that range it falls in, and
+        // the first medium class (513..640 bytes) has grid index 36.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static int MediumClassOf(nuint size)
+        {
+            nuint x = size - 1;
+            int k = global::System.Numerics.BitOperations.Log2(x);
+            return (k << 2) + (int)((x >> (k - 2)) & 3) - 36;
+        }
     }
 }

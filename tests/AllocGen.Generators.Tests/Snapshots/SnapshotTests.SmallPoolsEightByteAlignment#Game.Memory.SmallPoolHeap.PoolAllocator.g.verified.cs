@@ -11,7 +11,8 @@ namespace Game.Memory;
 /// </summary>
 /// <remarks>
 /// Not thread-safe: the caller synchronizes (one instance per thread, or a lock around every call).
-/// Requests above 512 bytes go to the system allocator. Dispose returns every arena to the OS; an
+/// Requests above 512 bytes up to 64 KiB come from the medium tier (28 classes, each served from spans of
+/// whole pools); larger ones go to the system allocator. Dispose returns every arena to the OS; an
 /// instance that is never disposed returns them some time after it becomes unreachable (a finalizer), so its blocks are
 /// valid only while it is reachable.
 /// </remarks>
@@ -27,8 +28,11 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
     /// <summary>Alignment of every block, in bytes.</summary>
     public const int Alignment = 8;
 
-    /// <summary>Largest request served from pools; larger ones go to the system allocator.</summary>
+    /// <summary>Largest request served from the pools of the size classes; larger ones go to the medium tier, then the system allocator.</summary>
     public const int SmallRequestThreshold = 512;
+
+    /// <summary>Largest request served by the medium tier, from spans of whole pools; larger ones go to the system allocator.</summary>
+    public const int MediumRequestThreshold = 65536;
 
     /// <summary>Number of size classes.</summary>
     public const int SizeClassCount = 64;
@@ -51,6 +55,9 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
     /// <summary>The block size of each class, ascending.</summary>
     public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 216, 224, 232, 240, 248, 256, 264, 272, 280, 288, 296, 304, 312, 320, 328, 336, 344, 352, 360, 368, 376, 384, 392, 400, 408, 416, 424, 432, 440, 448, 456, 464, 472, 480, 488, 496, 504, 512 };
 
+    /// <summary>The block size of each medium class, ascending.</summary>
+    public static global::System.ReadOnlySpan<int> MediumSizeClasses => new int[] { 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768, 40960, 49152, 57344, 65536 };
+
     /// <summary>The class serving a request, indexed by (size + 7) >> 3.</summary>
     private static global::System.ReadOnlySpan<byte> AllocGenClassTable => new byte[]
     {
@@ -69,7 +76,9 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
     {
         if (size > SmallRequestThreshold)
         {
-            return _allocGenHeap.AllocateLarge(size);
+            return size > MediumRequestThreshold
+                ? _allocGenHeap.AllocateLarge(size)
+                : _allocGenHeap.AllocateMedium(AllocGenGeometry.MediumClassOf(size));
         }
 
         return _allocGenHeap.AllocateSmall(AllocGenGeometry.ClassOf(size));
@@ -384,5 +393,85 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
             global::System.Runtime.CompilerServices.Unsafe.Add(
                 ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AllocGenClassTable),
                 (nint)((size + 7) >> 3));
+
+        public static int MediumRequestThreshold => 65536;
+
+        public static int MediumClassCount => 28;
+
+        public static int MediumBlockSize(int mediumClass) => mediumClass switch
+        {
+            0 => 640, // 1 pool per span, 6 blocks per span, 256 bytes left over
+            1 => 768, // 1 pool per span, 5 blocks per span, 256 bytes left over
+            2 => 896, // 1 pool per span, 4 blocks per span, 512 bytes left over
+            3 => 1024, // 1 pool per span, 4 blocks per span, 0 bytes left over
+            4 => 1280, // 2 pools per span, 6 blocks per span, 512 bytes left over
+            5 => 1536, // 2 pools per span, 5 blocks per span, 512 bytes left over
+            6 => 1792, // 2 pools per span, 4 blocks per span, 1024 bytes left over
+            7 => 2048, // 2 pools per span, 4 blocks per span, 0 bytes left over
+            8 => 2560, // 4 pools per span, 6 blocks per span, 1024 bytes left over
+            9 => 3072, // 3 pools per span, 4 blocks per span, 0 bytes left over
+            10 => 3584, // 4 pools per span, 4 blocks per span, 2048 bytes left over
+            11 => 4096, // 4 pools per span, 4 blocks per span, 0 bytes left over
+            12 => 5120, // 4 pools per span, 3 blocks per span, 1024 bytes left over
+            13 => 6144, // 5 pools per span, 3 blocks per span, 2048 bytes left over
+            14 => 7168, // 4 pools per span, 2 blocks per span, 2048 bytes left over
+            15 => 8192, // 4 pools per span, 2 blocks per span, 0 bytes left over
+            16 => 10240, // 5 pools per span, 2 blocks per span, 0 bytes left over
+            17 => 12288, // 6 pools per span, 2 blocks per span, 0 bytes left over
+            18 => 14336, // 4 pools per span, 1 block per span, 2048 bytes left over
+            19 => 16384, // 4 pools per span, 1 block per span, 0 bytes left over
+            20 => 20480, // 5 pools per span, 1 block per span, 0 bytes left over
+            21 => 24576, // 6 pools per span, 1 block per span, 0 bytes left over
+            22 => 28672, // 7 pools per span, 1 block per span, 0 bytes left over
+            23 => 32768, // 8 pools per span, 1 block per span, 0 bytes left over
+            24 => 40960, // 10 pools per span, 1 block per span, 0 bytes left over
+            25 => 49152, // 12 pools per span, 1 block per span, 0 bytes left over
+            26 => 57344, // 14 pools per span, 1 block per span, 0 bytes left over
+            27 => 65536, // 16 pools per span, 1 block per span, 0 bytes left over
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
+        };
+
+        public static int MediumSpanPools(int mediumClass) => mediumClass switch
+        {
+            0 => 1,
+            1 => 1,
+            2 => 1,
+            3 => 1,
+            4 => 2,
+            5 => 2,
+            6 => 2,
+            7 => 2,
+            8 => 4,
+            9 => 3,
+            10 => 4,
+            11 => 4,
+            12 => 4,
+            13 => 5,
+            14 => 4,
+            15 => 4,
+            16 => 5,
+            17 => 6,
+            18 => 4,
+            19 => 4,
+            20 => 5,
+            21 => 6,
+            22 => 7,
+            23 => 8,
+            24 => 10,
+            25 => 12,
+            26 => 14,
+            27 => 16,
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
+        };
+
+        // x = size - 1 lies in [2^k, 2^(k+1)): its grid index is 4k plus the quarter of that range it falls in, and
+        // the first medium class (513..640 bytes) has grid index 36.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static int MediumClassOf(nuint size)
+        {
+            nuint x = size - 1;
+            int k = global::System.Numerics.BitOperations.Log2(x);
+            return (k << 2) + (int)((x >> (k - 2)) & 3) - 36;
+        }
     }
 }

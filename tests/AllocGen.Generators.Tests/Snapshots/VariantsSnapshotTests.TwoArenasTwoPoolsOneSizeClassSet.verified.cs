@@ -21,7 +21,8 @@ static partial class HeapVariants
     /// </summary>
     /// <remarks>
     /// Not thread-safe: the caller synchronizes (one instance per thread, or a lock around every call).
-    /// Requests above 64 bytes go to the system allocator. Dispose returns every arena to the OS; an
+    /// Requests above 64 bytes up to 16 KiB come from the medium tier (32 classes, each served from spans of
+    /// whole pools); larger ones go to the system allocator. Dispose returns every arena to the OS; an
     /// instance that is never disposed returns them some time after it becomes unreachable (a finalizer), so its blocks are
     /// valid only while it is reachable.
     /// </remarks>
@@ -37,8 +38,11 @@ static partial class HeapVariants
         /// <summary>Alignment of every block, in bytes.</summary>
         public const int Alignment = 16;
 
-        /// <summary>Largest request served from pools; larger ones go to the system allocator.</summary>
+        /// <summary>Largest request served from the pools of the size classes; larger ones go to the medium tier, then the system allocator.</summary>
         public const int SmallRequestThreshold = 64;
+
+        /// <summary>Largest request served by the medium tier, from spans of whole pools; larger ones go to the system allocator.</summary>
+        public const int MediumRequestThreshold = 16384;
 
         /// <summary>Number of size classes.</summary>
         public const int SizeClassCount = 3;
@@ -61,6 +65,9 @@ static partial class HeapVariants
         /// <summary>The block size of each class, ascending.</summary>
         public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 16, 32, 64 };
 
+        /// <summary>The block size of each medium class, ascending.</summary>
+        public static global::System.ReadOnlySpan<int> MediumSizeClasses => new int[] { 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384 };
+
         /// <summary>The class serving a request, indexed by (size + 15) >> 4.</summary>
         private static global::System.ReadOnlySpan<byte> AllocGenClassTable => new byte[]
         {
@@ -75,7 +82,9 @@ static partial class HeapVariants
         {
             if (size > SmallRequestThreshold)
             {
-                return _allocGenHeap.AllocateLarge(size);
+                return size > MediumRequestThreshold
+                    ? _allocGenHeap.AllocateLarge(size)
+                    : _allocGenHeap.AllocateMedium(AllocGenGeometry.MediumClassOf(size));
             }
 
             return _allocGenHeap.AllocateSmall(AllocGenGeometry.ClassOf(size));
@@ -268,6 +277,94 @@ static partial class HeapVariants
                 global::System.Runtime.CompilerServices.Unsafe.Add(
                     ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AllocGenClassTable),
                     (nint)((size + 15) >> 4));
+
+            public static int MediumRequestThreshold => 16384;
+
+            public static int MediumClassCount => 32;
+
+            public static int MediumBlockSize(int mediumClass) => mediumClass switch
+            {
+                0 => 80, // 1 pool per span, 51 blocks per span, 16 bytes left over
+                1 => 96, // 1 pool per span, 42 blocks per span, 64 bytes left over
+                2 => 112, // 1 pool per span, 36 blocks per span, 64 bytes left over
+                3 => 128, // 1 pool per span, 32 blocks per span, 0 bytes left over
+                4 => 160, // 1 pool per span, 25 blocks per span, 96 bytes left over
+                5 => 192, // 1 pool per span, 21 blocks per span, 64 bytes left over
+                6 => 224, // 1 pool per span, 18 blocks per span, 64 bytes left over
+                7 => 256, // 1 pool per span, 16 blocks per span, 0 bytes left over
+                8 => 320, // 1 pool per span, 12 blocks per span, 256 bytes left over
+                9 => 384, // 1 pool per span, 10 blocks per span, 256 bytes left over
+                10 => 448, // 1 pool per span, 9 blocks per span, 64 bytes left over
+                11 => 512, // 1 pool per span, 8 blocks per span, 0 bytes left over
+                12 => 640, // 1 pool per span, 6 blocks per span, 256 bytes left over
+                13 => 768, // 1 pool per span, 5 blocks per span, 256 bytes left over
+                14 => 896, // 1 pool per span, 4 blocks per span, 512 bytes left over
+                15 => 1024, // 1 pool per span, 4 blocks per span, 0 bytes left over
+                16 => 1280, // 2 pools per span, 6 blocks per span, 512 bytes left over
+                17 => 1536, // 2 pools per span, 5 blocks per span, 512 bytes left over
+                18 => 1792, // 2 pools per span, 4 blocks per span, 1024 bytes left over
+                19 => 2048, // 2 pools per span, 4 blocks per span, 0 bytes left over
+                20 => 2560, // 4 pools per span, 6 blocks per span, 1024 bytes left over
+                21 => 3072, // 3 pools per span, 4 blocks per span, 0 bytes left over
+                22 => 3584, // 4 pools per span, 4 blocks per span, 2048 bytes left over
+                23 => 4096, // 4 pools per span, 4 blocks per span, 0 bytes left over
+                24 => 5120, // 4 pools per span, 3 blocks per span, 1024 bytes left over
+                25 => 6144, // 5 pools per span, 3 blocks per span, 2048 bytes left over
+                26 => 7168, // 4 pools per span, 2 blocks per span, 2048 bytes left over
+                27 => 8192, // 4 pools per span, 2 blocks per span, 0 bytes left over
+                28 => 10240, // 5 pools per span, 2 blocks per span, 0 bytes left over
+                29 => 12288, // 6 pools per span, 2 blocks per span, 0 bytes left over
+                30 => 14336, // 4 pools per span, 1 block per span, 2048 bytes left over
+                31 => 16384, // 4 pools per span, 1 block per span, 0 bytes left over
+                _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
+            };
+
+            public static int MediumSpanPools(int mediumClass) => mediumClass switch
+            {
+                0 => 1,
+                1 => 1,
+                2 => 1,
+                3 => 1,
+                4 => 1,
+                5 => 1,
+                6 => 1,
+                7 => 1,
+                8 => 1,
+                9 => 1,
+                10 => 1,
+                11 => 1,
+                12 => 1,
+                13 => 1,
+                14 => 1,
+                15 => 1,
+                16 => 2,
+                17 => 2,
+                18 => 2,
+                19 => 2,
+                20 => 4,
+                21 => 3,
+                22 => 4,
+                23 => 4,
+                24 => 4,
+                25 => 5,
+                26 => 4,
+                27 => 4,
+                28 => 5,
+                29 => 6,
+                30 => 4,
+                31 => 4,
+                _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
+            };
+
+            // x = size - 1 lies in [2^k, 2^(k+1)): its grid index is 4k plus the quarter of that range it falls in, and
+            // the first medium class (65..80 bytes) has grid index 24.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static int MediumClassOf(nuint size)
+            {
+                nuint x = size - 1;
+                int k = global::System.Numerics.BitOperations.Log2(x);
+                return (k << 2) + (int)((x >> (k - 2)) & 3) - 24;
+            }
         }
     }
 
@@ -277,7 +374,8 @@ static partial class HeapVariants
     /// </summary>
     /// <remarks>
     /// Not thread-safe: the caller synchronizes (one instance per thread, or a lock around every call).
-    /// Requests above 64 bytes go to the system allocator. Dispose returns every arena to the OS; an
+    /// Requests above 64 bytes up to 16 KiB come from the medium tier (32 classes, each served from spans of
+    /// whole pools); larger ones go to the system allocator. Dispose returns every arena to the OS; an
     /// instance that is never disposed returns them some time after it becomes unreachable (a finalizer), so its blocks are
     /// valid only while it is reachable.
     /// </remarks>
@@ -293,8 +391,11 @@ static partial class HeapVariants
         /// <summary>Alignment of every block, in bytes.</summary>
         public const int Alignment = 16;
 
-        /// <summary>Largest request served from pools; larger ones go to the system allocator.</summary>
+        /// <summary>Largest request served from the pools of the size classes; larger ones go to the medium tier, then the system allocator.</summary>
         public const int SmallRequestThreshold = 64;
+
+        /// <summary>Largest request served by the medium tier, from spans of whole pools; larger ones go to the system allocator.</summary>
+        public const int MediumRequestThreshold = 16384;
 
         /// <summary>Number of size classes.</summary>
         public const int SizeClassCount = 3;
@@ -317,6 +418,9 @@ static partial class HeapVariants
         /// <summary>The block size of each class, ascending.</summary>
         public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 16, 32, 64 };
 
+        /// <summary>The block size of each medium class, ascending.</summary>
+        public static global::System.ReadOnlySpan<int> MediumSizeClasses => new int[] { 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384 };
+
         /// <summary>The class serving a request, indexed by (size + 15) >> 4.</summary>
         private static global::System.ReadOnlySpan<byte> AllocGenClassTable => new byte[]
         {
@@ -331,7 +435,9 @@ static partial class HeapVariants
         {
             if (size > SmallRequestThreshold)
             {
-                return _allocGenHeap.AllocateLarge(size);
+                return size > MediumRequestThreshold
+                    ? _allocGenHeap.AllocateLarge(size)
+                    : _allocGenHeap.AllocateMedium(AllocGenGeometry.MediumClassOf(size));
             }
 
             return _allocGenHeap.AllocateSmall(AllocGenGeometry.ClassOf(size));
@@ -524,6 +630,94 @@ static partial class HeapVariants
                 global::System.Runtime.CompilerServices.Unsafe.Add(
                     ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AllocGenClassTable),
                     (nint)((size + 15) >> 4));
+
+            public static int MediumRequestThreshold => 16384;
+
+            public static int MediumClassCount => 32;
+
+            public static int MediumBlockSize(int mediumClass) => mediumClass switch
+            {
+                0 => 80, // 1 pool per span, 204 blocks per span, 64 bytes left over
+                1 => 96, // 1 pool per span, 170 blocks per span, 64 bytes left over
+                2 => 112, // 1 pool per span, 146 blocks per span, 32 bytes left over
+                3 => 128, // 1 pool per span, 128 blocks per span, 0 bytes left over
+                4 => 160, // 1 pool per span, 102 blocks per span, 64 bytes left over
+                5 => 192, // 1 pool per span, 85 blocks per span, 64 bytes left over
+                6 => 224, // 1 pool per span, 73 blocks per span, 32 bytes left over
+                7 => 256, // 1 pool per span, 64 blocks per span, 0 bytes left over
+                8 => 320, // 1 pool per span, 51 blocks per span, 64 bytes left over
+                9 => 384, // 1 pool per span, 42 blocks per span, 256 bytes left over
+                10 => 448, // 1 pool per span, 36 blocks per span, 256 bytes left over
+                11 => 512, // 1 pool per span, 32 blocks per span, 0 bytes left over
+                12 => 640, // 1 pool per span, 25 blocks per span, 384 bytes left over
+                13 => 768, // 1 pool per span, 21 blocks per span, 256 bytes left over
+                14 => 896, // 1 pool per span, 18 blocks per span, 256 bytes left over
+                15 => 1024, // 1 pool per span, 16 blocks per span, 0 bytes left over
+                16 => 1280, // 1 pool per span, 12 blocks per span, 1024 bytes left over
+                17 => 1536, // 1 pool per span, 10 blocks per span, 1024 bytes left over
+                18 => 1792, // 1 pool per span, 9 blocks per span, 256 bytes left over
+                19 => 2048, // 1 pool per span, 8 blocks per span, 0 bytes left over
+                20 => 2560, // 1 pool per span, 6 blocks per span, 1024 bytes left over
+                21 => 3072, // 1 pool per span, 5 blocks per span, 1024 bytes left over
+                22 => 3584, // 1 pool per span, 4 blocks per span, 2048 bytes left over
+                23 => 4096, // 1 pool per span, 4 blocks per span, 0 bytes left over
+                24 => 5120, // 2 pools per span, 6 blocks per span, 2048 bytes left over
+                25 => 6144, // 2 pools per span, 5 blocks per span, 2048 bytes left over
+                26 => 7168, // 2 pools per span, 4 blocks per span, 4096 bytes left over
+                27 => 8192, // 2 pools per span, 4 blocks per span, 0 bytes left over
+                28 => 10240, // 4 pools per span, 6 blocks per span, 4096 bytes left over
+                29 => 12288, // 3 pools per span, 4 blocks per span, 0 bytes left over
+                30 => 14336, // 4 pools per span, 4 blocks per span, 8192 bytes left over
+                31 => 16384, // 4 pools per span, 4 blocks per span, 0 bytes left over
+                _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
+            };
+
+            public static int MediumSpanPools(int mediumClass) => mediumClass switch
+            {
+                0 => 1,
+                1 => 1,
+                2 => 1,
+                3 => 1,
+                4 => 1,
+                5 => 1,
+                6 => 1,
+                7 => 1,
+                8 => 1,
+                9 => 1,
+                10 => 1,
+                11 => 1,
+                12 => 1,
+                13 => 1,
+                14 => 1,
+                15 => 1,
+                16 => 1,
+                17 => 1,
+                18 => 1,
+                19 => 1,
+                20 => 1,
+                21 => 1,
+                22 => 1,
+                23 => 1,
+                24 => 2,
+                25 => 2,
+                26 => 2,
+                27 => 2,
+                28 => 4,
+                29 => 3,
+                30 => 4,
+                31 => 4,
+                _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
+            };
+
+            // x = size - 1 lies in [2^k, 2^(k+1)): its grid index is 4k plus the quarter of that range it falls in, and
+            // the first medium class (65..80 bytes) has grid index 24.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static int MediumClassOf(nuint size)
+            {
+                nuint x = size - 1;
+                int k = global::System.Numerics.BitOperations.Log2(x);
+                return (k << 2) + (int)((x >> (k - 2)) & 3) - 24;
+            }
         }
     }
 
@@ -533,7 +727,8 @@ static partial class HeapVariants
     /// </summary>
     /// <remarks>
     /// Not thread-safe: the caller synchronizes (one instance per thread, or a lock around every call).
-    /// Requests above 64 bytes go to the system allocator. Dispose returns every arena to the OS; an
+    /// Requests above 64 bytes up to 64 KiB come from the medium tier (40 classes, each served from spans of
+    /// whole pools); larger ones go to the system allocator. Dispose returns every arena to the OS; an
     /// instance that is never disposed returns them some time after it becomes unreachable (a finalizer), so its blocks are
     /// valid only while it is reachable.
     /// </remarks>
@@ -549,8 +744,11 @@ static partial class HeapVariants
         /// <summary>Alignment of every block, in bytes.</summary>
         public const int Alignment = 16;
 
-        /// <summary>Largest request served from pools; larger ones go to the system allocator.</summary>
+        /// <summary>Largest request served from the pools of the size classes; larger ones go to the medium tier, then the system allocator.</summary>
         public const int SmallRequestThreshold = 64;
+
+        /// <summary>Largest request served by the medium tier, from spans of whole pools; larger ones go to the system allocator.</summary>
+        public const int MediumRequestThreshold = 65536;
 
         /// <summary>Number of size classes.</summary>
         public const int SizeClassCount = 3;
@@ -573,6 +771,9 @@ static partial class HeapVariants
         /// <summary>The block size of each class, ascending.</summary>
         public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 16, 32, 64 };
 
+        /// <summary>The block size of each medium class, ascending.</summary>
+        public static global::System.ReadOnlySpan<int> MediumSizeClasses => new int[] { 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768, 40960, 49152, 57344, 65536 };
+
         /// <summary>The class serving a request, indexed by (size + 15) >> 4.</summary>
         private static global::System.ReadOnlySpan<byte> AllocGenClassTable => new byte[]
         {
@@ -587,7 +788,9 @@ static partial class HeapVariants
         {
             if (size > SmallRequestThreshold)
             {
-                return _allocGenHeap.AllocateLarge(size);
+                return size > MediumRequestThreshold
+                    ? _allocGenHeap.AllocateLarge(size)
+                    : _allocGenHeap.AllocateMedium(AllocGenGeometry.MediumClassOf(size));
             }
 
             return _allocGenHeap.AllocateSmall(AllocGenGeometry.ClassOf(size));
@@ -780,6 +983,110 @@ static partial class HeapVariants
                 global::System.Runtime.CompilerServices.Unsafe.Add(
                     ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AllocGenClassTable),
                     (nint)((size + 15) >> 4));
+
+            public static int MediumRequestThreshold => 65536;
+
+            public static int MediumClassCount => 40;
+
+            public static int MediumBlockSize(int mediumClass) => mediumClass switch
+            {
+                0 => 80, // 1 pool per span, 51 blocks per span, 16 bytes left over
+                1 => 96, // 1 pool per span, 42 blocks per span, 64 bytes left over
+                2 => 112, // 1 pool per span, 36 blocks per span, 64 bytes left over
+                3 => 128, // 1 pool per span, 32 blocks per span, 0 bytes left over
+                4 => 160, // 1 pool per span, 25 blocks per span, 96 bytes left over
+                5 => 192, // 1 pool per span, 21 blocks per span, 64 bytes left over
+                6 => 224, // 1 pool per span, 18 blocks per span, 64 bytes left over
+                7 => 256, // 1 pool per span, 16 blocks per span, 0 bytes left over
+                8 => 320, // 1 pool per span, 12 blocks per span, 256 bytes left over
+                9 => 384, // 1 pool per span, 10 blocks per span, 256 bytes left over
+                10 => 448, // 1 pool per span, 9 blocks per span, 64 bytes left over
+                11 => 512, // 1 pool per span, 8 blocks per span, 0 bytes left over
+                12 => 640, // 1 pool per span, 6 blocks per span, 256 bytes left over
+                13 => 768, // 1 pool per span, 5 blocks per span, 256 bytes left over
+                14 => 896, // 1 pool per span, 4 blocks per span, 512 bytes left over
+                15 => 1024, // 1 pool per span, 4 blocks per span, 0 bytes left over
+                16 => 1280, // 2 pools per span, 6 blocks per span, 512 bytes left over
+                17 => 1536, // 2 pools per span, 5 blocks per span, 512 bytes left over
+                18 => 1792, // 2 pools per span, 4 blocks per span, 1024 bytes left over
+                19 => 2048, // 2 pools per span, 4 blocks per span, 0 bytes left over
+                20 => 2560, // 4 pools per span, 6 blocks per span, 1024 bytes left over
+                21 => 3072, // 3 pools per span, 4 blocks per span, 0 bytes left over
+                22 => 3584, // 4 pools per span, 4 blocks per span, 2048 bytes left over
+                23 => 4096, // 4 pools per span, 4 blocks per span, 0 bytes left over
+                24 => 5120, // 4 pools per span, 3 blocks per span, 1024 bytes left over
+                25 => 6144, // 5 pools per span, 3 blocks per span, 2048 bytes left over
+                26 => 7168, // 4 pools per span, 2 blocks per span, 2048 bytes left over
+                27 => 8192, // 4 pools per span, 2 blocks per span, 0 bytes left over
+                28 => 10240, // 5 pools per span, 2 blocks per span, 0 bytes left over
+                29 => 12288, // 6 pools per span, 2 blocks per span, 0 bytes left over
+                30 => 14336, // 4 pools per span, 1 block per span, 2048 bytes left over
+                31 => 16384, // 4 pools per span, 1 block per span, 0 bytes left over
+                32 => 20480, // 5 pools per span, 1 block per span, 0 bytes left over
+                33 => 24576, // 6 pools per span, 1 block per span, 0 bytes left over
+                34 => 28672, // 7 pools per span, 1 block per span, 0 bytes left over
+                35 => 32768, // 8 pools per span, 1 block per span, 0 bytes left over
+                36 => 40960, // 10 pools per span, 1 block per span, 0 bytes left over
+                37 => 49152, // 12 pools per span, 1 block per span, 0 bytes left over
+                38 => 57344, // 14 pools per span, 1 block per span, 0 bytes left over
+                39 => 65536, // 16 pools per span, 1 block per span, 0 bytes left over
+                _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
+            };
+
+            public static int MediumSpanPools(int mediumClass) => mediumClass switch
+            {
+                0 => 1,
+                1 => 1,
+                2 => 1,
+                3 => 1,
+                4 => 1,
+                5 => 1,
+                6 => 1,
+                7 => 1,
+                8 => 1,
+                9 => 1,
+                10 => 1,
+                11 => 1,
+                12 => 1,
+                13 => 1,
+                14 => 1,
+                15 => 1,
+                16 => 2,
+                17 => 2,
+                18 => 2,
+                19 => 2,
+                20 => 4,
+                21 => 3,
+                22 => 4,
+                23 => 4,
+                24 => 4,
+                25 => 5,
+                26 => 4,
+                27 => 4,
+                28 => 5,
+                29 => 6,
+                30 => 4,
+                31 => 4,
+                32 => 5,
+                33 => 6,
+                34 => 7,
+                35 => 8,
+                36 => 10,
+                37 => 12,
+                38 => 14,
+                39 => 16,
+                _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
+            };
+
+            // x = size - 1 lies in [2^k, 2^(k+1)): its grid index is 4k plus the quarter of that range it falls in, and
+            // the first medium class (65..80 bytes) has grid index 24.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static int MediumClassOf(nuint size)
+            {
+                nuint x = size - 1;
+                int k = global::System.Numerics.BitOperations.Log2(x);
+                return (k << 2) + (int)((x >> (k - 2)) & 3) - 24;
+            }
         }
     }
 
@@ -789,7 +1096,8 @@ static partial class HeapVariants
     /// </summary>
     /// <remarks>
     /// Not thread-safe: the caller synchronizes (one instance per thread, or a lock around every call).
-    /// Requests above 64 bytes go to the system allocator. Dispose returns every arena to the OS; an
+    /// Requests above 64 bytes up to 64 KiB come from the medium tier (40 classes, each served from spans of
+    /// whole pools); larger ones go to the system allocator. Dispose returns every arena to the OS; an
     /// instance that is never disposed returns them some time after it becomes unreachable (a finalizer), so its blocks are
     /// valid only while it is reachable.
     /// </remarks>
@@ -805,8 +1113,11 @@ static partial class HeapVariants
         /// <summary>Alignment of every block, in bytes.</summary>
         public const int Alignment = 16;
 
-        /// <summary>Largest request served from pools; larger ones go to the system allocator.</summary>
+        /// <summary>Largest request served from the pools of the size classes; larger ones go to the medium tier, then the system allocator.</summary>
         public const int SmallRequestThreshold = 64;
+
+        /// <summary>Largest request served by the medium tier, from spans of whole pools; larger ones go to the system allocator.</summary>
+        public const int MediumRequestThreshold = 65536;
 
         /// <summary>Number of size classes.</summary>
         public const int SizeClassCount = 3;
@@ -829,6 +1140,9 @@ static partial class HeapVariants
         /// <summary>The block size of each class, ascending.</summary>
         public static global::System.ReadOnlySpan<int> SizeClasses => new int[] { 16, 32, 64 };
 
+        /// <summary>The block size of each medium class, ascending.</summary>
+        public static global::System.ReadOnlySpan<int> MediumSizeClasses => new int[] { 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768, 40960, 49152, 57344, 65536 };
+
         /// <summary>The class serving a request, indexed by (size + 15) >> 4.</summary>
         private static global::System.ReadOnlySpan<byte> AllocGenClassTable => new byte[]
         {
@@ -843,7 +1157,9 @@ static partial class HeapVariants
         {
             if (size > SmallRequestThreshold)
             {
-                return _allocGenHeap.AllocateLarge(size);
+                return size > MediumRequestThreshold
+                    ? _allocGenHeap.AllocateLarge(size)
+                    : _allocGenHeap.AllocateMedium(AllocGenGeometry.MediumClassOf(size));
             }
 
             return _allocGenHeap.AllocateSmall(AllocGenGeometry.ClassOf(size));
@@ -1036,6 +1352,110 @@ static partial class HeapVariants
                 global::System.Runtime.CompilerServices.Unsafe.Add(
                     ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AllocGenClassTable),
                     (nint)((size + 15) >> 4));
+
+            public static int MediumRequestThreshold => 65536;
+
+            public static int MediumClassCount => 40;
+
+            public static int MediumBlockSize(int mediumClass) => mediumClass switch
+            {
+                0 => 80, // 1 pool per span, 204 blocks per span, 64 bytes left over
+                1 => 96, // 1 pool per span, 170 blocks per span, 64 bytes left over
+                2 => 112, // 1 pool per span, 146 blocks per span, 32 bytes left over
+                3 => 128, // 1 pool per span, 128 blocks per span, 0 bytes left over
+                4 => 160, // 1 pool per span, 102 blocks per span, 64 bytes left over
+                5 => 192, // 1 pool per span, 85 blocks per span, 64 bytes left over
+                6 => 224, // 1 pool per span, 73 blocks per span, 32 bytes left over
+                7 => 256, // 1 pool per span, 64 blocks per span, 0 bytes left over
+                8 => 320, // 1 pool per span, 51 blocks per span, 64 bytes left over
+                9 => 384, // 1 pool per span, 42 blocks per span, 256 bytes left over
+                10 => 448, // 1 pool per span, 36 blocks per span, 256 bytes left over
+                11 => 512, // 1 pool per span, 32 blocks per span, 0 bytes left over
+                12 => 640, // 1 pool per span, 25 blocks per span, 384 bytes left over
+                13 => 768, // 1 pool per span, 21 blocks per span, 256 bytes left over
+                14 => 896, // 1 pool per span, 18 blocks per span, 256 bytes left over
+                15 => 1024, // 1 pool per span, 16 blocks per span, 0 bytes left over
+                16 => 1280, // 1 pool per span, 12 blocks per span, 1024 bytes left over
+                17 => 1536, // 1 pool per span, 10 blocks per span, 1024 bytes left over
+                18 => 1792, // 1 pool per span, 9 blocks per span, 256 bytes left over
+                19 => 2048, // 1 pool per span, 8 blocks per span, 0 bytes left over
+                20 => 2560, // 1 pool per span, 6 blocks per span, 1024 bytes left over
+                21 => 3072, // 1 pool per span, 5 blocks per span, 1024 bytes left over
+                22 => 3584, // 1 pool per span, 4 blocks per span, 2048 bytes left over
+                23 => 4096, // 1 pool per span, 4 blocks per span, 0 bytes left over
+                24 => 5120, // 2 pools per span, 6 blocks per span, 2048 bytes left over
+                25 => 6144, // 2 pools per span, 5 blocks per span, 2048 bytes left over
+                26 => 7168, // 2 pools per span, 4 blocks per span, 4096 bytes left over
+                27 => 8192, // 2 pools per span, 4 blocks per span, 0 bytes left over
+                28 => 10240, // 4 pools per span, 6 blocks per span, 4096 bytes left over
+                29 => 12288, // 3 pools per span, 4 blocks per span, 0 bytes left over
+                30 => 14336, // 4 pools per span, 4 blocks per span, 8192 bytes left over
+                31 => 16384, // 4 pools per span, 4 blocks per span, 0 bytes left over
+                32 => 20480, // 4 pools per span, 3 blocks per span, 4096 bytes left over
+                33 => 24576, // 5 pools per span, 3 blocks per span, 8192 bytes left over
+                34 => 28672, // 4 pools per span, 2 blocks per span, 8192 bytes left over
+                35 => 32768, // 4 pools per span, 2 blocks per span, 0 bytes left over
+                36 => 40960, // 5 pools per span, 2 blocks per span, 0 bytes left over
+                37 => 49152, // 6 pools per span, 2 blocks per span, 0 bytes left over
+                38 => 57344, // 4 pools per span, 1 block per span, 8192 bytes left over
+                39 => 65536, // 4 pools per span, 1 block per span, 0 bytes left over
+                _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
+            };
+
+            public static int MediumSpanPools(int mediumClass) => mediumClass switch
+            {
+                0 => 1,
+                1 => 1,
+                2 => 1,
+                3 => 1,
+                4 => 1,
+                5 => 1,
+                6 => 1,
+                7 => 1,
+                8 => 1,
+                9 => 1,
+                10 => 1,
+                11 => 1,
+                12 => 1,
+                13 => 1,
+                14 => 1,
+                15 => 1,
+                16 => 1,
+                17 => 1,
+                18 => 1,
+                19 => 1,
+                20 => 1,
+                21 => 1,
+                22 => 1,
+                23 => 1,
+                24 => 2,
+                25 => 2,
+                26 => 2,
+                27 => 2,
+                28 => 4,
+                29 => 3,
+                30 => 4,
+                31 => 4,
+                32 => 4,
+                33 => 5,
+                34 => 4,
+                35 => 4,
+                36 => 5,
+                37 => 6,
+                38 => 4,
+                39 => 4,
+                _ => throw new global::System.ArgumentOutOfRangeException(nameof(mediumClass)),
+            };
+
+            // x = size - 1 lies in [2^k, 2^(k+1)): its grid index is 4k plus the quarter of that range it falls in, and
+            // the first medium class (65..80 bytes) has grid index 24.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static int MediumClassOf(nuint size)
+            {
+                nuint x = size - 1;
+                int k = global::System.Numerics.BitOperations.Log2(x);
+                return (k << 2) + (int)((x >> (k - 2)) & 3) - 24;
+            }
         }
     }
 

@@ -11,14 +11,18 @@ public interface IPoolHeapControls
     void Trim();
 }
 
-/// <summary>CPython's 64-bit defaults: 1 MiB arenas of 16 KiB pools, 32 classes of 16..512 bytes, 16-byte alignment.</summary>
-[PoolAllocator]
+// The reference models of the tests that share these configurations (differential, edge cases, stress, statistics)
+// know the small tier and the system allocator only, so the configurations turn the medium tier off; MediumClassTests
+// covers the tier.
+
+/// <summary>CPython's 64-bit defaults: 1 MiB arenas of 16 KiB pools, 32 classes of 16..512 bytes, 16-byte alignment (and, as in CPython, no medium tier).</summary>
+[PoolAllocator(MediumRequestThreshold = 0)]
 public sealed partial class DefaultHeap : IPoolHeapControls
 {
 }
 
 /// <summary>Small pools and 64 KiB arenas (16 pools each), so arenas are taken, drained and released all the time.</summary>
-[PoolAllocator(PoolSize = 4096, Alignment = 8, ArenaSize = 64 * 1024)]
+[PoolAllocator(PoolSize = 4096, Alignment = 8, ArenaSize = 64 * 1024, MediumRequestThreshold = 0)]
 public sealed partial class SmallPoolHeap : IPoolHeapControls
 {
 }
@@ -27,19 +31,19 @@ public sealed partial class SmallPoolHeap : IPoolHeapControls
 /// <see cref="SmallPoolHeap"/>'s geometry with a heap per thread: the differential test drives it from one thread, where
 /// it must behave as the single-threaded heap does (the thread stress tests share it from many).
 /// </summary>
-[PoolAllocator(PoolSize = 4096, Alignment = 8, ArenaSize = 64 * 1024, Threading = ThreadPolicy.PerThread)]
+[PoolAllocator(PoolSize = 4096, Alignment = 8, ArenaSize = 64 * 1024, Threading = ThreadPolicy.PerThread, MediumRequestThreshold = 0)]
 public sealed partial class PerThreadSmallPoolHeap : IPoolHeapControls
 {
 }
 
 /// <summary>The smallest arena there is: two 4 KiB pools, one for the header table and one for blocks.</summary>
-[PoolAllocator(ArenaSize = 8192, PoolSize = 4096, Alignment = 8, SmallRequestThreshold = 256)]
+[PoolAllocator(ArenaSize = 8192, PoolSize = 4096, Alignment = 8, SmallRequestThreshold = 256, MediumRequestThreshold = 0)]
 public sealed partial class TinyArenaHeap
 {
 }
 
 /// <summary>An explicit, irregular class list: a request is served by the smallest class that holds it.</summary>
-[PoolAllocator(ArenaSize = 256 * 1024)]
+[PoolAllocator(ArenaSize = 256 * 1024, MediumRequestThreshold = 0)]
 [SizeClasses(16, 32, 48, 64, 128, 256, 512)]
 public sealed partial class IrregularHeap : IPoolHeapControls
 {
@@ -49,7 +53,7 @@ public sealed partial class IrregularHeap : IPoolHeapControls
 /// A threshold equal to the pool size, so the largest class's one block fills its pool to the last byte (pool headers
 /// live in the arena's header table, not in the pool).
 /// </summary>
-[PoolAllocator(PoolSize = 4096, ArenaSize = 64 * 1024, Alignment = 32, SmallRequestThreshold = 4096)]
+[PoolAllocator(PoolSize = 4096, ArenaSize = 64 * 1024, Alignment = 32, SmallRequestThreshold = 4096, MediumRequestThreshold = 0)]
 public sealed partial class PoolFillingHeap
 {
 }

@@ -2,38 +2,40 @@ using AllocGen.Tests.Pools;
 
 namespace AllocGen.Tests.Stats;
 
+// No medium tier: the statistics models know the small tier and the system allocator only (see Pools/Configurations.cs).
+
 /// <summary>4 KiB pools in 64 KiB arenas (one header pool, 15 that serve): arenas are taken and released all the time.</summary>
-[PoolAllocator(PoolSize = 4096, Alignment = 8, ArenaSize = 64 * 1024)]
+[PoolAllocator(PoolSize = 4096, Alignment = 8, ArenaSize = 64 * 1024, MediumRequestThreshold = 0)]
 public sealed partial class StatsSmallHeap : IPoolHeapControls
 {
 }
 
 /// <inheritdoc cref="StatsSmallHeap"/>
-[PoolAllocator(PoolSize = 4096, Alignment = 8, ArenaSize = 64 * 1024, Threading = ThreadPolicy.Locked)]
+[PoolAllocator(PoolSize = 4096, Alignment = 8, ArenaSize = 64 * 1024, Threading = ThreadPolicy.Locked, MediumRequestThreshold = 0)]
 public sealed partial class LockedStatsSmallHeap : IPoolHeapControls
 {
 }
 
 /// <inheritdoc cref="StatsSmallHeap"/>
-[PoolAllocator(PoolSize = 4096, Alignment = 8, ArenaSize = 64 * 1024, Threading = ThreadPolicy.PerThread)]
+[PoolAllocator(PoolSize = 4096, Alignment = 8, ArenaSize = 64 * 1024, Threading = ThreadPolicy.PerThread, MediumRequestThreshold = 0)]
 public sealed partial class PerThreadStatsSmallHeap : IPoolHeapControls
 {
 }
 
 /// <summary>8 KiB arenas of two 4 KiB pools (the header table's and one that serves): smaller than a 16 or 64 KiB page.</summary>
-[PoolAllocator(ArenaSize = 8192, PoolSize = 4096, Alignment = 8, SmallRequestThreshold = 256)]
+[PoolAllocator(ArenaSize = 8192, PoolSize = 4096, Alignment = 8, SmallRequestThreshold = 256, MediumRequestThreshold = 0)]
 public sealed partial class StatsTinyHeap : IPoolHeapControls
 {
 }
 
 /// <inheritdoc cref="StatsTinyHeap"/>
-[PoolAllocator(ArenaSize = 8192, PoolSize = 4096, Alignment = 8, SmallRequestThreshold = 256, Threading = ThreadPolicy.Locked)]
+[PoolAllocator(ArenaSize = 8192, PoolSize = 4096, Alignment = 8, SmallRequestThreshold = 256, Threading = ThreadPolicy.Locked, MediumRequestThreshold = 0)]
 public sealed partial class LockedStatsTinyHeap : IPoolHeapControls
 {
 }
 
 /// <inheritdoc cref="StatsTinyHeap"/>
-[PoolAllocator(ArenaSize = 8192, PoolSize = 4096, Alignment = 8, SmallRequestThreshold = 256, Threading = ThreadPolicy.PerThread)]
+[PoolAllocator(ArenaSize = 8192, PoolSize = 4096, Alignment = 8, SmallRequestThreshold = 256, Threading = ThreadPolicy.PerThread, MediumRequestThreshold = 0)]
 public sealed partial class PerThreadStatsTinyHeap : IPoolHeapControls
 {
 }

@@ -2,20 +2,22 @@ using AllocGen.Tests.Pools;
 
 namespace AllocGen.Tests.Threading;
 
+// No medium tier: the stress models know the small tier and the system allocator only (see Pools/Configurations.cs).
+
 /// <summary>CPython's geometry behind one lock.</summary>
-[PoolAllocator(Threading = ThreadPolicy.Locked)]
+[PoolAllocator(Threading = ThreadPolicy.Locked, MediumRequestThreshold = 0)]
 public sealed partial class LockedDefaultHeap : IPoolHeapControls
 {
 }
 
 /// <summary><see cref="SmallPoolHeap"/>'s geometry (4 KiB pools in 64 KiB arenas) behind one lock: arenas come and go.</summary>
-[PoolAllocator(PoolSize = 4096, Alignment = 8, ArenaSize = 64 * 1024, Threading = ThreadPolicy.Locked)]
+[PoolAllocator(PoolSize = 4096, Alignment = 8, ArenaSize = 64 * 1024, Threading = ThreadPolicy.Locked, MediumRequestThreshold = 0)]
 public sealed partial class LockedSmallPoolHeap : IPoolHeapControls
 {
 }
 
 /// <summary>CPython's geometry, a heap per thread. (The small-pool one, <see cref="PerThreadSmallPoolHeap"/>, is among the differential test's configurations.)</summary>
-[PoolAllocator(Threading = ThreadPolicy.PerThread)]
+[PoolAllocator(Threading = ThreadPolicy.PerThread, MediumRequestThreshold = 0)]
 public sealed partial class PerThreadDefaultHeap : IPoolHeapControls
 {
 }
