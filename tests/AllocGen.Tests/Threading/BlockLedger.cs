@@ -149,10 +149,15 @@ internal sealed unsafe class BlockLedger(IAllocator heap, StressTarget target)
         by.Doing("UsableSize", block, 0);
         nuint usable = Heap.UsableSize((void*)block.Pointer);
         bool small = block.Size <= (nuint)Target.Threshold;
-        if (small ? usable < block.Size || usable > (nuint)Target.Threshold : usable != block.Size)
+        bool medium = !small && block.Size <= (nuint)Target.MediumThreshold;
+        if (small ? usable < block.Size || usable > (nuint)Target.Threshold
+            : medium ? usable != Target.MediumBlockSize(block.Size)
+            : usable != block.Size)
         {
-            throw new StressFailure(
-                $"thread '{by.Name}': UsableSize({block}) = {usable}, expected {(small ? $"{block.Size}..{Target.Threshold} (a size class)" : $"{block.Size} (a large block)")}");
+            string expected = small ? $"{block.Size}..{Target.Threshold} (a size class)"
+                : medium ? $"{Target.MediumBlockSize(block.Size)} (its medium class's block size)"
+                : $"{block.Size} (a large block)";
+            throw new StressFailure($"thread '{by.Name}': UsableSize({block}) = {usable}, expected {expected}");
         }
 
         if (!Heap.Owns((void*)block.Pointer))

@@ -28,13 +28,15 @@ public sealed partial class PerThreadDefaultHeap : IPoolHeapControls
 /// </summary>
 public sealed class StressTarget
 {
-    private StressTarget(string name, ThreadPolicy policy, int threshold, int arenaSize, Func<IAllocator> create)
+    private StressTarget(string name, ThreadPolicy policy, int threshold, int arenaSize, Func<IAllocator> create, int mediumThreshold = 0, Func<nuint, nuint>? mediumBlockSize = null)
     {
         Name = name;
         Policy = policy;
         Threshold = threshold;
         ArenaSize = arenaSize;
         Create = create;
+        MediumThreshold = mediumThreshold;
+        MediumBlockSize = mediumBlockSize ?? (_ => throw new InvalidOperationException($"{name} has no medium tier"));
     }
 
     /// <summary>Every target, by name, for [MemberData].</summary>
@@ -56,12 +58,29 @@ public sealed class StressTarget
 
     public Func<IAllocator> Create { get; }
 
+    /// <summary>The largest request the medium tier serves (0: none, every request above <see cref="Threshold"/> is large).</summary>
+    public int MediumThreshold { get; }
+
+    /// <summary>The usable size of a medium block asked for with a size: its class's block size.</summary>
+    public Func<nuint, nuint> MediumBlockSize { get; }
+
     /// <summary>64 KiB arenas: taken and released all the time, so the arena paths are the ones exercised.</summary>
     public bool HasSmallArenas => ArenaSize <= 64 << 10;
 
     /// <summary>A heap of the default geometry behind a lock, made by <paramref name="create"/>: for the harness's own tests.</summary>
     internal static StressTarget Custom(string name, Func<IAllocator> create) =>
         new(name, ThreadPolicy.Locked, LockedDefaultHeap.SmallRequestThreshold, LockedDefaultHeap.ArenaSize, create);
+
+    /// <summary>A runtime heap of a hand-written geometry with a medium tier, behind <paramref name="policy"/>.</summary>
+    internal static StressTarget Medium(MediumLayout layout, ThreadPolicy policy) =>
+        new(
+            $"{layout.Name} medium geometry, {policy}",
+            policy,
+            layout.SmallThreshold,
+            layout.ArenaSize,
+            () => layout.Create(policy),
+            layout.MediumThreshold,
+            size => (nuint)layout.MediumClasses[layout.MediumClassOf(size)]);
 
     public static StressTarget Named(string name) =>
         All.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentOutOfRangeException(nameof(name), name, null);
