@@ -611,15 +611,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>Returns a wholly free arena to the OS.</summary>
     private static void ReleaseArena(HeapState* s, ArenaObject* arena)
     {
-        ArenaObject** last = LastArenaWith(s);
-        uint free = arena->FreePoolCount;
-        if (last[free] == arena)
-        {
-            ArenaObject* prev = arena->PrevUsable;
-            last[free] = prev != null && prev->FreePoolCount == free ? prev : null;
-        }
-
-        UnlinkUsable(s, arena);
+        RemoveUsable(s, arena);
         ArenaMap<TGeometry>.Set(arena->Address, null);
         LockArenas(s);
         if (arena->PrevAll != null)
