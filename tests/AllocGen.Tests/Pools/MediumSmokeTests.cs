@@ -1,110 +1,7 @@
-using System.Numerics;
 using AllocGen.Pools;
 using Xunit;
 
 namespace AllocGen.Tests.Pools;
-
-/// <summary>The medium tier's grid and span rule (docs/medium-tier.md), for hand-written test geometries.</summary>
-internal static class MediumGrid
-{
-    public static int Index(long size)
-    {
-        long x = size - 1;
-        int k = BitOperations.Log2((ulong)x);
-        return (4 * k) + (int)((x >> (k - 2)) & 3);
-    }
-
-    public static int Size(int index) => (5 + (index & 3)) << ((index >> 2) - 2);
-
-    public static int BlockSize(int threshold, int alignment, int mediumClass)
-    {
-        int size = Size(Index(threshold + 1) + mediumClass);
-        return (size + alignment - 1) / alignment * alignment;
-    }
-
-    public static int SpanPools(int blockSize, int poolShift, int arenaShift)
-    {
-        long pool = 1L << poolShift;
-        int poolsPerArena = (1 << (arenaShift - poolShift)) - (int)(((64L << (arenaShift - poolShift)) + pool - 1) / pool);
-        int lmin = (int)((blockSize + pool - 1) / pool);
-        long target = Math.Max(blockSize, Math.Min(4L * blockSize, 4 * pool));
-        int from = Math.Max(lmin, (int)Math.Min((target + pool - 1) / pool, poolsPerArena));
-        int best = from;
-        double bestWaste = double.MaxValue;
-        for (int l = from; l <= poolsPerArena; l++)
-        {
-            long bytes = l * pool;
-            double waste = (double)(bytes % blockSize) / bytes;
-            if (waste <= 0.125)
-            {
-                return l;
-            }
-
-            if (waste < bestWaste)
-            {
-                (best, bestWaste) = (l, waste);
-            }
-        }
-
-        return best;
-    }
-}
-
-/// <summary>The default configuration with its medium tier: 1 MiB arenas, 16 KiB pools, 16-byte classes to 512, medium to 256 KiB.</summary>
-internal struct DefaultMediumGeometry : IPoolGeometry
-{
-    public static int ArenaShift => 20;
-
-    public static int PoolShift => 14;
-
-    public static int Alignment => 16;
-
-    public static int SmallRequestThreshold => 512;
-
-    public static int ClassCount => 32;
-
-    public static int BlockSize(int sizeClass) => (sizeClass + 1) * 16;
-
-    public static int ClassOf(nuint size) => size == 0 ? 0 : (int)((size + 15) >> 4) - 1;
-
-    public static int MediumRequestThreshold => 256 << 10;
-
-    public static int MediumClassCount => MediumGrid.Index(256 << 10) - MediumGrid.Index(513) + 1;
-
-    public static int MediumBlockSize(int mediumClass) => MediumGrid.BlockSize(512, 16, mediumClass);
-
-    public static int MediumSpanPools(int mediumClass) => MediumGrid.SpanPools(MediumBlockSize(mediumClass), 14, 20);
-
-    public static int MediumClassOf(nuint size) => MediumGrid.Index((long)size) - MediumGrid.Index(513);
-}
-
-/// <summary>64 KiB arenas of 4 KiB pools (15 serve blocks), classes to 256, medium to 16 KiB: spans compete for few pools.</summary>
-internal struct SmallMediumGeometry : IPoolGeometry
-{
-    public static int ArenaShift => 16;
-
-    public static int PoolShift => 12;
-
-    public static int Alignment => 16;
-
-    public static int SmallRequestThreshold => 256;
-
-    public static int ClassCount => 16;
-
-    public static int BlockSize(int sizeClass) => (sizeClass + 1) * 16;
-
-    public static int ClassOf(nuint size) => size == 0 ? 0 : (int)((size + 15) >> 4) - 1;
-
-    public static int MediumRequestThreshold => 16 << 10;
-
-    public static int MediumClassCount => MediumGrid.Index(16 << 10) - MediumGrid.Index(257) + 1;
-
-    public static int MediumBlockSize(int mediumClass) => MediumGrid.BlockSize(256, 16, mediumClass);
-
-    public static int MediumSpanPools(int mediumClass) => MediumGrid.SpanPools(MediumBlockSize(mediumClass), 12, 16);
-
-    public static int MediumClassOf(nuint size) => MediumGrid.Index((long)size) - MediumGrid.Index(257);
-}
 
 public unsafe class MediumSmokeTests
 {
@@ -122,14 +19,14 @@ public unsafe class MediumSmokeTests
     [Fact]
     public void TrimGivesBackThePagesOfFreedSpansInAnArenaThatStillHoldsABlock()
     {
-        var heap = PoolHeap<DefaultMediumGeometry>.Create();
+        var heap = PoolHeap<DefaultTierGeometry>.Create();
         try
         {
             void* anchor = heap.AllocateSmall(0);
             var blocks = new List<nint>();
             for (int i = 0; i < 40; i++)
             {
-                var p = (byte*)heap.AllocateMedium(DefaultMediumGeometry.MediumClassOf((nuint)(5000 + (i % 4) * 3000)));
+                var p = (byte*)heap.AllocateMedium(DefaultTierGeometry.MediumClassOf((nuint)(5000 + (i % 4) * 3000)));
                 new Span<byte>(p, 5000).Fill(7);
                 blocks.Add((nint)p);
             }
@@ -163,7 +60,7 @@ public unsafe class MediumSmokeTests
     [Fact]
     public void AllTiersMixedOnSmallArenasKeepContentsAndStats()
     {
-        var heap = PoolHeap<SmallMediumGeometry>.Create();
+        var heap = PoolHeap<SmallTierGeometry>.Create();
         try
         {
             var random = new Random(11);
@@ -226,7 +123,7 @@ public unsafe class MediumSmokeTests
     [Fact]
     public void MediumBlocksFreedOnAnotherThreadAndByAnExitedOwnerComeBack()
     {
-        var heap = AllocGen.Threading.PerThreadPoolHeap<SmallMediumGeometry>.Create();
+        var heap = AllocGen.Threading.PerThreadPoolHeap<SmallTierGeometry>.Create();
         var blocks = new nint[2_000];
         AllocGen.Tests.Threading.PerThreadPoolHeapTests.RunOn(() =>
         {
@@ -271,7 +168,7 @@ public unsafe class MediumSmokeTests
     [Fact]
     public void MediumBlocksComeFromTheHeapsArenasAndGoBack()
     {
-        var heap = PoolHeap<DefaultMediumGeometry>.Create();
+        var heap = PoolHeap<DefaultTierGeometry>.Create();
         try
         {
             var random = new Random(7);
@@ -291,11 +188,11 @@ public unsafe class MediumSmokeTests
                 }
 
                 int request = random.Next(513, (256 << 10) + 1);
-                int mediumClass = DefaultMediumGeometry.MediumClassOf((nuint)request);
+                int mediumClass = DefaultTierGeometry.MediumClassOf((nuint)request);
                 var p = (byte*)heap.AllocateMedium(mediumClass);
                 Assert.True(heap.Owns(p));
                 Assert.Equal(0, (long)p % 16);
-                Assert.Equal((nuint)DefaultMediumGeometry.MediumBlockSize(mediumClass), heap.UsableSize(p));
+                Assert.Equal((nuint)DefaultTierGeometry.MediumBlockSize(mediumClass), heap.UsableSize(p));
                 byte f = (byte)random.Next(1, 255);
                 new Span<byte>(p, request).Fill(f);
                 live.Add(((nint)p, request, f));
