@@ -442,8 +442,9 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
                 return pointer;
             }
         }
-        else if (newSize > (nuint)TGeometry.SmallRequestThreshold)
+        else if (newSize > (nuint)Math.Max(TGeometry.SmallRequestThreshold, TGeometry.MediumRequestThreshold))
         {
+            // A large block that stays above both tiers is resized by the system; one that shrinks into a tier moves.
             using var large = new LockedLargeBlocks(_state);
             return large.Table->Reallocate(pointer, newSize);
         }

@@ -121,7 +121,8 @@ public sealed unsafe class AlignedTypedAllocationTests
     public void WithNoAlignedClassTheSystemAllocatorServesAligned()
     {
         using var heap = new OddClassHeap();
-        int threshold = OddClassHeap.SmallRequestThreshold;
+        // A large block resized "from large to large" must stay above the medium tier too.
+        int threshold = Math.Max(OddClassHeap.SmallRequestThreshold, OddClassHeap.MediumRequestThreshold);
         Check<Aligned32>(heap, threshold, () => (nint)heap.Allocate<Aligned32>(), expectedUsable: 32, large: true);
         Check<Aligned16>(heap, threshold, () => (nint)heap.Allocate<Aligned16>(), expectedUsable: 32, large: true);
         Check<Aligned32Large>(heap, threshold, () => (nint)heap.Allocate<Aligned32Large>(), expectedUsable: 544, large: true);

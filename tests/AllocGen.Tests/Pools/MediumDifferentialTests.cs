@@ -75,7 +75,7 @@ public sealed unsafe class MediumDifferentialTests
     /// block shrunk to a medium size becomes a medium block (from the arenas, its class's usable size, no large block
     /// left), a medium block grown past the tier becomes large, and back down again.
     /// </summary>
-    [Theory(Skip = KnownRuntimeBugs.LargeResizedToMediumStaysLarge)]
+    [Theory]
     [MemberData(nameof(Runs))]
     public void ResizesAcrossTheMediumTiersBordersLandInTheTierOfTheNewSize(string layout, ThreadPolicy policy)
     {
@@ -199,12 +199,6 @@ public sealed unsafe class MediumDifferentialTests
             _ => SizeOf(g, op.Tier, op.B, op.A),
         };
 
-        if (old.Tier == Tier.Large && g.IsMedium(newSize))
-        {
-            // Until the runtime bug is fixed (see KnownRuntimeBugs): a large block stays large.
-            newSize = (nuint)g.MediumThreshold + 1 + (newSize % (nuint)g.MediumThreshold);
-        }
-
         var moved = (byte*)heap.Reallocate((void*)old.Pointer, newSize);
         string what = $"{at}: Reallocate({old.Tier} {old.Size} B, class {old.Class} → {newSize} B)";
         nuint kept = Math.Min(old.Size, newSize);
@@ -314,21 +308,6 @@ public sealed unsafe class MediumDifferentialTests
                 return (nuint)g.MediumThreshold + 1 + (ua % (uint)g.MediumThreshold);
         }
     }
-}
-
-/// <summary>
-/// Runtime bugs the medium tier's tests found, each with the test that shows it (skipped until the fix): remove an
-/// entry, and the workaround that mentions it, with the fix.
-/// </summary>
-internal static class KnownRuntimeBugs
-{
-    /// <summary>
-    /// PoolHeap.Reallocate resizes a large block in the system allocator whenever the new size is above the small
-    /// threshold, so a large block shrunk to a medium size stays a large block (UsableSize the request, counted in
-    /// LargeBlocks) instead of moving into its medium class.
-    /// </summary>
-    public const string LargeResizedToMediumStaysLarge =
-        "Runtime bug: Reallocate of a large block to a medium size stays large (PoolHeap.Reallocate tests newSize > SmallRequestThreshold, not MediumRequestThreshold)";
 }
 
 /// <summary>What the runs of one test reached, so that it can check they exercised the tier rather than passed on trivial workloads.</summary>

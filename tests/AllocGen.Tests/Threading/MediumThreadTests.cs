@@ -231,12 +231,6 @@ public sealed class MediumThreadTests(ITestOutputHelper output)
                         nuint newSize = g.IsMedium(old.Size) && roll % 2 == 0
                             ? g.MediumClassRange(g.MediumClassOf(old.Size)).Low
                             : RandomSize(me.Random, g);
-                        if (old.Size > (nuint)g.MediumThreshold && g.IsMedium(newSize))
-                        {
-                            // Until the runtime bug is fixed (see KnownRuntimeBugs): a large block stays large.
-                            newSize = old.Size + 1;
-                        }
-
                         mine[index] = run.Ledger.Reallocate(me, old, newSize);
                         if (g.IsMedium(old.Size) && g.IsMedium(newSize) && g.MediumClassOf(old.Size) == g.MediumClassOf(newSize) && mine[index].Pointer != old.Pointer)
                         {
