@@ -451,11 +451,17 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
 
         void* block = Allocate(newSize);
         Buffer.MemoryCopy(pointer, block, newSize, Math.Min(oldSize, newSize));
-        if (pool != null && pool->IsSpan && pool->Owner == _state)
+        if (pool != null && pool->Owner == _state)
         {
-            // Checked live above (and the allocation cannot have changed that): no second check. A pool block takes
-            // the inlined fast path, which is the shortest way for it.
-            FreeInSpan(_state, SpanHeadOf(pool), (byte*)pointer);
+            // Checked live above (and the allocation cannot have changed that): no second check, no second map lookup.
+            if (pool->IsSpan)
+            {
+                FreeInSpan(_state, SpanHeadOf(pool), (byte*)pointer);
+            }
+            else
+            {
+                FreeInPool(_state, pool, (byte*)pointer);
+            }
         }
         else
         {
