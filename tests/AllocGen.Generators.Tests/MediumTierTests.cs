@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using Xunit;
 
 namespace AllocGen.Generators.Tests;
@@ -120,6 +121,34 @@ public sealed class MediumTierTests
     public void TheDefaultThresholdIsTheSmallerOf64KiBAndASixteenthOfTheArena(int arenaSize, int small, int expected)
     {
         Assert.Equal(expected, Invoke<int>("DefaultThreshold", arenaSize, small));
+    }
+
+    /// <summary>
+    /// Allocate&lt;T&gt; tests the medium classes after the small ones, one line per block size, ascending, with the
+    /// class MediumClassOf gives that size: the last of the classes that share it (AlignedClasses.FindMedium at run
+    /// time chooses the same, and Reallocate to the usable size then keeps the block in place).
+    /// </summary>
+    [Theory]
+    [InlineData(16, 512, 64 << 10)]
+    [InlineData(4096, 4096, 64 << 10)]
+    [InlineData(256, 512, 16 << 10)]
+    public void AllocateOfTTestsOneMediumClassPerBlockSizeTheLastThatHasIt(int alignment, int small, int medium)
+    {
+        string declaration = $"[PoolAllocator(Alignment = {alignment}, SmallRequestThreshold = {small}, MediumRequestThreshold = {medium})]";
+        GeneratorRun run = GeneratorHarness.Run($"using AllocGen;\n{declaration}\npublic sealed partial class TypedHeap {{ }}\n");
+        Assert.Empty(run.OutputErrorsAndWarnings);
+        string source = run.Source(Assert.Single(run.HintNames));
+        string allocateOfT = source[source.IndexOf("public T* Allocate<T>()", StringComparison.Ordinal)..source.IndexOf("public T* AllocateZeroed<T>()", StringComparison.Ordinal)];
+        int[] blockSizes = Classes(medium, small, alignment, 16384, PoolsPerArena(1 << 20, 16384)).Select(c => c.BlockSize).ToArray();
+
+        (int BlockSize, int Class)[] lines = Regex.Matches(allocateOfT, @"sizeof\(T\) <= (\d+) && \1 % alignment == 0\) return \(T\*\)_allocGenHeap\.AllocateMedium\((\d+)\);")
+            .Select(m => (int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value)))
+            .ToArray();
+
+        Assert.Equal(blockSizes.Distinct(), lines.Select(l => l.BlockSize));
+        Assert.All(lines, l => Assert.Equal(Array.LastIndexOf(blockSizes, l.BlockSize), l.Class));
+        Assert.True(allocateOfT.IndexOf("AllocateSmall(", StringComparison.Ordinal) < allocateOfT.IndexOf("AllocateMedium(", StringComparison.Ordinal));
+        Assert.Contains("if (alignment <= PoolSize)", allocateOfT);
     }
 
     private static int PoolsPerArena(int arenaSize, int poolSize) =>

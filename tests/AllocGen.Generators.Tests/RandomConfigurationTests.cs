@@ -747,7 +747,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                 """);
             foreach (int size in s_typedSizes)
             {
-                text.Append(CultureInfo.InvariantCulture, $"        Harness.Typed(heap, heap.Allocate<S{size}>(), {size}, classes, {alignment}, {declaration.EffectiveThreshold});\n");
+                text.Append(CultureInfo.InvariantCulture, $"        Harness.Typed(heap, heap.Allocate<S{size}>(), {size}, classes, {name}.MediumSizeClasses, {alignment}, {declaration.EffectiveThreshold});\n");
             }
 
             text.Append("        Harness.Disposal(heap);\n    }\n");
@@ -1035,9 +1035,20 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                 }
             }
 
-            public static void Typed(IAllocator heap, void* block, int size, int[] classes, int alignment, int threshold)
+            /// <summary>A typed block (alignment 1): from the smallest small class, else medium class, that holds it, else the system.</summary>
+            public static void Typed(IAllocator heap, void* block, int size, int[] classes, ReadOnlySpan<int> mediumClasses, int alignment, int threshold)
             {
-                Block(heap, block, Expected(classes, (nuint)size, threshold), alignment, "Allocate<S" + size + ">");
+                nuint usable = Expected(classes, (nuint)size, threshold);
+                foreach (int medium in mediumClasses)
+                {
+                    if (size > threshold && medium >= size)
+                    {
+                        usable = (nuint)medium;
+                        break;
+                    }
+                }
+
+                Block(heap, block, usable, alignment, "Allocate<S" + size + ">");
                 Fill((byte*)block, (nuint)size, size, "Allocate<S" + size + ">");
                 heap.Free(block);
             }

@@ -1,5 +1,9 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using AllocGen.Stats;
 using AllocGen.Safe;
 using Xunit;
 
@@ -42,7 +46,7 @@ public sealed class PoolHeapTests
     {
         using var heap = new PerThreadHeap();
         SpanOwner<byte> a = heap.RentSpan<byte>(17);
-        SpanOwner<byte> b = heap.RentSpan<byte>(600);   // above the threshold: from the system allocator
+        SpanOwner<byte> b = heap.RentSpan<byte>(600);   // above the small threshold: from the medium tier
         a.Span.Fill(1);
         b.Span.Fill(2);
         Assert.Equal(2, heap.GetStats().BlocksInUse);
@@ -200,6 +204,56 @@ public sealed class PoolHeapTests
         Assert.Equal(0, wrong);
         var stats = heap is LockedHeap l ? l.GetStats() : ((PerThreadHeap)heap).GetStats();
         Assert.Equal(0, stats.BlocksInUse);
+    }
+
+    /// <summary>
+    /// Over-aligned elements above the small classes (100 of 32-byte vectors: 3200 bytes) come from a medium class, aligned
+    /// for them, and clear: true zeroes a block written and freed before.
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(SingleHeap))]
+    [InlineData(nameof(LockedHeap))]
+    [InlineData(nameof(PerThreadHeap))]
+    public void AnOverAlignedRentalAboveTheSmallClassesIsAnAlignedMediumBlock(string name)
+    {
+        (Func<int, bool, SpanOwner<Vector256<byte>>> rent, Func<AllocatorStats> stats, IDisposable heap, int sizeClassCount) = name switch
+        {
+            nameof(SingleHeap) => Of(new SingleHeap()),
+            nameof(LockedHeap) => Of(new LockedHeap()),
+            _ => Of(new PerThreadHeap()),
+        };
+        using (heap)
+        {
+            nint first;
+            using (SpanOwner<Vector256<byte>> owner = rent(100, false))
+            {
+                first = AddressOf(owner.Span);
+                Assert.Equal(0, first % 32);
+                AllocatorStats used = stats();
+                Assert.Equal(0, used.LargeBlocks);
+                Assert.Single(used.SizeClasses, c => c.BlocksInUse == 1 && c.Index >= sizeClassCount && c.BlockSize >= 3200);
+                MemoryMarshal.AsBytes(owner.Span).Fill(0xA5);
+            }
+
+            using (SpanOwner<Vector256<byte>> owner = rent(100, true))
+            {
+                Assert.Equal(first, AddressOf(owner.Span));
+                Assert.True(MemoryMarshal.AsBytes(owner.Span).IndexOfAnyExcept((byte)0) < 0, "a cleared rental is not zero");
+            }
+
+            Assert.Equal(0, stats().BlocksInUse);
+        }
+
+        static nint AddressOf(Span<Vector256<byte>> span) => Unsafe.ByteOffset(ref Unsafe.NullRef<byte>(), ref MemoryMarshal.GetReference(MemoryMarshal.AsBytes(span)));
+
+        static (Func<int, bool, SpanOwner<Vector256<byte>>>, Func<AllocatorStats>, IDisposable, int) Of<THeap>(THeap heap)
+            where THeap : IDisposable => heap switch
+            {
+                SingleHeap h => ((n, c) => h.RentSpan<Vector256<byte>>(n, c), h.GetStats, h, SingleHeap.SizeClassCount),
+                LockedHeap h => ((n, c) => h.RentSpan<Vector256<byte>>(n, c), h.GetStats, h, LockedHeap.SizeClassCount),
+                PerThreadHeap h => ((n, c) => h.RentSpan<Vector256<byte>>(n, c), h.GetStats, h, PerThreadHeap.SizeClassCount),
+                _ => throw new ArgumentOutOfRangeException(nameof(heap)),
+            };
     }
 
     /// <summary>The byte at <paramref name="position"/> of the piped stream: not periodic in any segment size.</summary>

@@ -89,6 +89,12 @@ internal sealed class PoolTemplateModel
 
     public List<MediumClassModel> MediumClasses { get; private set; } = new();
 
+    /// <summary>
+    /// The medium classes Allocate&lt;T&gt; tests, one per block size: where neighbouring classes share one, the last,
+    /// which MediumClassOf gives that size (AlignedClasses.FindMedium chooses the same at run time).
+    /// </summary>
+    public List<MediumClassModel> TypedMediumClasses { get; private set; } = new();
+
     /// <summary>The ThreadPolicy member the generated <c>Threading</c> constant names.</summary>
     public string ThreadPolicyName { get; private set; } = "";
 
@@ -124,6 +130,7 @@ internal sealed class PoolTemplateModel
 
         int poolsPerArena = (spec.ArenaSize / spec.PoolSize) - headerPools;
         MediumClass[] medium = spec.MediumClasses.AsSpan().ToArray();
+        List<MediumClassModel> mediumModels = medium.Select((c, i) => new MediumClassModel(i, c.BlockSize, c.SpanPools, spec.PoolSize)).ToList();
         return new PoolTemplateModel
         {
             TypeName = spec.Type.CodeName,
@@ -151,7 +158,8 @@ internal sealed class PoolTemplateModel
             MediumSizeClassList = string.Join(", ", medium.Select(c => c.BlockSize.ToString(CultureInfo.InvariantCulture))),
             FirstMediumGridIndex = MediumTier.GridIndex(spec.SmallRequestThreshold + 1L),
             FirstMediumClassRange = medium.Length == 0 ? "" : (spec.SmallRequestThreshold + 1).ToString(CultureInfo.InvariantCulture) + ".." + MediumTier.GridSize(MediumTier.GridIndex(spec.SmallRequestThreshold + 1L)).ToString(CultureInfo.InvariantCulture),
-            MediumClasses = medium.Select((c, i) => new MediumClassModel(i, c.BlockSize, c.SpanPools, spec.PoolSize)).ToList(),
+            MediumClasses = mediumModels,
+            TypedMediumClasses = mediumModels.Where(c => c.Index == medium.Length - 1 || medium[c.Index + 1].BlockSize != c.BlockSize).ToList(),
             ThreadPolicyName = spec.Threading.ToString(),
             IsThreadSafe = spec.Threading == ThreadPolicy.SingleThreaded ? "false" : "true",
             HeapType = spec.Threading switch

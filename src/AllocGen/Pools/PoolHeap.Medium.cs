@@ -572,12 +572,12 @@ public unsafe partial struct PoolHeap<TGeometry>
         && TGeometry.MediumClassOf(newSize) == MediumClassOfSpan(SpanHeadOf(pool));
 
     /// <summary>
-    /// A zeroed medium block: the frontier block of a span known to be zero is handed out as it is, any other is
-    /// cleared (<paramref name="size"/> bytes: the rest of the block is the caller's to write before reading).
+    /// A zeroed block of a medium class (whose blocks hold <paramref name="size"/>): the frontier block of a span known
+    /// to be zero is handed out as it is, any other is cleared (<paramref name="size"/> bytes: the rest of the block is
+    /// the caller's to write before reading).
     /// </summary>
-    private static void* AllocateMediumZeroed(HeapState* s, nuint size)
+    private static void* AllocateMediumZeroed(HeapState* s, int mediumClass, nuint size)
     {
-        int mediumClass = TGeometry.MediumClassOf(size);
         PoolHeader* span = UsedSpans(s)[mediumClass];
         if (span == null)
         {

@@ -353,7 +353,7 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
         nuint total = ThrowHelper.ZeroedRequestSize(count, size);
         if (total > (nuint)TGeometry.SmallRequestThreshold)
         {
-            return total <= (nuint)TGeometry.MediumRequestThreshold ? AllocateMediumZeroed(_state, total) : AllocateLargeZeroed(total);
+            return total <= (nuint)TGeometry.MediumRequestThreshold ? AllocateMediumZeroed(_state, TGeometry.MediumClassOf(total), total) : AllocateLargeZeroed(total);
         }
 
         int sizeClass = TGeometry.ClassOf(total);

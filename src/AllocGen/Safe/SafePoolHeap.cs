@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.ComponentModel;
-using System.Runtime.InteropServices;
 using AllocGen.Pools;
 using AllocGen.Stats;
 using AllocGen.Threading;
@@ -19,8 +18,6 @@ namespace AllocGen.Safe;
 public abstract unsafe class SafePoolHeap<TGeometry> : IAllocator
     where TGeometry : struct, IPoolGeometry
 {
-    private static readonly int[] s_sizeClasses = SizeClassesOf();
-
     private protected SafePoolHeap()
     {
     }
@@ -53,13 +50,7 @@ public abstract unsafe class SafePoolHeap<TGeometry> : IAllocator
         : AllocateLarge(size, (nuint)TGeometry.Alignment);
 
     /// <inheritdoc/>
-    public void* AllocateAligned(nuint size, nuint alignment)
-    {
-        int sizeClass = AlignedClasses.Find(s_sizeClasses, size, alignment);
-        return sizeClass >= 0
-            ? AllocateSmall(sizeClass)
-            : AllocateLarge(size, alignment > (nuint)TGeometry.Alignment ? alignment : (nuint)TGeometry.Alignment);
-    }
+    public void* AllocateAligned(nuint size, nuint alignment) => AllocateAligned(size, alignment, zeroed: false);
 
     /// <inheritdoc/>
     public abstract void* AllocateZeroed(nuint count, nuint size);
@@ -105,6 +96,9 @@ public abstract unsafe class SafePoolHeap<TGeometry> : IAllocator
 
     private protected abstract void* AllocateLarge(nuint size, nuint alignment);
 
+    /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateAligned"/>
+    private protected abstract void* AllocateAligned(nuint size, nuint alignment, bool zeroed);
+
     /// <summary>A block for <paramref name="length"/> elements of <typeparamref name="T"/>, aligned for it (the unsafe template's AllocGenRentBlock).</summary>
     private void* RentBlock<T>(int length, bool clear)
         where T : unmanaged
@@ -113,27 +107,10 @@ public abstract unsafe class SafePoolHeap<TGeometry> : IAllocator
         nuint alignment = TypeLayout.AlignmentOf<T>();
         if (alignment > (nuint)TGeometry.Alignment)
         {
-            void* aligned = AllocateAligned(size, alignment);
-            if (clear)
-            {
-                NativeMemory.Clear(aligned, size);
-            }
-
-            return aligned;
+            return AllocateAligned(size, alignment, clear);
         }
 
         return clear ? AllocateZeroed(1, size) : Allocate(size);
-    }
-
-    private static int[] SizeClassesOf()
-    {
-        var sizes = new int[TGeometry.ClassCount];
-        for (int i = 0; i < sizes.Length; i++)
-        {
-            sizes[i] = TGeometry.BlockSize(i);
-        }
-
-        return sizes;
     }
 
     // The heap struct sits in a non-readonly field (the SingleThreaded and Locked heaps mutate themselves), and calls
@@ -192,5 +169,12 @@ public abstract unsafe class SafePoolHeap<TGeometry> : IAllocator
         private protected override void* AllocateMedium(int mediumClass) => _heap.AllocateMedium(mediumClass);
 
         private protected override void* AllocateLarge(nuint size, nuint alignment) => _heap.AllocateLarge(size, alignment);
+
+        private protected override void* AllocateAligned(nuint size, nuint alignment, bool zeroed)
+        {
+            void* block = _heap.AllocateAligned(size, alignment, zeroed);
+            GC.KeepAlive(this);
+            return block;
+        }
     }
 }

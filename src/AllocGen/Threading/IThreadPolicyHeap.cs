@@ -22,6 +22,8 @@ internal unsafe interface IThreadPolicyHeap<TSelf>
 
     void* AllocateLarge(nuint size, nuint alignment);
 
+    void* AllocateAligned(nuint size, nuint alignment, bool zeroed);
+
     void* AllocateZeroed(nuint count, nuint size);
 
     void* Reallocate(void* pointer, nuint newSize);

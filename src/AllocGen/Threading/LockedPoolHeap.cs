@@ -139,6 +139,14 @@ public unsafe struct LockedPoolHeap<TGeometry> : IThreadPolicyHeap<LockedPoolHea
         return _heap.AllocateLarge(size, alignment);
     }
 
+    /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateAligned"/>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void* AllocateAligned(nuint size, nuint alignment, bool zeroed)
+    {
+        using HeapLock.Held held = _lock.Hold();
+        return _heap.AllocateAligned(size, alignment, zeroed);
+    }
+
     /// <inheritdoc cref="PoolHeap{TGeometry}.GetStats"/>
     public AllocatorStats GetStats()
     {

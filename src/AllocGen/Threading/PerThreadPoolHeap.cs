@@ -118,6 +118,10 @@ public readonly unsafe struct PerThreadPoolHeap<TGeometry> : IThreadPolicyHeap<P
     /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateLarge(nuint, nuint)"/>
     public void* AllocateLarge(nuint size, nuint alignment) => Local.AllocateLarge(size, alignment);
 
+    /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateAligned"/>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void* AllocateAligned(nuint size, nuint alignment, bool zeroed) => Local.AllocateAligned(size, alignment, zeroed);
+
     /// <inheritdoc cref="PoolHeap{TGeometry}.Free"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(void* pointer) => PoolHeap<TGeometry>.FreeTo(LocalState, pointer);

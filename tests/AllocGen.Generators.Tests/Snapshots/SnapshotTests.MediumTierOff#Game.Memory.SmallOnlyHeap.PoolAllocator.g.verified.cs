@@ -81,9 +81,9 @@ unsafe partial class SmallOnlyHeap : global::AllocGen.IAllocator
 
     /// <summary>
     /// Allocates room for one <typeparamref name="T"/> (uninitialized), aligned to the larger of <see cref="Alignment"/>
-    /// and the alignment of <typeparamref name="T"/>: from the smallest class that holds it whose block size is a multiple
-    /// of that alignment (blocks lie at multiples of their size from a pool-aligned base), otherwise from the system
-    /// allocator with that alignment. Both tests are constants for the JIT, which reduces this to the one call that serves it.
+    /// and the alignment of <typeparamref name="T"/>: from the smallest class that holds it whose block size is a
+    /// multiple of that alignment (blocks lie at multiples of their size from a pool-aligned base), otherwise from the system
+    /// allocator with that alignment. Every test is a constant for the JIT, which reduces this to the one call that serves it.
     /// </summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public T* Allocate<T>()
@@ -134,7 +134,8 @@ unsafe partial class SmallOnlyHeap : global::AllocGen.IAllocator
     public T* AllocateZeroed<T>()
         where T : unmanaged
     {
-        if (global::AllocGen.TypeLayout.AlignmentOf<T>() <= Alignment)
+        nuint alignment = global::AllocGen.TypeLayout.AlignmentOf<T>();
+        if (alignment <= Alignment)
         {
             return (T*)AllocateZeroed(1, (nuint)sizeof(T));
         }
@@ -149,12 +150,14 @@ unsafe partial class SmallOnlyHeap : global::AllocGen.IAllocator
     /// class that holds it whose block size is a multiple of the alignment, otherwise from the system allocator.
     /// </summary>
     /// <exception cref="global::System.ArgumentException"><paramref name="alignment"/> is not a power of two.</exception>
-    public void* AllocateAligned(nuint size, nuint alignment)
+    public void* AllocateAligned(nuint size, nuint alignment) => AllocGenAllocateAligned(size, alignment, zeroed: false);
+
+    /// <summary>AllocateAligned, zeroed when asked (a medium block without touching fresh memory).</summary>
+    private void* AllocGenAllocateAligned(nuint size, nuint alignment, bool zeroed)
     {
-        int sizeClass = global::AllocGen.Pools.AlignedClasses.Find(SizeClasses, size, alignment);
-        return sizeClass >= 0
-            ? _allocGenHeap.AllocateSmall(sizeClass)
-            : _allocGenHeap.AllocateLarge(size, alignment > Alignment ? alignment : Alignment);
+        void* block = _allocGenHeap.AllocateAligned(size, alignment, zeroed);
+        global::System.GC.KeepAlive(this);
+        return block;
     }
 
     /// <summary>Allocates <paramref name="count"/> × <paramref name="size"/> zeroed bytes.</summary>
@@ -203,13 +206,7 @@ unsafe partial class SmallOnlyHeap : global::AllocGen.IAllocator
         nuint alignment = global::AllocGen.TypeLayout.AlignmentOf<T>();
         if (alignment > Alignment)
         {
-            void* aligned = AllocateAligned(size, alignment);
-            if (clear)
-            {
-                global::System.Runtime.InteropServices.NativeMemory.Clear(aligned, size);
-            }
-
-            return aligned;
+            return AllocGenAllocateAligned(size, alignment, zeroed: clear);
         }
 
         return clear ? AllocateZeroed(1, size) : Allocate(size);

@@ -82,9 +82,9 @@ unsafe partial class PageHeap : global::AllocGen.IAllocator
 
     /// <summary>
     /// Allocates room for one <typeparamref name="T"/> (uninitialized), aligned to the larger of <see cref="Alignment"/>
-    /// and the alignment of <typeparamref name="T"/>: from the smallest class that holds it whose block size is a multiple
-    /// of that alignment (blocks lie at multiples of their size from a pool-aligned base), otherwise from the system
-    /// allocator with that alignment. Both tests are constants for the JIT, which reduces this to the one call that serves it.
+    /// and the alignment of <typeparamref name="T"/>: from the smallest class (small, then medium) that holds it whose block size is a
+    /// multiple of that alignment (blocks lie at multiples of their size from a pool-aligned base), otherwise from the system
+    /// allocator with that alignment. Every test is a constant for the JIT, which reduces this to the one call that serves it.
     /// </summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public T* Allocate<T>()
@@ -92,21 +92,46 @@ unsafe partial class PageHeap : global::AllocGen.IAllocator
     {
         nuint alignment = global::AllocGen.TypeLayout.AlignmentOf<T>();
         if (sizeof(T) <= 4096 && 4096 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(0, 4096);
+
+        // The medium classes, one per block size (the class MediumClassOf gives it). A span starts at a multiple of
+        // PoolSize only, so no larger alignment holds for all of its blocks.
+        if (alignment <= PoolSize)
+        {
+            if (sizeof(T) <= 8192 && 8192 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(3);
+            if (sizeof(T) <= 12288 && 12288 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(5);
+            if (sizeof(T) <= 16384 && 16384 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(7);
+            if (sizeof(T) <= 20480 && 20480 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(8);
+            if (sizeof(T) <= 24576 && 24576 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(9);
+            if (sizeof(T) <= 28672 && 28672 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(10);
+            if (sizeof(T) <= 32768 && 32768 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(11);
+            if (sizeof(T) <= 40960 && 40960 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(12);
+            if (sizeof(T) <= 49152 && 49152 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(13);
+            if (sizeof(T) <= 57344 && 57344 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(14);
+            if (sizeof(T) <= 65536 && 65536 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(15);
+        }
+
         return (T*)_allocGenHeap.AllocateLarge((nuint)sizeof(T), alignment);
     }
 
     /// <summary>
     /// Allocates one zeroed <typeparamref name="T"/>, aligned as <see cref="Allocate{T}"/> aligns it. A type the heap's
     /// own alignment suffices for goes through <see cref="AllocateZeroed(nuint, nuint)"/>, which leaves fresh memory
-    /// untouched (it is zero already); an over-aligned one is allocated as by Allocate and cleared.
+    /// untouched (it is zero already), and so does an over-aligned one above the small classes (through the block
+    /// AllocateAligned finds, the one Allocate would use); a smaller over-aligned one is allocated as by Allocate and cleared.
     /// </summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public T* AllocateZeroed<T>()
         where T : unmanaged
     {
-        if (global::AllocGen.TypeLayout.AlignmentOf<T>() <= Alignment)
+        nuint alignment = global::AllocGen.TypeLayout.AlignmentOf<T>();
+        if (alignment <= Alignment)
         {
             return (T*)AllocateZeroed(1, (nuint)sizeof(T));
+        }
+
+        if (sizeof(T) > SmallRequestThreshold)
+        {
+            return (T*)AllocGenAllocateAligned((nuint)sizeof(T), alignment, zeroed: true);
         }
 
         T* block = Allocate<T>();
@@ -116,15 +141,17 @@ unsafe partial class PageHeap : global::AllocGen.IAllocator
 
     /// <summary>
     /// Allocates <paramref name="size"/> bytes aligned to <paramref name="alignment"/> (a power of two): from the smallest
-    /// class that holds it whose block size is a multiple of the alignment, otherwise from the system allocator.
+    /// class (small, then medium) that holds it whose block size is a multiple of the alignment, otherwise from the system allocator.
     /// </summary>
     /// <exception cref="global::System.ArgumentException"><paramref name="alignment"/> is not a power of two.</exception>
-    public void* AllocateAligned(nuint size, nuint alignment)
+    public void* AllocateAligned(nuint size, nuint alignment) => AllocGenAllocateAligned(size, alignment, zeroed: false);
+
+    /// <summary>AllocateAligned, zeroed when asked (a medium block without touching fresh memory).</summary>
+    private void* AllocGenAllocateAligned(nuint size, nuint alignment, bool zeroed)
     {
-        int sizeClass = global::AllocGen.Pools.AlignedClasses.Find(SizeClasses, size, alignment);
-        return sizeClass >= 0
-            ? _allocGenHeap.AllocateSmall(sizeClass)
-            : _allocGenHeap.AllocateLarge(size, alignment > Alignment ? alignment : Alignment);
+        void* block = _allocGenHeap.AllocateAligned(size, alignment, zeroed);
+        global::System.GC.KeepAlive(this);
+        return block;
     }
 
     /// <summary>Allocates <paramref name="count"/> × <paramref name="size"/> zeroed bytes.</summary>
@@ -173,13 +200,7 @@ unsafe partial class PageHeap : global::AllocGen.IAllocator
         nuint alignment = global::AllocGen.TypeLayout.AlignmentOf<T>();
         if (alignment > Alignment)
         {
-            void* aligned = AllocateAligned(size, alignment);
-            if (clear)
-            {
-                global::System.Runtime.InteropServices.NativeMemory.Clear(aligned, size);
-            }
-
-            return aligned;
+            return AllocGenAllocateAligned(size, alignment, zeroed: clear);
         }
 
         return clear ? AllocateZeroed(1, size) : Allocate(size);

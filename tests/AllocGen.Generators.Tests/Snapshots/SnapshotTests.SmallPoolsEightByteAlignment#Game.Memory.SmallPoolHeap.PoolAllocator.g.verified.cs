@@ -86,9 +86,9 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
 
     /// <summary>
     /// Allocates room for one <typeparamref name="T"/> (uninitialized), aligned to the larger of <see cref="Alignment"/>
-    /// and the alignment of <typeparamref name="T"/>: from the smallest class that holds it whose block size is a multiple
-    /// of that alignment (blocks lie at multiples of their size from a pool-aligned base), otherwise from the system
-    /// allocator with that alignment. Both tests are constants for the JIT, which reduces this to the one call that serves it.
+    /// and the alignment of <typeparamref name="T"/>: from the smallest class (small, then medium) that holds it whose block size is a
+    /// multiple of that alignment (blocks lie at multiples of their size from a pool-aligned base), otherwise from the system
+    /// allocator with that alignment. Every test is a constant for the JIT, which reduces this to the one call that serves it.
     /// </summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public T* Allocate<T>()
@@ -159,21 +159,63 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
         if (sizeof(T) <= 496 && 496 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(61, 496);
         if (sizeof(T) <= 504 && 504 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(62, 504);
         if (sizeof(T) <= 512 && 512 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(63, 512);
+
+        // The medium classes, one per block size (the class MediumClassOf gives it). A span starts at a multiple of
+        // PoolSize only, so no larger alignment holds for all of its blocks.
+        if (alignment <= PoolSize)
+        {
+            if (sizeof(T) <= 640 && 640 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(0);
+            if (sizeof(T) <= 768 && 768 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(1);
+            if (sizeof(T) <= 896 && 896 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(2);
+            if (sizeof(T) <= 1024 && 1024 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(3);
+            if (sizeof(T) <= 1280 && 1280 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(4);
+            if (sizeof(T) <= 1536 && 1536 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(5);
+            if (sizeof(T) <= 1792 && 1792 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(6);
+            if (sizeof(T) <= 2048 && 2048 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(7);
+            if (sizeof(T) <= 2560 && 2560 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(8);
+            if (sizeof(T) <= 3072 && 3072 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(9);
+            if (sizeof(T) <= 3584 && 3584 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(10);
+            if (sizeof(T) <= 4096 && 4096 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(11);
+            if (sizeof(T) <= 5120 && 5120 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(12);
+            if (sizeof(T) <= 6144 && 6144 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(13);
+            if (sizeof(T) <= 7168 && 7168 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(14);
+            if (sizeof(T) <= 8192 && 8192 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(15);
+            if (sizeof(T) <= 10240 && 10240 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(16);
+            if (sizeof(T) <= 12288 && 12288 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(17);
+            if (sizeof(T) <= 14336 && 14336 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(18);
+            if (sizeof(T) <= 16384 && 16384 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(19);
+            if (sizeof(T) <= 20480 && 20480 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(20);
+            if (sizeof(T) <= 24576 && 24576 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(21);
+            if (sizeof(T) <= 28672 && 28672 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(22);
+            if (sizeof(T) <= 32768 && 32768 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(23);
+            if (sizeof(T) <= 40960 && 40960 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(24);
+            if (sizeof(T) <= 49152 && 49152 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(25);
+            if (sizeof(T) <= 57344 && 57344 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(26);
+            if (sizeof(T) <= 65536 && 65536 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(27);
+        }
+
         return (T*)_allocGenHeap.AllocateLarge((nuint)sizeof(T), alignment);
     }
 
     /// <summary>
     /// Allocates one zeroed <typeparamref name="T"/>, aligned as <see cref="Allocate{T}"/> aligns it. A type the heap's
     /// own alignment suffices for goes through <see cref="AllocateZeroed(nuint, nuint)"/>, which leaves fresh memory
-    /// untouched (it is zero already); an over-aligned one is allocated as by Allocate and cleared.
+    /// untouched (it is zero already), and so does an over-aligned one above the small classes (through the block
+    /// AllocateAligned finds, the one Allocate would use); a smaller over-aligned one is allocated as by Allocate and cleared.
     /// </summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public T* AllocateZeroed<T>()
         where T : unmanaged
     {
-        if (global::AllocGen.TypeLayout.AlignmentOf<T>() <= Alignment)
+        nuint alignment = global::AllocGen.TypeLayout.AlignmentOf<T>();
+        if (alignment <= Alignment)
         {
             return (T*)AllocateZeroed(1, (nuint)sizeof(T));
+        }
+
+        if (sizeof(T) > SmallRequestThreshold)
+        {
+            return (T*)AllocGenAllocateAligned((nuint)sizeof(T), alignment, zeroed: true);
         }
 
         T* block = Allocate<T>();
@@ -183,15 +225,17 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
 
     /// <summary>
     /// Allocates <paramref name="size"/> bytes aligned to <paramref name="alignment"/> (a power of two): from the smallest
-    /// class that holds it whose block size is a multiple of the alignment, otherwise from the system allocator.
+    /// class (small, then medium) that holds it whose block size is a multiple of the alignment, otherwise from the system allocator.
     /// </summary>
     /// <exception cref="global::System.ArgumentException"><paramref name="alignment"/> is not a power of two.</exception>
-    public void* AllocateAligned(nuint size, nuint alignment)
+    public void* AllocateAligned(nuint size, nuint alignment) => AllocGenAllocateAligned(size, alignment, zeroed: false);
+
+    /// <summary>AllocateAligned, zeroed when asked (a medium block without touching fresh memory).</summary>
+    private void* AllocGenAllocateAligned(nuint size, nuint alignment, bool zeroed)
     {
-        int sizeClass = global::AllocGen.Pools.AlignedClasses.Find(SizeClasses, size, alignment);
-        return sizeClass >= 0
-            ? _allocGenHeap.AllocateSmall(sizeClass)
-            : _allocGenHeap.AllocateLarge(size, alignment > Alignment ? alignment : Alignment);
+        void* block = _allocGenHeap.AllocateAligned(size, alignment, zeroed);
+        global::System.GC.KeepAlive(this);
+        return block;
     }
 
     /// <summary>Allocates <paramref name="count"/> × <paramref name="size"/> zeroed bytes.</summary>
@@ -240,13 +284,7 @@ unsafe partial class SmallPoolHeap : global::AllocGen.IAllocator
         nuint alignment = global::AllocGen.TypeLayout.AlignmentOf<T>();
         if (alignment > Alignment)
         {
-            void* aligned = AllocateAligned(size, alignment);
-            if (clear)
-            {
-                global::System.Runtime.InteropServices.NativeMemory.Clear(aligned, size);
-            }
-
-            return aligned;
+            return AllocGenAllocateAligned(size, alignment, zeroed: clear);
         }
 
         return clear ? AllocateZeroed(1, size) : Allocate(size);

@@ -6,10 +6,10 @@ using Xunit;
 namespace AllocGen.Tests.Pools;
 
 /// <summary>
-/// Size classes that are all odd multiples of 8, so no block of a pool is aligned beyond 8 bytes at every index:
-/// a <c>T</c> aligned to 16 or more can only be served by the system allocator.
+/// Size classes that are all odd multiples of 8, so no block of a pool is aligned beyond 8 bytes at every index, and no
+/// medium tier (whose classes would serve them): a <c>T</c> aligned to 16 or more can only be served by the system allocator.
 /// </summary>
-[PoolAllocator(PoolSize = 4096, ArenaSize = 64 * 1024, Alignment = 8, SmallRequestThreshold = 520)]
+[PoolAllocator(PoolSize = 4096, ArenaSize = 64 * 1024, Alignment = 8, SmallRequestThreshold = 520, MediumRequestThreshold = 0)]
 [SizeClasses(8, 24, 40, 72, 136, 264, 520)]
 public sealed partial class OddClassHeap
 {
@@ -121,8 +121,7 @@ public sealed unsafe class AlignedTypedAllocationTests
     public void WithNoAlignedClassTheSystemAllocatorServesAligned()
     {
         using var heap = new OddClassHeap();
-        // A large block resized "from large to large" must stay above the medium tier too.
-        int threshold = Math.Max(OddClassHeap.SmallRequestThreshold, OddClassHeap.MediumRequestThreshold);
+        int threshold = OddClassHeap.SmallRequestThreshold;
         Check<Aligned32>(heap, threshold, () => (nint)heap.Allocate<Aligned32>(), expectedUsable: 32, large: true);
         Check<Aligned16>(heap, threshold, () => (nint)heap.Allocate<Aligned16>(), expectedUsable: 32, large: true);
         Check<Aligned32Large>(heap, threshold, () => (nint)heap.Allocate<Aligned32Large>(), expectedUsable: 544, large: true);

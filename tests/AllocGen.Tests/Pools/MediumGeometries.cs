@@ -353,7 +353,10 @@ internal abstract unsafe class RuntimeHeap : IAllocator, IPoolHeapControls
     /// <summary>The medium entry point itself, with a class chosen by the caller.</summary>
     public abstract void* AllocateMedium(int mediumClass);
 
-    public void* AllocateAligned(nuint size, nuint alignment) => throw new NotSupportedException();
+    public abstract void* AllocateAligned(nuint size, nuint alignment);
+
+    /// <summary>The heap's own aligned entry point, zeroed or not, as the generated AllocateAligned and rentals call it.</summary>
+    public abstract void* AllocateAligned(nuint size, nuint alignment, bool zeroed);
 
     public abstract void* AllocateZeroed(nuint count, nuint size);
 
@@ -391,6 +394,10 @@ internal sealed unsafe class RuntimeHeap<TGeometry, THeap>(ThreadPolicy policy) 
         : _heap.AllocateLarge(size, (nuint)TGeometry.Alignment);
 
     public override void* AllocateMedium(int mediumClass) => _heap.AllocateMedium(mediumClass);
+
+    public override void* AllocateAligned(nuint size, nuint alignment) => _heap.AllocateAligned(size, alignment, zeroed: false);
+
+    public override void* AllocateAligned(nuint size, nuint alignment, bool zeroed) => _heap.AllocateAligned(size, alignment, zeroed);
 
     public override void* AllocateZeroed(nuint count, nuint size) => _heap.AllocateZeroed(count, size);
 
