@@ -20,9 +20,6 @@ public sealed unsafe class DifferentialTests
     private const int OverlapEvery = 25_000;
     private const int MaxLargeSize = 4096;
 
-    /// <summary>With a medium tier, the largest request: this many halves of the medium threshold.</summary>
-    private const int LargestAsHalvesOfTheMediumThreshold = 3;
-
     /// <summary>How the run sets the heap's <see cref="PoolReusePolicy"/>: never, once at the start, or at every phase.</summary>
     public enum PolicySchedule
     {
@@ -262,7 +259,7 @@ public sealed unsafe class DifferentialTests
 
     /// <summary>The largest request drawn: 4 KiB without a medium tier, else half as much again as the medium threshold.</summary>
     private static nuint LargestSize(HeapGeometry g) =>
-        g.HasMediumTier ? (nuint)(g.MediumThreshold / 2 * LargestAsHalvesOfTheMediumThreshold) : MaxLargeSize;
+        g.HasMediumTier ? (nuint)(g.MediumThreshold + (g.MediumThreshold / 2)) : MaxLargeSize;
 
     private static nuint RandomLargeSize(Random random, HeapGeometry g) =>
         g.LeastLargeSize + (nuint)random.NextInt64((long)(LargestSize(g) - g.LeastLargeSize) + 1);
