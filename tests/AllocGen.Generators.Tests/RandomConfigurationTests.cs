@@ -48,6 +48,9 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
     /// <summary>One random declaration; null properties are left out of the attribute (their default applies).</summary>
     public sealed record PoolDeclaration(int Index, int? ArenaSize, int? PoolSize, int? Alignment, int? Threshold, int[]? Classes, ListForm Form)
     {
+        /// <summary>The MediumRequestThreshold argument, or null when it is left out.</summary>
+        public int? MediumThreshold { get; init; }
+
         public string TypeName => "Heap" + Index.ToString("D3", CultureInfo.InvariantCulture);
 
         public string FilePath => TypeName + ".cs";
@@ -60,8 +63,8 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
 
         public int EffectiveThreshold => Threshold ?? 512;
 
-        /// <summary>The default medium tier (docs/medium-tier.md): up to the smaller of 64 KiB and a sixteenth of the arena, none when that is not above the threshold.</summary>
-        public int EffectiveMediumThreshold => MediumTierSpec.DefaultThreshold(EffectiveArenaSize, EffectiveThreshold);
+        /// <summary>The given medium threshold, else the default (docs/medium-tier.md): up to the smaller of 64 KiB and a sixteenth of the arena, none when that is not above the threshold.</summary>
+        public int EffectiveMediumThreshold => MediumThreshold ?? MediumTierSpec.DefaultThreshold(EffectiveArenaSize, EffectiveThreshold);
 
         /// <summary>The medium classes' block sizes by the spec's grid (none without a tier).</summary>
         public int[] MediumBlocks => EffectiveMediumThreshold == 0 ? [] : MediumTierSpec.BlockSizes(EffectiveThreshold, EffectiveMediumThreshold, EffectiveAlignment);
@@ -75,6 +78,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
             PoolSize is { } p ? "PoolSize = " + Text(p) : null,
             Alignment is { } al ? "Alignment = " + Text(al) : null,
             Threshold is { } t ? "SmallRequestThreshold = " + Text(t) : null,
+            MediumThreshold is { } m ? "MediumRequestThreshold = " + Text(m) : null,
         }.Where(s => s is not null));
 
         public string PoolAttribute => Arguments.Length == 0 ? "PoolAllocator" : $"PoolAllocator({Arguments})";
@@ -153,7 +157,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
         TimeSpan cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
         var random = new Random(Seed);
         List<PoolDeclaration> declarations = Enumerable.Range(0, ConfigurationCount).Select(i => NextDeclaration(random, i)).ToList();
-        int validCount = 0, mediumTierCount = 0;
+        int validCount = 0, mediumTierCount = 0, givenMediumValid = 0, mediumRulesReported = 0;
         var failures = new List<string>();
 
         foreach (PoolDeclaration[] batch in declarations.Chunk(BatchSize))
@@ -205,6 +209,8 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
 
             validCount += valid.Count;
             mediumTierCount += valid.Count(d => d.EffectiveMediumThreshold != 0);
+            givenMediumValid += valid.Count(d => d.MediumThreshold is > 0);
+            mediumRulesReported += run.GeneratorDiagnostics.Count(d => d.Id is "AG0100" or "AG0101" or "AG0102");
 
             // The generated code and the driver, in one assembly compiled once (emitting reports every error and
             // warning, of the generated files and of the driver alike), loaded and run once for the batch.
@@ -230,12 +236,13 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"{ConfigurationCount} configurations, {validCount} valid ({mediumTierCount} with a medium tier), in {total.ElapsedMilliseconds} ms ({(Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalMilliseconds:F0} ms CPU in the process)");
+        output.WriteLine($"{ConfigurationCount} configurations, {validCount} valid ({mediumTierCount} with a medium tier, {givenMediumValid} of them given), {mediumRulesReported} medium-tier diagnostics, in {total.ElapsedMilliseconds} ms ({(Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalMilliseconds:F0} ms CPU in the process)");
         Assert.True(failures.Count == 0, $"{failures.Count} failures:\n" + string.Join("\n", failures));
 
         // The generator is meant to see both kinds in numbers.
         Assert.InRange(validCount, ConfigurationCount / 4, ConfigurationCount * 3 / 4);
         Assert.InRange(mediumTierCount, validCount / 4, validCount - 1);
+        Assert.True(givenMediumValid > 0 && mediumRulesReported > 0, $"{givenMediumValid} valid tiers with a given threshold, {mediumRulesReported} medium-tier diagnostics");
     }
 
     [Fact]
@@ -427,7 +434,36 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
             < 0.85 => ListForm.ImplicitArray,
             _ => ListForm.TypedArray,
         };
-        return new PoolDeclaration(index, arena, pool, alignment, threshold, classes, form);
+        return new PoolDeclaration(index, arena, pool, alignment, threshold, classes, form)
+        {
+            MediumThreshold = RandomMediumThreshold(random, arenaEffective, alignmentEffective, thresholdEffective),
+        };
+    }
+
+    /// <summary>
+    /// MediumRequestThreshold: mostly left out (the default), sometimes 0 (no tier), sometimes a class size above the
+    /// small threshold up to a quarter of the arena (and 1 MiB, so the run stays short), sometimes wrong: not above
+    /// the small threshold, off the grid or unaligned, above a quarter of the arena.
+    /// </summary>
+    private static int? RandomMediumThreshold(Random random, int arena, int alignment, int threshold)
+    {
+        long ceiling = Math.Min(arena / 4, 1 << 20);
+        int[] valid = alignment <= 0 || threshold < 4
+            ? []
+            : [.. Enumerable.Range(MediumTierSpec.Grid((nuint)threshold + 1), 80)
+                .Select(MediumTierSpec.GridSize)
+                .TakeWhile(size => size <= ceiling)
+                .Where(size => size % alignment == 0)
+                .Select(size => (int)size)];
+        return random.NextDouble() switch
+        {
+            < 0.6 => null,
+            < 0.66 => 0,
+            < 0.86 when valid.Length != 0 => valid[random.Next(valid.Length)],
+            < 0.9 => threshold - (threshold > 0 ? random.Next(2) * alignment : 0),
+            < 0.95 => (int)Math.Min(int.MaxValue, (long)Math.Max(threshold, 1024) * 9 / 8),
+            _ => (int)Math.Min(1 << 30, (long)arena / 2),
+        };
     }
 
     /// <summary>A sorted list of multiples of <paramref name="step"/> ending at the threshold, then maybe broken.</summary>
@@ -500,7 +536,9 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
     /// two from 4 KiB to half the ArenaSize; Alignment a power of two in 8..4096; SmallRequestThreshold a positive
     /// multiple of the alignment that fits in a pool (headers live in the arena's table); default classes every
     /// multiple of the alignment up to the threshold, at most 255; explicit classes non-empty, strictly ascending,
-    /// positive multiples of the alignment, none above the threshold, the last equal to it, at most 255.
+    /// positive multiples of the alignment, none above the threshold, the last equal to it, at most 255; a given
+    /// MediumRequestThreshold 0, or above the small threshold (AG0100), a class size of the grid that is a multiple of
+    /// the alignment (AG0101) and at most a quarter of the arena (AG0102).
     /// </summary>
     public static Verdict Judge(PoolDeclaration declaration)
     {
@@ -595,6 +633,32 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
             }
         }
 
+        // The medium tier: a given threshold is judged once the arena, pools, alignment and small threshold are right
+        // (whatever the small classes), and then always reported.
+        if (geometryOk && !later.Contains("AG0008") && declaration.MediumThreshold is { } medium && medium != 0)
+        {
+            var mediumRules = new HashSet<string>();
+            if (medium <= threshold)
+            {
+                mediumRules.Add("AG0100");
+            }
+            else
+            {
+                if (MediumTierSpec.GridSize(MediumTierSpec.Grid((nuint)medium)) != medium || medium % step != 0)
+                {
+                    mediumRules.Add("AG0101");
+                }
+
+                if (medium > arena / 4)
+                {
+                    mediumRules.Add("AG0102");
+                }
+            }
+
+            violated.UnionWith(mediumRules);
+            required.UnionWith(mediumRules);
+        }
+
         violated.UnionWith(later);
         bool valid = violated.Count == 0;
         return new Verdict(
@@ -638,6 +702,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                 "AG0005" or "AG0006" => ArgumentOrAttribute("PoolSize", declaration.PoolSize),
                 "AG0007" => ArgumentOrAttribute("Alignment", declaration.Alignment),
                 "AG0008" => ArgumentOrAttribute("SmallRequestThreshold", declaration.Threshold),
+                "AG0100" or "AG0101" or "AG0102" => ArgumentOrAttribute("MediumRequestThreshold", declaration.MediumThreshold),
                 "AG0017" when declaration.Classes is null => ArgumentOrAttribute("SmallRequestThreshold", declaration.Threshold),
                 "AG0009" or "AG0014" or "AG0017" => declaration.ClassesAttribute,
                 _ => null,
@@ -674,7 +739,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
             declaration.EffectiveArenaSize, declaration.EffectivePoolSize, declaration.EffectiveAlignment, declaration.EffectiveThreshold,
             declaration.Classes is null ? null : (IReadOnlyList<int>)declaration.Classes,
             (int)ThreadPolicy.SingleThreaded,
-            null,
+            declaration.MediumThreshold,
         });
         object?[] arguments = [config, null, null];
         var problems = (IEnumerable)s_validate.Value.Invoke(null, arguments)!;
