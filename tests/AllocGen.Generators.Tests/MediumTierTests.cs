@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using AllocGen.Tests.Pools;
 using Xunit;
 
 namespace AllocGen.Generators.Tests;
@@ -82,6 +83,7 @@ public sealed class MediumTierTests
     public void TheSpanRulePicksThePoolsPerSpan(int blockSize, int poolSize, int poolsPerArena, int expected)
     {
         Assert.Equal(expected, Invoke<int>("SpanPools", blockSize, poolSize, poolsPerArena));
+        Assert.Equal(expected, MediumTierSpec.SpanPools(blockSize, poolSize, poolsPerArena));
     }
 
     [Theory]
@@ -149,6 +151,47 @@ public sealed class MediumTierTests
         Assert.All(lines, l => Assert.Equal(Array.LastIndexOf(blockSizes, l.BlockSize), l.Class));
         Assert.True(allocateOfT.IndexOf("AllocateSmall(", StringComparison.Ordinal) < allocateOfT.IndexOf("AllocateMedium(", StringComparison.Ordinal));
         Assert.Contains("if (alignment <= PoolSize)", allocateOfT);
+    }
+
+    /// <summary>
+    /// The runtime tests' copy of the rules (MediumTierSpec, which their hand-written geometries and models are built
+    /// from) gives what the generator gives: the default threshold, the block sizes and the pools per span, over every
+    /// arena and pool size the rules allow and every tier a small threshold and alignment leave.
+    /// </summary>
+    [Fact]
+    public void TheRuntimeTestsSpecOfTheTierMirrorsTheGenerator()
+    {
+        int configurations = 0;
+        for (int arenaShift = 13; arenaShift <= 24; arenaShift++)
+        {
+            for (int poolShift = 12; poolShift < arenaShift && poolShift <= 16; poolShift++)
+            {
+                int arenaSize = 1 << arenaShift, poolSize = 1 << poolShift;
+                int poolsPerArena = PoolsPerArena(arenaSize, poolSize);
+                Assert.Equal(MediumTierSpec.PoolsPerArena(arenaShift, poolShift), poolsPerArena);
+                foreach ((int small, int alignment) in new[] { (256, 8), (512, 16), (1000, 8), (512, 256), (4096, 64) })
+                {
+                    int defaultThreshold = Invoke<int>("DefaultThreshold", arenaSize, small);
+                    Assert.Equal(defaultThreshold, MediumTierSpec.DefaultThreshold(arenaSize, small));
+                    foreach (int medium in new[] { defaultThreshold, arenaSize / 4 })
+                    {
+                        if (medium <= small || !Invoke<bool>("IsClassSize", (long)medium, alignment))
+                        {
+                            continue;
+                        }
+
+                        Resolved[] generated = Classes(medium, small, alignment, poolSize, poolsPerArena);
+                        int[] blockSizes = MediumTierSpec.BlockSizes(small, medium, alignment);
+                        string at = $"arena {arenaSize}, pools {poolSize}, small {small}, medium {medium}, alignment {alignment}";
+                        Assert.True(generated.Select(c => c.BlockSize).SequenceEqual(blockSizes), $"{at}: block sizes");
+                        Assert.True(generated.Select(c => c.SpanPools).SequenceEqual(MediumTierSpec.SpanPools(blockSizes, poolSize, poolsPerArena)), $"{at}: pools per span");
+                        configurations++;
+                    }
+                }
+            }
+        }
+
+        Assert.True(configurations > 50, $"{configurations} tiers compared");
     }
 
     private static int PoolsPerArena(int arenaSize, int poolSize) =>

@@ -5,6 +5,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
+using AllocGen.Tests.Pools;
 using Microsoft.CodeAnalysis;
 using Xunit;
 using Xunit.Abstractions;
@@ -47,6 +48,9 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
     /// <summary>One random declaration; null properties are left out of the attribute (their default applies).</summary>
     public sealed record PoolDeclaration(int Index, int? ArenaSize, int? PoolSize, int? Alignment, int? Threshold, int[]? Classes, ListForm Form)
     {
+        /// <summary>The MediumRequestThreshold argument, or null when it is left out.</summary>
+        public int? MediumThreshold { get; init; }
+
         public string TypeName => "Heap" + Index.ToString("D3", CultureInfo.InvariantCulture);
 
         public string FilePath => TypeName + ".cs";
@@ -59,27 +63,14 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
 
         public int EffectiveThreshold => Threshold ?? 512;
 
-        /// <summary>The default medium tier (docs/medium-tier.md): up to the smaller of 64 KiB and a sixteenth of the arena, none when that is not above the threshold.</summary>
-        public int EffectiveMediumThreshold => Math.Min(64 << 10, EffectiveArenaSize / 16) is var medium && medium > EffectiveThreshold ? medium : 0;
+        /// <summary>The given medium threshold, else the default (docs/medium-tier.md): up to the smaller of 64 KiB and a sixteenth of the arena, none when that is not above the threshold.</summary>
+        public int EffectiveMediumThreshold => MediumThreshold ?? MediumTierSpec.DefaultThreshold(EffectiveArenaSize, EffectiveThreshold);
 
-        /// <summary>The first medium class's block: the least size of the four-per-power-of-two grid above the threshold, rounded up to the alignment.</summary>
-        public int FirstMediumBlock
-        {
-            get
-            {
-                for (long power = 4; ; power *= 2)
-                {
-                    foreach (long quarters in new long[] { 5, 6, 7, 8 })
-                    {
-                        long size = quarters * power / 4;
-                        if (size > EffectiveThreshold)
-                        {
-                            return (int)((size + EffectiveAlignment - 1) / EffectiveAlignment * EffectiveAlignment);
-                        }
-                    }
-                }
-            }
-        }
+        /// <summary>The medium classes' block sizes by the spec's grid (none without a tier).</summary>
+        public int[] MediumBlocks => EffectiveMediumThreshold == 0 ? [] : MediumTierSpec.BlockSizes(EffectiveThreshold, EffectiveMediumThreshold, EffectiveAlignment);
+
+        /// <summary>Each medium class's largest request: its grid size.</summary>
+        public int[] MediumLimits => [.. Enumerable.Range(0, MediumBlocks.Length).Select(m => (int)MediumTierSpec.ClassRange(m, EffectiveThreshold).High)];
 
         public string Arguments => string.Join(", ", new[]
         {
@@ -87,6 +78,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
             PoolSize is { } p ? "PoolSize = " + Text(p) : null,
             Alignment is { } al ? "Alignment = " + Text(al) : null,
             Threshold is { } t ? "SmallRequestThreshold = " + Text(t) : null,
+            MediumThreshold is { } m ? "MediumRequestThreshold = " + Text(m) : null,
         }.Where(s => s is not null));
 
         public string PoolAttribute => Arguments.Length == 0 ? "PoolAllocator" : $"PoolAllocator({Arguments})";
@@ -165,7 +157,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
         TimeSpan cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
         var random = new Random(Seed);
         List<PoolDeclaration> declarations = Enumerable.Range(0, ConfigurationCount).Select(i => NextDeclaration(random, i)).ToList();
-        int validCount = 0;
+        int validCount = 0, mediumTierCount = 0, givenMediumValid = 0, mediumRulesReported = 0;
         var failures = new List<string>();
 
         foreach (PoolDeclaration[] batch in declarations.Chunk(BatchSize))
@@ -216,6 +208,9 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
             }
 
             validCount += valid.Count;
+            mediumTierCount += valid.Count(d => d.EffectiveMediumThreshold != 0);
+            givenMediumValid += valid.Count(d => d.MediumThreshold is > 0);
+            mediumRulesReported += run.GeneratorDiagnostics.Count(d => d.Id is "AG0100" or "AG0101" or "AG0102");
 
             // The generated code and the driver, in one assembly compiled once (emitting reports every error and
             // warning, of the generated files and of the driver alike), loaded and run once for the batch.
@@ -241,11 +236,13 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"{ConfigurationCount} configurations, {validCount} valid, in {total.ElapsedMilliseconds} ms ({(Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalMilliseconds:F0} ms CPU in the process)");
+        output.WriteLine($"{ConfigurationCount} configurations, {validCount} valid ({mediumTierCount} with a medium tier, {givenMediumValid} of them given), {mediumRulesReported} medium-tier diagnostics, in {total.ElapsedMilliseconds} ms ({(Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalMilliseconds:F0} ms CPU in the process)");
         Assert.True(failures.Count == 0, $"{failures.Count} failures:\n" + string.Join("\n", failures));
 
         // The generator is meant to see both kinds in numbers.
         Assert.InRange(validCount, ConfigurationCount / 4, ConfigurationCount * 3 / 4);
+        Assert.InRange(mediumTierCount, validCount / 4, validCount - 1);
+        Assert.True(givenMediumValid > 0 && mediumRulesReported > 0, $"{givenMediumValid} valid tiers with a given threshold, {mediumRulesReported} medium-tier diagnostics");
     }
 
     [Fact]
@@ -437,7 +434,36 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
             < 0.85 => ListForm.ImplicitArray,
             _ => ListForm.TypedArray,
         };
-        return new PoolDeclaration(index, arena, pool, alignment, threshold, classes, form);
+        return new PoolDeclaration(index, arena, pool, alignment, threshold, classes, form)
+        {
+            MediumThreshold = RandomMediumThreshold(random, arenaEffective, alignmentEffective, thresholdEffective),
+        };
+    }
+
+    /// <summary>
+    /// MediumRequestThreshold: mostly left out (the default), sometimes 0 (no tier), sometimes a class size above the
+    /// small threshold up to a quarter of the arena (and 1 MiB, so the run stays short), sometimes wrong: not above
+    /// the small threshold, off the grid or unaligned, above a quarter of the arena.
+    /// </summary>
+    private static int? RandomMediumThreshold(Random random, int arena, int alignment, int threshold)
+    {
+        long ceiling = Math.Min(arena / 4, 1 << 20);
+        int[] valid = alignment <= 0 || threshold < 4
+            ? []
+            : [.. Enumerable.Range(MediumTierSpec.Grid((nuint)threshold + 1), 80)
+                .Select(MediumTierSpec.GridSize)
+                .TakeWhile(size => size <= ceiling)
+                .Where(size => size % alignment == 0)
+                .Select(size => (int)size)];
+        return random.NextDouble() switch
+        {
+            < 0.6 => null,
+            < 0.66 => 0,
+            < 0.86 when valid.Length != 0 => valid[random.Next(valid.Length)],
+            < 0.9 => threshold - (threshold > 0 ? random.Next(2) * alignment : 0),
+            < 0.95 => (int)Math.Min(int.MaxValue, (long)Math.Max(threshold, 1024) * 9 / 8),
+            _ => (int)Math.Min(1 << 30, (long)arena / 2),
+        };
     }
 
     /// <summary>A sorted list of multiples of <paramref name="step"/> ending at the threshold, then maybe broken.</summary>
@@ -510,7 +536,9 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
     /// two from 4 KiB to half the ArenaSize; Alignment a power of two in 8..4096; SmallRequestThreshold a positive
     /// multiple of the alignment that fits in a pool (headers live in the arena's table); default classes every
     /// multiple of the alignment up to the threshold, at most 255; explicit classes non-empty, strictly ascending,
-    /// positive multiples of the alignment, none above the threshold, the last equal to it, at most 255.
+    /// positive multiples of the alignment, none above the threshold, the last equal to it, at most 255; a given
+    /// MediumRequestThreshold 0, or above the small threshold (AG0100), a class size of the grid that is a multiple of
+    /// the alignment (AG0101) and at most a quarter of the arena (AG0102).
     /// </summary>
     public static Verdict Judge(PoolDeclaration declaration)
     {
@@ -605,6 +633,32 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
             }
         }
 
+        // The medium tier: a given threshold is judged once the arena, pools, alignment and small threshold are right
+        // (whatever the small classes), and then always reported.
+        if (geometryOk && !later.Contains("AG0008") && declaration.MediumThreshold is { } medium && medium != 0)
+        {
+            var mediumRules = new HashSet<string>();
+            if (medium <= threshold)
+            {
+                mediumRules.Add("AG0100");
+            }
+            else
+            {
+                if (MediumTierSpec.GridSize(MediumTierSpec.Grid((nuint)medium)) != medium || medium % step != 0)
+                {
+                    mediumRules.Add("AG0101");
+                }
+
+                if (medium > arena / 4)
+                {
+                    mediumRules.Add("AG0102");
+                }
+            }
+
+            violated.UnionWith(mediumRules);
+            required.UnionWith(mediumRules);
+        }
+
         violated.UnionWith(later);
         bool valid = violated.Count == 0;
         return new Verdict(
@@ -648,6 +702,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                 "AG0005" or "AG0006" => ArgumentOrAttribute("PoolSize", declaration.PoolSize),
                 "AG0007" => ArgumentOrAttribute("Alignment", declaration.Alignment),
                 "AG0008" => ArgumentOrAttribute("SmallRequestThreshold", declaration.Threshold),
+                "AG0100" or "AG0101" or "AG0102" => ArgumentOrAttribute("MediumRequestThreshold", declaration.MediumThreshold),
                 "AG0017" when declaration.Classes is null => ArgumentOrAttribute("SmallRequestThreshold", declaration.Threshold),
                 "AG0009" or "AG0014" or "AG0017" => declaration.ClassesAttribute,
                 _ => null,
@@ -684,7 +739,7 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
             declaration.EffectiveArenaSize, declaration.EffectivePoolSize, declaration.EffectiveAlignment, declaration.EffectiveThreshold,
             declaration.Classes is null ? null : (IReadOnlyList<int>)declaration.Classes,
             (int)ThreadPolicy.SingleThreaded,
-            null,
+            declaration.MediumThreshold,
         });
         object?[] arguments = [config, null, null];
         var problems = (IEnumerable)s_validate.Value.Invoke(null, arguments)!;
@@ -740,9 +795,11 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                         int[] classes = { {{list}} };
                         Harness.Constants({{name}}.SizeClasses, classes, new[] { {{name}}.ArenaSize, {{name}}.PoolSize, {{name}}.Alignment, {{name}}.SmallRequestThreshold, {{name}}.SizeClassCount, {{name}}.PoolsPerArena, {{name}}.HeaderPoolsPerArena, {{name}}.MediumRequestThreshold },
                             new[] { {{declaration.EffectiveArenaSize}}, {{declaration.EffectivePoolSize}}, {{alignment}}, {{declaration.EffectiveThreshold}}, {{classes.Length}}, {{poolsPerArena - headerPools}}, {{headerPools}}, {{declaration.EffectiveMediumThreshold}} });
-                        Harness.MediumClasses({{name}}.MediumSizeClasses, {{declaration.EffectiveMediumThreshold}}, {{declaration.FirstMediumBlock}});
+                        int[] mediumBlocks = { {{string.Join(", ", declaration.MediumBlocks.Select(Text))}} };
+                        int[] mediumLimits = { {{string.Join(", ", declaration.MediumLimits.Select(Text))}} };
+                        Harness.MediumClasses({{name}}.MediumSizeClasses, mediumBlocks);
                         using var heap = new {{name}}();
-                        Harness.Exercise(heap, classes, {{alignment}}, {{declaration.EffectiveThreshold}}, {{declaration.EffectivePoolSize}}, {{declaration.EffectiveMediumThreshold}}, {{declaration.FirstMediumBlock}}, {{name}}.MediumSizeClasses.Length);
+                        Harness.Exercise(heap, classes, {{alignment}}, {{declaration.EffectiveThreshold}}, {{declaration.EffectivePoolSize}}, {{declaration.EffectiveMediumThreshold}}, mediumBlocks, mediumLimits, {{declaration.Index}});
 
                 """);
             foreach (int size in s_typedSizes)
@@ -858,25 +915,86 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                 }
             }
 
-            /// <summary>The medium classes: none without a tier; else ascending from the first one expected, the last at the tier's threshold.</summary>
-            public static void MediumClasses(ReadOnlySpan<int> generated, int mediumThreshold, int firstBlock)
+            /// <summary>The medium classes: the spec's block sizes (MediumTierSpec), none without a tier.</summary>
+            public static void MediumClasses(ReadOnlySpan<int> generated, int[] expected)
             {
-                int[] sizes = generated.ToArray();
-                bool valid = mediumThreshold == 0
-                    ? sizes.Length == 0
-                    : sizes.Length > 0 && sizes[0] == firstBlock && sizes[^1] == mediumThreshold;
-                for (int i = 1; i < sizes.Length; i++)
+                if (!generated.SequenceEqual(expected))
                 {
-                    valid &= sizes[i - 1] <= sizes[i];
-                }
-
-                if (!valid)
-                {
-                    Fail("MediumSizeClasses is [" + string.Join(", ", sizes) + "] with MediumRequestThreshold " + mediumThreshold + ", expected classes from " + firstBlock);
+                    Fail("MediumSizeClasses is [" + string.Join(", ", generated.ToArray()) + "], expected [" + string.Join(", ", expected) + "]");
                 }
             }
 
-            public static void Exercise(IAllocator heap, int[] classes, int alignment, int threshold, int poolSize, int mediumThreshold, int firstMediumBlock, int mediumClassCount)
+            /// <summary>The usable size of a request of the medium tier: the block of the first class whose largest request holds it.</summary>
+            public static nuint MediumBlockFor(int[] mediumBlocks, int[] mediumLimits, nuint size)
+            {
+                int m = 0;
+                while ((nuint)mediumLimits[m] < size)
+                {
+                    m++;
+                }
+
+                return (nuint)mediumBlocks[m];
+            }
+
+            /// <summary>
+            /// The medium tier at run time: each class's smallest and largest request get its block; a resize within
+            /// the class keeps the block in place, one past its largest request moves it into the next class (past the
+            /// last, to the system), and down into the small tier, the contents kept; random sizes of the tier, some
+            /// reached by shrinking a system block, get the block of their class.
+            /// </summary>
+            public static void Medium(IAllocator heap, int[] classes, int alignment, int threshold, int mediumThreshold, int[] mediumBlocks, int[] mediumLimits, int seed)
+            {
+                for (int m = 0; m < mediumBlocks.Length; m++)
+                {
+                    nuint low = m == 0 ? (nuint)threshold + 1 : (nuint)mediumLimits[m - 1] + 1, high = (nuint)mediumLimits[m], block = (nuint)mediumBlocks[m];
+                    string what = "medium class " + m + " (" + low + ".." + high + ", " + block + " B)";
+                    byte* p = (byte*)heap.Allocate(low);
+                    Block(heap, p, block, alignment, what + ", size " + low);
+                    Fill(p, block, m, what);
+                    if (heap.Reallocate(p, high) != p)
+                    {
+                        Fail(what + ": Reallocate from " + low + " to " + high + " moved the block");
+                    }
+
+                    Block(heap, p, block, alignment, what + ", resized in place to " + high);
+                    Verify(p, block, m, what + ", resized in place");
+                    nuint next = high + 1;
+                    byte* moved = (byte*)heap.Reallocate(p, next);
+                    if (moved == p)
+                    {
+                        Fail(what + ": Reallocate to " + next + ", another class, kept the block");
+                    }
+
+                    Block(heap, moved, m + 1 < mediumBlocks.Length ? (nuint)mediumBlocks[m + 1] : next, alignment, what + ", resized to " + next);
+                    Verify(moved, high, m, what + ", resized to " + next);
+                    byte* down = (byte*)heap.Reallocate(moved, (nuint)threshold);
+                    Block(heap, down, Expected(classes, (nuint)threshold, threshold), alignment, what + ", resized to the small threshold");
+                    Verify(down, (nuint)threshold, m, what + ", resized to the small threshold");
+                    heap.Free(down);
+                }
+
+                var random = new Random(seed);
+                for (int i = 0; i < 32; i++)
+                {
+                    nuint size = (nuint)random.Next(threshold + 1, mediumThreshold + 1);
+                    byte* p;
+                    if (i % 4 == 0)
+                    {
+                        p = (byte*)heap.Allocate((nuint)mediumThreshold + 1 + (nuint)random.Next(4096));
+                        p = (byte*)heap.Reallocate(p, size);
+                    }
+                    else
+                    {
+                        p = (byte*)heap.Allocate(size);
+                    }
+
+                    Block(heap, p, MediumBlockFor(mediumBlocks, mediumLimits, size), alignment, "medium size " + size + (i % 4 == 0 ? ", shrunk from a system block" : string.Empty));
+                    Fill(p, size, i, "medium size " + size);
+                    heap.Free(p);
+                }
+            }
+
+            public static void Exercise(IAllocator heap, int[] classes, int alignment, int threshold, int poolSize, int mediumThreshold, int[] mediumBlocks, int[] mediumLimits, int seed)
             {
                 // One block of every class: aligned, owned, exactly the class size, every byte writable.
                 for (int c = 0; c < classes.Length; c++)
@@ -968,12 +1086,9 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
                 Block(heap, zero, (nuint)classes[0], alignment, "size 0");
                 heap.Free(zero);
 
-                // Just above the threshold: the first medium class, when there is a medium tier.
                 if (mediumThreshold != 0)
                 {
-                    void* medium = heap.Allocate((nuint)threshold + 1);
-                    Block(heap, medium, (nuint)firstMediumBlock, alignment, "size " + (threshold + 1));
-                    heap.Free(medium);
+                    Medium(heap, classes, alignment, threshold, mediumThreshold, mediumBlocks, mediumLimits, seed);
                 }
 
                 // Above both tiers: the system allocator, still aligned, owned and exactly sized.
@@ -1015,15 +1130,16 @@ public sealed partial class RandomConfigurationTests(ITestOutputHelper output)
 
                 // Nothing is left in use.
                 var stats = heap.GetStats();
-                if (stats.SizeClasses.Count != classes.Length + mediumClassCount)
+                if (stats.SizeClasses.Count != classes.Length + mediumBlocks.Length)
                 {
                     Fail("GetStats has " + stats.SizeClasses.Count + " classes");
                 }
 
                 foreach (var row in stats.SizeClasses)
                 {
-                    // The size classes, then the medium ones (checked against MediumSizeClasses by MediumClasses).
-                    if (row.BlocksInUse != 0 || (row.Index < classes.Length && row.BlockSize != classes[row.Index]))
+                    // The size classes, then the medium ones; no pool holds a live block.
+                    int blockSize = row.Index < classes.Length ? classes[row.Index] : mediumBlocks[row.Index - classes.Length];
+                    if (row.BlocksInUse != 0 || row.Pools != 0 || row.BlockSize != blockSize)
                     {
                         Fail("GetStats class " + row.Index + ": " + row);
                     }

@@ -7,7 +7,10 @@ namespace AllocGen.Tests.Pools;
 /// <summary>
 /// A million random operations per configuration against a reference model of the live blocks: every block keeps
 /// its own byte pattern, so overlap, lost contents and free-list writes into live blocks all show up; the heap's
-/// statistics are compared with the model's counts at checkpoints.
+/// statistics are compared with the model's counts at checkpoints. The configurations run without a medium tier and,
+/// as twins, with one: then sizes are drawn from every tier (its class borders, just above each threshold), resizes
+/// stay in a medium class (in place) or cross the tiers' borders both ways, and the medium classes' rows of the
+/// statistics are checked with the span arithmetic.
 /// </summary>
 public sealed unsafe class DifferentialTests
 {
@@ -32,6 +35,11 @@ public sealed unsafe class DifferentialTests
     [InlineData(nameof(DefaultHeap), 31, PolicySchedule.Compact)]
     [InlineData(nameof(SmallPoolHeap), 32, PolicySchedule.Alternating)]
     [InlineData(nameof(PerThreadSmallPoolHeap), 32, PolicySchedule.Alternating)] // the same run as the row above, on a heap per thread
+    [InlineData(nameof(DefaultTierHeap), 20_261_202, PolicySchedule.Default)]
+    [InlineData(nameof(SmallPoolTierHeap), 4_096, PolicySchedule.Default)]
+    [InlineData(nameof(SmallPoolTierHeap), 33, PolicySchedule.Alternating)]
+    [InlineData(nameof(PerThreadSmallPoolTierHeap), 33, PolicySchedule.Alternating)] // the same run as the row above, on a heap per thread
+    [InlineData(nameof(IrregularTierHeap), 778, PolicySchedule.Compact)]
     public void RandomOperationsMatchTheReferenceModel(string configuration, int seed, PolicySchedule schedule)
     {
         HeapGeometry g = HeapGeometry.Named(configuration);
@@ -47,6 +55,11 @@ public sealed unsafe class DifferentialTests
         int target = 0;
         long reallocInPlace = 0, reallocMoved = 0, zeroed = 0, releasedDuringRun = 0;
         long highWater = 0;
+
+        // Resizes that moved a block from one tier to another, and those kept in place in a medium class: with a
+        // medium tier, every border must have been crossed both ways.
+        var crossings = new HashSet<(Tier From, Tier To)>();
+        long mediumInPlace = 0;
         for (int op = 0; op < Operations; op++)
         {
             if (op % PhaseLength == 0)
@@ -99,24 +112,27 @@ public sealed unsafe class DifferentialTests
                 CheckLiveBlock(heap, g, old, op, "before Reallocate");
                 nuint newSize = ReallocSize(random, g, old.Size);
                 var moved = (byte*)heap.Reallocate((void*)old.Pointer, newSize);
-                bool sameClass = g.IsSmall(old.Size) && g.IsSmall(newSize) && g.ClassOf(old.Size) == g.ClassOf(newSize);
+                int oldClass = g.StatsClassOf(old.Size), newClass = g.StatsClassOf(newSize);
+                bool sameClass = oldClass >= 0 && oldClass == newClass;
                 if (sameClass && moved != (byte*)old.Pointer)
                 {
-                    Assert.Fail($"op {op}: Reallocate({old.Size} → {newSize}) stays in class {g.ClassOf(newSize)} but moved 0x{old.Pointer:X} → 0x{(nint)moved:X}");
+                    Assert.Fail($"op {op}: Reallocate({old.Size} → {newSize}) stays in class {newClass} but moved 0x{old.Pointer:X} → 0x{(nint)moved:X}");
                 }
 
-                if (!sameClass && g.IsSmall(old.Size) && moved == (byte*)old.Pointer)
+                if (!sameClass && oldClass >= 0 && moved == (byte*)old.Pointer)
                 {
-                    Assert.Fail($"op {op}: Reallocate({old.Size} → {newSize}) changes class but kept 0x{old.Pointer:X}");
+                    Assert.Fail($"op {op}: Reallocate({old.Size} → {newSize}) changes class ({oldClass} → {newClass}) but kept 0x{old.Pointer:X}");
                 }
 
                 if (moved == (byte*)old.Pointer)
                 {
                     reallocInPlace++;
+                    mediumInPlace += g.IsMedium(old.Size) ? 1 : 0;
                 }
                 else
                 {
                     reallocMoved++;
+                    crossings.Add((TierOf(g, old.Size), TierOf(g, newSize)));
                 }
 
                 CheckNewBlock(heap, g, moved, newSize, op, $"Reallocate({old.Size} → {newSize})");
@@ -174,6 +190,12 @@ public sealed unsafe class DifferentialTests
         Assert.True(end.ArenasReleased > 0, $"{g.Name}: no arena was released");
         Assert.True(releasedDuringRun > 0, $"{g.Name}: no arena was released while draining during the run");
         Assert.True(reallocInPlace > 0 && reallocMoved > 0 && zeroed > 0, $"in place {reallocInPlace}, moved {reallocMoved}, zeroed {zeroed}");
+        if (g.HasMediumTier)
+        {
+            Tier[] tiers = [Tier.Small, Tier.Medium, Tier.Large];
+            (Tier, Tier)[] missing = [.. tiers.SelectMany(from => tiers.Where(to => to != from).Select(to => (from, to))).Where(c => !crossings.Contains(c))];
+            Assert.True(missing.Length == 0 && mediumInPlace > 0, $"{g.Name}: {mediumInPlace} medium resizes in place; no resize moved a block {string.Join(", ", missing)}");
+        }
 
         Assert.True(
             layoutMismatches.Count == 0,
@@ -185,7 +207,11 @@ public sealed unsafe class DifferentialTests
     // Sizes
     // -------------------------------------------------------------------------------------------------------------
 
-    /// <summary>0, small sizes biased low, exact class sizes and their neighbours, the threshold, and large up to 4 KiB.</summary>
+    /// <summary>
+    /// 0, small sizes biased low, exact class sizes and their neighbours, the small threshold, and above it: large
+    /// sizes up to 4 KiB without a medium tier; with one, medium sizes (log-uniform, the medium classes' borders, the
+    /// medium threshold and one past it) and a few large sizes.
+    /// </summary>
     private static nuint RandomSize(Random random, HeapGeometry g)
     {
         int roll = random.Next(100);
@@ -217,30 +243,76 @@ public sealed unsafe class DifferentialTests
             return (nuint)(1 + (int)(u * u * u * g.Threshold));
         }
 
-        return (nuint)random.Next(g.Threshold + 1, MaxLargeSize + 1);
+        if (!g.HasMediumTier)
+        {
+            return RandomLargeSize(random, g);
+        }
+
+        return random.Next(18) switch
+        {
+            < 10 => RandomMediumSize(random, g),
+            < 14 => MediumBorderSize(random, g),
+            14 => (nuint)(g.MediumThreshold + random.Next(2)),
+            _ => RandomLargeSize(random, g),
+        };
     }
+
+    /// <summary>The largest request drawn: 4 KiB without a medium tier, else half as much again as the medium threshold.</summary>
+    private static nuint LargestSize(HeapGeometry g) =>
+        g.HasMediumTier ? (nuint)(g.MediumThreshold + (g.MediumThreshold / 2)) : MaxLargeSize;
+
+    private static nuint RandomLargeSize(Random random, HeapGeometry g) =>
+        g.LeastLargeSize + (nuint)random.NextInt64((long)(LargestSize(g) - g.LeastLargeSize) + 1);
+
+    /// <summary>A size of the medium tier, log-uniform: as many small medium blocks as large ones, per power of two.</summary>
+    private static nuint RandomMediumSize(Random random, HeapGeometry g)
+    {
+        double low = Math.Log(g.Threshold + 1), high = Math.Log(g.MediumThreshold);
+        return (nuint)Math.Clamp((long)Math.Round(Math.Exp(low + (random.NextDouble() * (high - low)))), g.Threshold + 1, g.MediumThreshold);
+    }
+
+    /// <summary>A medium class's largest request or one past it (the next class, or the system above the last class).</summary>
+    private static nuint MediumBorderSize(Random random, HeapGeometry g)
+    {
+        (_, nuint high) = g.RangeOfStatsClass(g.Classes.Length + random.Next(g.MediumClasses.Length));
+        return high + (nuint)random.Next(2);
+    }
+
+    private static Tier TierOf(HeapGeometry g, nuint size) => g.IsSmall(size) ? Tier.Small : g.IsMedium(size) ? Tier.Medium : Tier.Large;
 
     private static nuint ReallocSize(Random random, HeapGeometry g, nuint old)
     {
+        int statsClass = g.StatsClassOf(old);
         switch (random.Next(6))
         {
             case 0: // grow
-                return Math.Min((nuint)MaxLargeSize, old + 1 + (nuint)random.Next((int)Math.Max(old, 16)));
+                return Math.Min(LargestSize(g), old + 1 + (nuint)random.Next((int)Math.Max(old, 16)));
             case 1: // shrink
                 return (nuint)random.Next((int)old + 1);
             case 2: // same class (or, for a large block, another large size)
-                if (g.IsSmall(old))
+                if (statsClass >= 0)
                 {
-                    int cls = g.ClassOf(old);
-                    int low = cls == 0 ? 0 : g.Classes[cls - 1] + 1;
-                    return (nuint)random.Next(low, g.Classes[cls] + 1);
+                    (nuint low, nuint high) = g.RangeOfStatsClass(statsClass);
+                    return low + (nuint)random.Next((int)(high - low) + 1);
                 }
 
-                return (nuint)random.Next(g.Threshold + 1, MaxLargeSize + 1);
-            case 3: // across the threshold
-                return g.IsSmall(old)
-                    ? (nuint)random.Next(g.Threshold + 1, MaxLargeSize + 1)
-                    : (nuint)random.Next(g.Threshold + 1);
+                return RandomLargeSize(random, g);
+            case 3: // into another tier
+                Tier[] others = [.. new[] { Tier.Small, Tier.Medium, Tier.Large }.Where(t => t != TierOf(g, old) && (t != Tier.Medium || g.HasMediumTier))];
+                return others[random.Next(others.Length)] switch
+                {
+                    Tier.Small => (nuint)random.Next(g.Threshold + 1),
+                    Tier.Medium => RandomMediumSize(random, g),
+                    _ => RandomLargeSize(random, g),
+                };
+            case 4 when g.HasMediumTier: // just across a border of its class: into the neighbouring class or tier
+                if (statsClass >= 0)
+                {
+                    (nuint low, nuint high) = g.RangeOfStatsClass(statsClass);
+                    return random.Next(2) == 0 || low == 0 ? high + 1 : low - 1;
+                }
+
+                return g.LeastLargeSize - (nuint)random.Next(2);
             default:
                 return RandomSize(random, g);
         }
@@ -304,7 +376,22 @@ public sealed unsafe class DifferentialTests
         }
 
         nuint usable = heap.UsableSize(block);
-        if (g.IsSmall(size))
+        if (g.IsMedium(size))
+        {
+            int blockSize = g.BlockSizeOfStatsClass(g.StatsClassOf(size));
+            if (usable != (nuint)blockSize)
+            {
+                Assert.Fail($"op {op}: {what}: medium block UsableSize {usable}, expected the size {blockSize} of medium class {g.MediumClassOf(size)}");
+            }
+
+            // A span block lies in the arena's pools that serve blocks: past the header table, not past the arena's end.
+            nuint offset = (nuint)block & (nuint)(g.ArenaSize - 1);
+            if (offset < (nuint)(g.HeaderPoolsPerArena * g.PoolSize) || offset + (nuint)blockSize > (nuint)g.ArenaSize)
+            {
+                Assert.Fail($"op {op}: {what}: medium block at offset {offset} of its arena ({blockSize} bytes) lies in the header table ({g.HeaderPoolsPerArena} pools) or crosses the arena's end");
+            }
+        }
+        else if (g.IsSmall(size))
         {
             int blockSize = g.Classes[g.ClassOf(size)];
             if (usable != (nuint)blockSize)
@@ -335,7 +422,7 @@ public sealed unsafe class DifferentialTests
             Assert.Fail($"op {op}: live block 0x{block.Pointer:X} ({block.Size} bytes) not owned {when}");
         }
 
-        nuint expected = g.IsSmall(block.Size) ? (nuint)g.Classes[g.ClassOf(block.Size)] : block.Size;
+        nuint expected = g.UsableSizeOf(block.Size);
         nuint usable = heap.UsableSize(p);
         if (usable != expected)
         {
@@ -373,15 +460,15 @@ public sealed unsafe class DifferentialTests
     private static void CheckStats(HeapGeometry g, Model model, AllocatorStats stats, int op, List<string> layoutMismatches)
     {
         string at = $"{g.Name}, op {op}";
-        Assert.Equal(g.Classes.Length, stats.SizeClasses.Count);
+        Assert.Equal(g.StatsClassCount, stats.SizeClasses.Count);
         Assert.Equal(g.ArenaSize, stats.ArenaSize);
         Assert.Equal(g.PoolSize, stats.PoolSize);
         long bytesInUse = model.LargeBytes;
-        for (int cls = 0; cls < g.Classes.Length; cls++)
+        for (int cls = 0; cls < g.StatsClassCount; cls++)
         {
             SizeClassStats c = stats.SizeClasses[cls];
             Assert.Equal(cls, c.Index);
-            Assert.Equal(g.Classes[cls], c.BlockSize);
+            Assert.Equal(g.BlockSizeOfStatsClass(cls), c.BlockSize);
             if (c.BlocksInUse != model.InUse[cls])
             {
                 Assert.Fail($"{at}: class {cls} ({c.BlockSize} B): {c.BlocksInUse} blocks in use, model {model.InUse[cls]}");
@@ -392,15 +479,16 @@ public sealed unsafe class DifferentialTests
                 Assert.Fail($"{at}: class {cls}: {c.Pools} pools, {c.BlocksInUse} in use, {c.FreeBlocks} free");
             }
 
-            long capacity = c.Pools * g.BlocksPerPool(cls);
-            if (c.FreeBlocks + c.BlocksInUse != capacity && layoutMismatches.Count < 1000)
+            // A small class's pools, or a medium class's spans, each hold the same number of blocks.
+            (int unitPools, int unitBlocks) = g.CarvingUnit(cls);
+            if ((c.Pools % unitPools != 0 || c.FreeBlocks + c.BlocksInUse != c.Pools / unitPools * unitBlocks) && layoutMismatches.Count < 1000)
             {
                 layoutMismatches.Add(
-                    $"  {at}: class {cls} ({c.BlockSize} B): {c.FreeBlocks} free + {c.BlocksInUse} in use != {c.Pools} pools × "
-                    + $"{g.BlocksPerPool(cls)} (= {g.PoolSize} / {c.BlockSize})");
+                    $"  {at}: class {cls} ({c.BlockSize} B): {c.FreeBlocks} free + {c.BlocksInUse} in use in {c.Pools} pools, expected "
+                    + $"whole runs of {unitPools} pools of {unitBlocks} blocks each ({g.PoolSize}-byte pools)");
             }
 
-            bytesInUse += model.InUse[cls] * g.Classes[cls];
+            bytesInUse += model.InUse[cls] * c.BlockSize;
         }
 
         Assert.Equal(model.LargeCount, stats.LargeBlocks);
@@ -426,7 +514,8 @@ public sealed unsafe class DifferentialTests
     {
         private readonly List<LiveBlock> _blocks = new();
 
-        public long[] InUse { get; } = new long[g.Classes.Length];
+        /// <summary>Blocks in use per row of the statistics: the small classes, then the medium ones.</summary>
+        public long[] InUse { get; } = new long[g.StatsClassCount];
 
         public long LargeCount { get; private set; }
 
@@ -460,9 +549,9 @@ public sealed unsafe class DifferentialTests
 
         private void Track(LiveBlock block, int delta)
         {
-            if (g.IsSmall(block.Size))
+            if (g.StatsClassOf(block.Size) is var cls and >= 0)
             {
-                InUse[g.ClassOf(block.Size)] += delta;
+                InUse[cls] += delta;
             }
             else
             {

@@ -42,17 +42,21 @@ public sealed unsafe class EdgeCaseTests
         Assert.Equal(7, IrregularHeap.SizeClassCount);
     }
 
+    /// <summary>Every size up to one past the last tier: its small or medium class (the least block holding it, found by search), or a system block of exactly its size.</summary>
     [Theory]
     [MemberData(nameof(Configurations))]
-    public void EverySizeUpToTheThresholdGetsTheSmallestClassThatHoldsIt(string configuration)
+    [InlineData(nameof(DefaultTierHeap))]
+    [InlineData(nameof(SmallPoolTierHeap))]
+    [InlineData(nameof(IrregularTierHeap))]
+    public void EverySizeUpToTheFirstSystemBlockGetsTheSmallestClassThatHoldsIt(string configuration)
     {
         HeapGeometry g = HeapGeometry.Named(configuration);
         using IAllocator heap = g.Create();
-        for (nuint size = 0; size <= (nuint)g.Threshold + 1; size++)
+        for (nuint size = 0; size <= g.LeastLargeSize; size++)
         {
             void* p = heap.Allocate(size);
             nuint expected = size;
-            foreach (int blockSize in g.Classes)
+            foreach (int blockSize in g.Classes.Concat(g.MediumClasses))
             {
                 if ((nuint)blockSize >= size)
                 {

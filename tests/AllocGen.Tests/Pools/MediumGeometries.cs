@@ -1,95 +1,13 @@
-using System.Numerics;
 using AllocGen.Pools;
 using AllocGen.Threading;
 
 namespace AllocGen.Tests.Pools;
 
 /// <summary>
-/// The medium tier's classes and spans as docs/medium-tier.md defines them, computed by the test from the spec's
-/// formulas: the hand-written geometries below are built from it, and the medium-tier tests' model checks the heap
-/// against the geometry's own members.
-/// </summary>
-internal static class MediumTierSpec
-{
-    /// <summary>The grid index of a size (s ≥ 5): four classes per power of two.</summary>
-    public static int Grid(nuint size)
-    {
-        nuint x = size - 1;
-        int k = BitOperations.Log2(x);
-        int j = (int)((x >> (k - 2)) & 3);
-        return (4 * k) + j;
-    }
-
-    /// <summary>The size of grid class <paramref name="grid"/>: (5 + j) · 2^(k-2).</summary>
-    public static long GridSize(int grid) => (long)(5 + (grid & 3)) << ((grid >> 2) - 2);
-
-    /// <summary>The medium class of a request above the small threshold: branch-free, as the generated MediumClassOf.</summary>
-    public static int ClassOf(nuint size, int smallThreshold) => Grid(size) - Grid((nuint)smallThreshold + 1);
-
-    /// <summary>The block sizes of the medium classes: the grid sizes from the first above the small threshold up to the medium threshold, rounded up to the alignment.</summary>
-    public static int[] BlockSizes(int smallThreshold, int mediumThreshold, int alignment)
-    {
-        int first = Grid((nuint)smallThreshold + 1);
-        int last = Grid((nuint)mediumThreshold);
-        if (GridSize(last) != mediumThreshold)
-        {
-            throw new ArgumentOutOfRangeException(nameof(mediumThreshold), mediumThreshold, "not a grid size");
-        }
-
-        var sizes = new int[last - first + 1];
-        for (int i = 0; i < sizes.Length; i++)
-        {
-            long size = GridSize(first + i);
-            sizes[i] = (int)((size + alignment - 1) / alignment * alignment);
-        }
-
-        return sizes;
-    }
-
-    /// <summary>Pools per arena that serve blocks: the slots of an arena less those its header table (64 bytes a pool) takes.</summary>
-    public static int PoolsPerArena(int arenaShift, int poolShift)
-    {
-        int slots = 1 << (arenaShift - poolShift);
-        int headerPools = ((slots * 64) + (1 << poolShift) - 1) >> poolShift;
-        return slots - headerPools;
-    }
-
-    /// <summary>The span rule: the smallest count of pools from the target on whose leftover is at most an eighth of the span, else the least leftover fraction.</summary>
-    public static int SpanPools(int blockSize, int poolSize, int poolsPerArena)
-    {
-        long b = blockSize, p = poolSize;
-        int minimum = (int)((b + p - 1) / p);
-        long target = Math.Max(b, Math.Min(8 * b, 8 * p));
-        int from = Math.Max(minimum, Math.Min((int)((target + p - 1) / p), poolsPerArena));
-        int best = from;
-        double bestFraction = double.MaxValue;
-        for (int pools = from; pools <= poolsPerArena; pools++)
-        {
-            long span = pools * p;
-            long leftover = span % b;
-            if (8 * leftover <= span)
-            {
-                return pools;
-            }
-
-            double fraction = (double)leftover / span;
-            if (fraction < bestFraction)
-            {
-                bestFraction = fraction;
-                best = pools;
-            }
-        }
-
-        return best;
-    }
-
-    public static int[] SpanPools(int[] blockSizes, int poolSize, int poolsPerArena) =>
-        [.. blockSizes.Select(b => SpanPools(b, poolSize, poolsPerArena))];
-}
-
-/// <summary>
-/// The default configuration with its medium tier: 1 MiB arenas of 16 KiB pools (63 serve), alignment 16, classes
-/// of every multiple of 16 up to 512, medium classes from 640 up to 256 KiB (36 of them, spans of 1 to 16 pools).
+/// The default small tier with the largest medium tier its 1 MiB arenas allow: 16 KiB pools (63 serve), alignment
+/// 16, classes of every multiple of 16 up to 512, medium classes from 640 B up to 256 KiB (a quarter of the arena,
+/// four times the generator's default of 64 KiB; 36 classes). Spans are one pool up to 4 KiB blocks, two to six
+/// pools up to 64 KiB, and from 80 KiB the block itself (5 to 16 pools, one block each).
 /// </summary>
 internal struct DefaultTierGeometry : IPoolGeometry
 {
@@ -122,9 +40,11 @@ internal struct DefaultTierGeometry : IPoolGeometry
 }
 
 /// <summary>
-/// 64 KiB arenas of 4 KiB pools (15 serve), classes of every multiple of 16 up to 256, medium classes from 320 up to
-/// 16 KiB (a quarter of the arena): the largest class's span takes 8 of an arena's 15 pools, so spans compete for few
-/// pools with each other and with the small classes, and arenas fill up and are given back all the time.
+/// 64 KiB arenas of 4 KiB pools (15 serve), classes of every multiple of 16 up to 256, medium classes from 320 B up
+/// to 16 KiB (a quarter of the arena, four times the default of a sixteenth): spans of one to six pools (the 12 KiB
+/// class's six hold two blocks, the 16 KiB class's four one), so an arena holds only two or three of the larger spans,
+/// spans compete for few pools with each other and with the small classes, and arenas fill up and are given back all
+/// the time.
 /// </summary>
 internal struct SmallTierGeometry : IPoolGeometry
 {
@@ -158,8 +78,8 @@ internal struct SmallTierGeometry : IPoolGeometry
 
 /// <summary>
 /// A coarse alignment: 256 KiB arenas of 8 KiB pools (31 serve), alignment 256, two small classes (256, 512), medium
-/// classes up to 64 KiB (a quarter of the arena). Rounded up to 256, the grid's 640 and 768 are both 768 and its 896
-/// and 1024 both 1024: neighbouring medium classes share a block size.
+/// classes up to 64 KiB (a quarter of the arena; spans of one to eight pools). Rounded up to 256, the grid's 640 and
+/// 768 are both 768 and its 896 and 1024 both 1024: neighbouring medium classes share a block size.
 /// </summary>
 internal struct CoarseTierGeometry : IPoolGeometry
 {

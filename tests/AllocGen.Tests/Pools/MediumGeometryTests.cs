@@ -37,24 +37,36 @@ public sealed class MediumGeometryTests
     {
         MediumLayout d = MediumLayout.Default;
 
-        // 640 B: a target of eight blocks fits one 16 KiB pool, whose 384-byte tail is under an eighth.
+        // 640 B: a target of four blocks (2560 B) is under one 16 KiB pool, whose 384-byte tail is under an eighth.
         Assert.Equal(1, d.SpanPools[0]);
         Assert.Equal(25, d.BlocksPerSpan(0));
         Assert.Equal(384, d.SpanLeftover(0));
 
-        // 20 KiB: eight pools (the target's cap of eight pools), 6 blocks, 8 KiB over: a sixteenth of the span.
+        // 20 KiB: four pools (the target's cap of four pools), 3 blocks, 4 KiB over: a sixteenth of the span.
         int twentyK = Array.IndexOf(d.MediumClasses, 20 << 10);
-        Assert.Equal(8, d.SpanPools[twentyK]);
-        Assert.Equal(6, d.BlocksPerSpan(twentyK));
+        Assert.Equal(4, d.SpanPools[twentyK]);
+        Assert.Equal(3, d.BlocksPerSpan(twentyK));
+        Assert.Equal(4 << 10, d.SpanLeftover(twentyK));
+
+        // 24 KiB: four pools would leave 16 KiB over (a quarter), five leave 8 KiB (a tenth): the rule walks up to five.
+        int twentyFourK = Array.IndexOf(d.MediumClasses, 24 << 10);
+        Assert.Equal(5, d.SpanPools[twentyFourK]);
+        Assert.Equal(3, d.BlocksPerSpan(twentyFourK));
+
+        // 56 KiB: four pools leave 8 KiB over, exactly an eighth: accepted.
+        int fiftySixK = Array.IndexOf(d.MediumClasses, 56 << 10);
+        Assert.Equal(4, d.SpanPools[fiftySixK]);
+        Assert.Equal(8 << 10, d.SpanLeftover(fiftySixK));
 
         // 256 KiB: the block itself, 16 pools.
         Assert.Equal(16, d.SpanPools[^1]);
         Assert.Equal(1, d.BlocksPerSpan(d.MediumClassCount - 1));
 
-        // 16 KiB in 4 KiB pools: 8 of the arena's 15, so an arena holds one such span.
+        // 16 KiB in 4 KiB pools: four of the arena's 15, one block; the longest span, 12 KiB's, is six.
         MediumLayout s = MediumLayout.Small;
         Assert.Equal(15, s.PoolsPerArena);
-        Assert.Equal(8, s.SpanPools[^1]);
+        Assert.Equal(4, s.SpanPools[^1]);
+        Assert.Equal(6, s.SpanPools.Max());
 
         Assert.All(new[] { d, s, MediumLayout.Coarse }, layout =>
         {

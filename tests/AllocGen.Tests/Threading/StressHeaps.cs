@@ -2,7 +2,9 @@ using AllocGen.Tests.Pools;
 
 namespace AllocGen.Tests.Threading;
 
-// No medium tier: the stress models know the small tier and the system allocator only (see Pools/Configurations.cs).
+// No medium tier: the stress workloads were written for the small tier and the system allocator (see
+// Pools/Configurations.cs); the random mix also runs on a tier-on heap (StressTarget.WithMediumTier), and
+// MediumThreadTests covers the tier on the hand-written geometries.
 
 /// <summary>CPython's geometry behind one lock.</summary>
 [PoolAllocator(Threading = ThreadPolicy.Locked, MediumRequestThreshold = 0)]
@@ -58,6 +60,18 @@ public sealed class StressTarget
 
     public Func<IAllocator> Create { get; }
 
+    /// <summary>
+    /// Generated heaps with a medium tier, not in <see cref="All"/> (the workloads' sizes above the small threshold,
+    /// up to 4 KiB past it, are then mostly medium): <see cref="PerThreadSmallPoolTierHeap"/>, whose tier reaches 4 KiB.
+    /// </summary>
+    public static IReadOnlyList<StressTarget> WithMediumTier { get; } =
+    [
+        new(
+            nameof(PerThreadSmallPoolTierHeap), PerThreadSmallPoolTierHeap.Threading, PerThreadSmallPoolTierHeap.SmallRequestThreshold, PerThreadSmallPoolTierHeap.ArenaSize,
+            () => new PerThreadSmallPoolTierHeap(), PerThreadSmallPoolTierHeap.MediumRequestThreshold,
+            size => (nuint)PerThreadSmallPoolTierHeap.MediumSizeClasses[MediumTierSpec.ClassOf(size, PerThreadSmallPoolTierHeap.SmallRequestThreshold)]),
+    ];
+
     /// <summary>The largest request the medium tier serves (0: none, every request above <see cref="Threshold"/> is large).</summary>
     public int MediumThreshold { get; }
 
@@ -83,7 +97,7 @@ public sealed class StressTarget
             size => (nuint)layout.MediumClasses[layout.MediumClassOf(size)]);
 
     public static StressTarget Named(string name) =>
-        All.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentOutOfRangeException(nameof(name), name, null);
+        All.Concat(WithMediumTier).FirstOrDefault(t => t.Name == name) ?? throw new ArgumentOutOfRangeException(nameof(name), name, null);
 
     /// <summary>
     /// The most arenas a heap whose blocks are all freed may hold: one idle arena per live thread heap for PerThread,

@@ -48,6 +48,18 @@ public sealed class ThreadStressTests(ITestOutputHelper output)
         return data;
     }
 
+    /// <summary>The runs of every test, and the random mix on four threads of each heap with a medium tier.</summary>
+    public static TheoryData<string, int> RandomMixRuns()
+    {
+        TheoryData<string, int> data = Runs();
+        foreach (StressTarget target in StressTarget.WithMediumTier)
+        {
+            data.Add(target.Name, 4);
+        }
+
+        return data;
+    }
+
     /// <summary>
     /// Each thread allocates (random sizes 1..threshold, a tenth large), frees, reallocates and zero-allocates its own
     /// blocks, and swaps blocks with the others through shared slots, so frees land on any thread. Beside them a
@@ -55,7 +67,7 @@ public sealed class ThreadStressTests(ITestOutputHelper output)
     /// allocate and free.
     /// </summary>
     [Theory]
-    [MemberData(nameof(Runs))]
+    [MemberData(nameof(RandomMixRuns))]
     public void RandomMix(string heap, int threads)
     {
         using var run = new StressRun(StressTarget.Named(heap), nameof(RandomMix), threads, output);
