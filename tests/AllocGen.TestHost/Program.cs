@@ -65,10 +65,14 @@ internal static unsafe class Commands
 
         string[] modes = ["default", "malloc", "pool", "debug", "malloc_debug", "pool_debug"];
 
-        // Everything the runs need is loaded and compiled before the limit, so that only the allocators meet it.
+        // Everything the runs need is loaded and compiled before the limit, so that only the allocators meet it: the
+        // exception paths too (an impossible request throws the out-of-memory exception of every domain once). Once
+        // the address space is used up, the runtime can map nothing more, not even code, so what would be compiled
+        // the first time an exception is thrown under the limit would end the process with "Out of memory.".
         foreach (string mode in modes)
         {
             Run(mode, sizeLimit: 1 << 20);
+            ThrowOutOfMemoryOnce(mode);
         }
 
         KeepCAllocatorSlack();
@@ -91,6 +95,33 @@ internal static unsafe class Commands
         }
 
         return failures;
+    }
+
+    private static void ThrowOutOfMemoryOnce(string mode)
+    {
+        var heap = new HostHeap();
+        var system = new SystemAllocator();
+        var set = new DomainSet("Host", system, heap, heap);
+        set.Configure(mode);
+        try
+        {
+            foreach (AllocDomain d in Domains)
+            {
+                try
+                {
+                    set.Allocate(d, (nuint)1 << 46);
+                    throw new InvalidOperationException($"{mode}: {d} served 64 TiB");
+                }
+                catch (OutOfMemoryException)
+                {
+                }
+            }
+        }
+        finally
+        {
+            heap.Dispose();
+            system.Dispose();
+        }
     }
 
     private static string Run(string mode, long sizeLimit)

@@ -56,6 +56,10 @@ public sealed class ChildProcessTests
         start.ArgumentList.Add(host);
         start.ArgumentList.Add(command);
         start.Environment["DOTNET_TieredCompilation"] = "0";
+
+        // No background GC: its thread is created at the first background collection, which under the address-space
+        // limit of "oom" may come when no stack can be mapped any more.
+        start.Environment["DOTNET_gcConcurrent"] = "0";
         foreach ((string name, string? value) in environment)
         {
             start.Environment[name] = value;
