@@ -150,7 +150,7 @@ public sealed class MediumTierTests
         Assert.Equal(blockSizes.Distinct(), lines.Select(l => l.BlockSize));
         Assert.All(lines, l => Assert.Equal(Array.LastIndexOf(blockSizes, l.BlockSize), l.Class));
         Assert.True(allocateOfT.IndexOf("AllocateSmall(", StringComparison.Ordinal) < allocateOfT.IndexOf("AllocateMedium(", StringComparison.Ordinal));
-        Assert.Contains("if (alignment <= PoolSize)", allocateOfT);
+        Assert.Contains("if (alignment <= PoolSize && (sizeof(T) > SmallRequestThreshold || alignment > SmallRequestThreshold))", allocateOfT);
     }
 
     /// <summary>

@@ -53,17 +53,21 @@ public static class AlignedClasses
     /// <summary>
     /// The medium class of the least block size that holds <paramref name="size"/> bytes and is a multiple of
     /// <paramref name="alignment"/>, for an alignment of at most the pool size (a span starts at a multiple of the pool
-    /// size only); -1 when there is none, and the request goes to the system allocator. Where neighbouring classes
-    /// share that block size, it is the class <c>MediumClassOf</c> gives the block size, the one <c>Allocate</c> uses for
-    /// it: so a Reallocate to the block's usable size keeps it in place, aligned.
+    /// size only) and a request above the small threshold or aligned above it; -1 otherwise, and the request goes to
+    /// the system allocator. Where neighbouring classes share that block size, it is the class <c>MediumClassOf</c>
+    /// gives the block size, the one <c>Allocate</c> uses for it: so a Reallocate to the block's usable size keeps it
+    /// in place, aligned.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="alignment"/> is not a power of two.</exception>
     public static int FindMedium<TGeometry>(nuint size, nuint alignment)
         where TGeometry : struct, IPoolGeometry
     {
         ThrowHelper.ThrowIfNotPowerOfTwo(alignment);
-        if (alignment > (nuint)1 << TGeometry.PoolShift)
+        nuint small = (nuint)TGeometry.SmallRequestThreshold;
+        if (alignment > (nuint)1 << TGeometry.PoolShift || (size <= small && alignment <= small))
         {
+            // A small request that no small class aligns (a class set without a multiple of its alignment) costs the
+            // system about its size and alignment, less than a medium block.
             return -1;
         }
 

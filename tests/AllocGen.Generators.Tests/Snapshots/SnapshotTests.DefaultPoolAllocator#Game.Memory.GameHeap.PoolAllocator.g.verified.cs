@@ -127,8 +127,10 @@ unsafe partial class GameHeap : global::AllocGen.IAllocator
         if (sizeof(T) <= 512 && 512 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(31, 512);
 
         // The medium classes, one per block size (the class MediumClassOf gives it). A span starts at a multiple of
-        // PoolSize only, so no larger alignment holds for all of its blocks.
-        if (alignment <= PoolSize)
+        // PoolSize only, so no larger alignment holds for all of its blocks. A small type no small class can align
+        // (a class set without a multiple of its alignment) costs the system its size and alignment, less than a
+        // medium block.
+        if (alignment <= PoolSize && (sizeof(T) > SmallRequestThreshold || alignment > SmallRequestThreshold))
         {
             if (sizeof(T) <= 640 && 640 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(0);
             if (sizeof(T) <= 768 && 768 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(1);

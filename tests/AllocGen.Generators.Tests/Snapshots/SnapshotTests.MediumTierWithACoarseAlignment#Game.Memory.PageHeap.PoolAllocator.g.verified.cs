@@ -94,8 +94,10 @@ unsafe partial class PageHeap : global::AllocGen.IAllocator
         if (sizeof(T) <= 4096 && 4096 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(0, 4096);
 
         // The medium classes, one per block size (the class MediumClassOf gives it). A span starts at a multiple of
-        // PoolSize only, so no larger alignment holds for all of its blocks.
-        if (alignment <= PoolSize)
+        // PoolSize only, so no larger alignment holds for all of its blocks. A small type no small class can align
+        // (a class set without a multiple of its alignment) costs the system its size and alignment, less than a
+        // medium block.
+        if (alignment <= PoolSize && (sizeof(T) > SmallRequestThreshold || alignment > SmallRequestThreshold))
         {
             if (sizeof(T) <= 8192 && 8192 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(3);
             if (sizeof(T) <= 12288 && 12288 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(5);

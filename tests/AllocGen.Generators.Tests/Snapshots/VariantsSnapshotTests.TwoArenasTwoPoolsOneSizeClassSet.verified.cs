@@ -106,8 +106,10 @@ static partial class HeapVariants
             if (sizeof(T) <= 64 && 64 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(2, 64);
 
             // The medium classes, one per block size (the class MediumClassOf gives it). A span starts at a multiple of
-            // PoolSize only, so no larger alignment holds for all of its blocks.
-            if (alignment <= PoolSize)
+            // PoolSize only, so no larger alignment holds for all of its blocks. A small type no small class can align
+            // (a class set without a multiple of its alignment) costs the system its size and alignment, less than a
+            // medium block.
+            if (alignment <= PoolSize && (sizeof(T) > SmallRequestThreshold || alignment > SmallRequestThreshold))
             {
                 if (sizeof(T) <= 80 && 80 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(0);
                 if (sizeof(T) <= 96 && 96 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(1);
@@ -501,8 +503,10 @@ static partial class HeapVariants
             if (sizeof(T) <= 64 && 64 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(2, 64);
 
             // The medium classes, one per block size (the class MediumClassOf gives it). A span starts at a multiple of
-            // PoolSize only, so no larger alignment holds for all of its blocks.
-            if (alignment <= PoolSize)
+            // PoolSize only, so no larger alignment holds for all of its blocks. A small type no small class can align
+            // (a class set without a multiple of its alignment) costs the system its size and alignment, less than a
+            // medium block.
+            if (alignment <= PoolSize && (sizeof(T) > SmallRequestThreshold || alignment > SmallRequestThreshold))
             {
                 if (sizeof(T) <= 80 && 80 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(0);
                 if (sizeof(T) <= 96 && 96 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(1);
@@ -896,8 +900,10 @@ static partial class HeapVariants
             if (sizeof(T) <= 64 && 64 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(2, 64);
 
             // The medium classes, one per block size (the class MediumClassOf gives it). A span starts at a multiple of
-            // PoolSize only, so no larger alignment holds for all of its blocks.
-            if (alignment <= PoolSize)
+            // PoolSize only, so no larger alignment holds for all of its blocks. A small type no small class can align
+            // (a class set without a multiple of its alignment) costs the system its size and alignment, less than a
+            // medium block.
+            if (alignment <= PoolSize && (sizeof(T) > SmallRequestThreshold || alignment > SmallRequestThreshold))
             {
                 if (sizeof(T) <= 80 && 80 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(0);
                 if (sizeof(T) <= 96 && 96 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(1);
@@ -1315,8 +1321,10 @@ static partial class HeapVariants
             if (sizeof(T) <= 64 && 64 % alignment == 0) return (T*)_allocGenHeap.AllocateSmall(2, 64);
 
             // The medium classes, one per block size (the class MediumClassOf gives it). A span starts at a multiple of
-            // PoolSize only, so no larger alignment holds for all of its blocks.
-            if (alignment <= PoolSize)
+            // PoolSize only, so no larger alignment holds for all of its blocks. A small type no small class can align
+            // (a class set without a multiple of its alignment) costs the system its size and alignment, less than a
+            // medium block.
+            if (alignment <= PoolSize && (sizeof(T) > SmallRequestThreshold || alignment > SmallRequestThreshold))
             {
                 if (sizeof(T) <= 80 && 80 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(0);
                 if (sizeof(T) <= 96 && 96 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(1);

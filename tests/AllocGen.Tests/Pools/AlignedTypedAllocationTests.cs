@@ -15,6 +15,13 @@ public sealed partial class OddClassHeap
 {
 }
 
+/// <summary><see cref="OddClassHeap"/>'s classes with the default medium tier (to 4 KiB in 64 KiB arenas).</summary>
+[PoolAllocator(PoolSize = 4096, ArenaSize = 64 * 1024, Alignment = 8, SmallRequestThreshold = 520)]
+[SizeClasses(8, 24, 40, 72, 136, 264, 520)]
+public sealed partial class OddClassTierHeap
+{
+}
+
 /// <summary>Alignment 16 with a 48-byte class: its blocks at odd indexes sit at 16 mod 32.</summary>
 [PoolAllocator(ArenaSize = 256 * 1024)]
 [SizeClasses(16, 48, 64, 96, 128, 512)]
@@ -131,6 +138,25 @@ public sealed unsafe class AlignedTypedAllocationTests
         Assert.Equal((nuint)8, heap.UsableSize(p));
         Assert.Equal(0, heap.GetStats().LargeBlocks);
         heap.Free(p);
+    }
+
+    /// <summary>
+    /// With a medium tier, a type above the small threshold that no small class aligns comes from the tier; a small one
+    /// still goes to the system, where it costs its size and alignment rather than a medium block of 640 bytes.
+    /// </summary>
+    [Fact]
+    public void WithAMediumTierOnlyRequestsAboveTheSmallThresholdTakeAMediumBlock()
+    {
+        using var heap = new OddClassTierHeap();
+
+        // Check resizes a system block to this threshold and more, so that it stays a system block.
+        int threshold = OddClassTierHeap.MediumRequestThreshold;
+        Assert.NotEqual(0, threshold);
+        Check<Aligned32>(heap, threshold, () => (nint)heap.Allocate<Aligned32>(), expectedUsable: 32, large: true);
+        Check<Aligned16>(heap, threshold, () => (nint)heap.Allocate<Aligned16>(), expectedUsable: 32, large: true);
+        Check<Aligned32>(heap, threshold, () => (nint)heap.AllocateAligned(32, 32), expectedUsable: 32, large: true);
+        Check<Aligned32Large>(heap, threshold, () => (nint)heap.Allocate<Aligned32Large>(), expectedUsable: 640);
+        Check<Aligned32Large>(heap, threshold, () => (nint)heap.AllocateAligned(544, 32), expectedUsable: 640);
     }
 
     /// <summary>
