@@ -3,7 +3,7 @@ using AllocGen.Tests.Pools;
 namespace AllocGen.Tests.Threading;
 
 // No medium tier: the stress workloads were written for the small tier and the system allocator (see
-// Pools/Configurations.cs); the random mix also runs on a tier-on heap (StressTarget.WithMediumTier), and
+// Pools/Configurations.cs); every stress test also runs on a tier-on heap (StressTarget.WithMediumTier), and
 // MediumThreadTests covers the tier on the hand-written geometries.
 
 /// <summary>CPython's geometry behind one lock.</summary>

@@ -48,8 +48,8 @@ public sealed class ThreadStressTests(ITestOutputHelper output)
         return data;
     }
 
-    /// <summary>The runs of every test, and the random mix on four threads of each heap with a medium tier.</summary>
-    public static TheoryData<string, int> RandomMixRuns()
+    /// <summary>The rows of <see cref="Runs"/>, and four threads of each heap with a medium tier.</summary>
+    public static TheoryData<string, int> RunsWithMediumTier()
     {
         TheoryData<string, int> data = Runs();
         foreach (StressTarget target in StressTarget.WithMediumTier)
@@ -67,7 +67,7 @@ public sealed class ThreadStressTests(ITestOutputHelper output)
     /// allocate and free.
     /// </summary>
     [Theory]
-    [MemberData(nameof(RandomMixRuns))]
+    [MemberData(nameof(RunsWithMediumTier))]
     public void RandomMix(string heap, int threads)
     {
         using var run = new StressRun(StressTarget.Named(heap), nameof(RandomMix), threads, output);
@@ -137,7 +137,7 @@ public sealed class ThreadStressTests(ITestOutputHelper output)
     /// frees one block in eight itself, so most frees happen on another thread than the allocation.
     /// </summary>
     [Theory]
-    [MemberData(nameof(Runs))]
+    [MemberData(nameof(RunsWithMediumTier))]
     public void ProducerConsumer(string heap, int threads)
     {
         using var run = new StressRun(StressTarget.Named(heap), nameof(ProducerConsumer), threads, output);
@@ -218,7 +218,7 @@ public sealed class ThreadStressTests(ITestOutputHelper output)
     /// its allocator after a full round; each thread also allocates and frees a block of its own per iteration.
     /// </summary>
     [Theory]
-    [MemberData(nameof(Runs))]
+    [MemberData(nameof(RunsWithMediumTier))]
     public void Ring(string heap, int threads)
     {
         using var run = new StressRun(StressTarget.Named(heap), nameof(Ring), threads, output);
@@ -262,7 +262,7 @@ public sealed class ThreadStressTests(ITestOutputHelper output)
     /// statistics show no block in use and at most one idle arena per live thread heap; once they exit too, one.
     /// </summary>
     [Theory]
-    [MemberData(nameof(Runs))]
+    [MemberData(nameof(RunsWithMediumTier))]
     public void ThreadsExitWithLiveBlocks(string heap, int threads)
     {
         using var run = new StressRun(StressTarget.Named(heap), nameof(ThreadsExitWithLiveBlocks), threads, output);
