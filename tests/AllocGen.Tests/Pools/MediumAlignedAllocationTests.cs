@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using AllocGen.Memory;
 using AllocGen.Safe;
 using AllocGen.Stats;
 using Xunit;
@@ -229,6 +230,45 @@ public sealed unsafe class MediumAlignedAllocationTests
             }
 
             Assert.Equal(0, heap.GetStats().LargeBlocks);
+        }
+    }
+
+    /// <summary>
+    /// The zeroed aligned path where the system serves: an alignment above the pool size, and requests above the medium
+    /// tier (below and from the size a fresh mapping serves). Each comes back zero, aligned and a large block of its
+    /// size, also where the system hands out again the memory of a block just dirtied and freed.
+    /// </summary>
+    [Theory]
+    [InlineData("Runtime.Default.SingleThreaded")]
+    [InlineData("Runtime.Coarse.Locked")]
+    [InlineData("Runtime.Small.SingleThreaded")]
+    public void AllocateAlignedZeroedReturnsZeroedSystemBlocks(string name)
+    {
+        Subject subject = Create(name);
+        var heap = (RuntimeHeap)subject.Heap;
+        using (heap)
+        {
+            nuint poolSize = (nuint)subject.PoolSize;
+            nuint aboveTheTier = (nuint)subject.MediumClasses[^1] + 64;
+            nuint mapped = Math.Max(aboveTheTier, LargeBlockTable.DirectMappingThreshold);
+            (nuint Size, nuint Alignment)[] requests =
+                [(2 * poolSize, 2 * poolSize), (aboveTheTier, 64), (mapped, 128), (1 << 20, 64), (1 << 20, 4 * poolSize)];
+            foreach ((nuint size, nuint alignment) in requests)
+            {
+                string what = $"{name}: AllocateAligned({size}, {alignment}, zeroed)";
+                var dirty = (byte*)heap.AllocateAligned(size, alignment, zeroed: false);
+                new Span<byte>(dirty, (int)size).Fill(0x5C);
+                heap.Free(dirty);
+
+                var zeroed = (byte*)heap.AllocateAligned(size, alignment, zeroed: true);
+                Assert.True((nuint)zeroed % alignment == 0, $"{what} = 0x{(nuint)zeroed:X}, not aligned");
+                Assert.Equal(1, heap.GetStats().LargeBlocks);
+                Assert.Equal(size, heap.UsableSize(zeroed));
+                AssertZero(zeroed, size, what);
+                heap.Free(zeroed);
+            }
+
+            Assert.Equal(0, heap.GetStats().BlocksInUse);
         }
     }
 
