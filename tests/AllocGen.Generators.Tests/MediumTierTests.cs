@@ -150,7 +150,13 @@ public sealed class MediumTierTests
         Assert.Equal(blockSizes.Distinct(), lines.Select(l => l.BlockSize));
         Assert.All(lines, l => Assert.Equal(Array.LastIndexOf(blockSizes, l.BlockSize), l.Class));
         Assert.True(allocateOfT.IndexOf("AllocateSmall(", StringComparison.Ordinal) < allocateOfT.IndexOf("AllocateMedium(", StringComparison.Ordinal));
-        Assert.Contains("if (alignment <= PoolSize && (sizeof(T) > SmallRequestThreshold || alignment > SmallRequestThreshold))", allocateOfT);
+        Assert.Contains("if (alignment <= PoolSize && AllocGenIsAboveTheSmallClasses((nuint)sizeof(T), alignment))", allocateOfT);
+        Assert.Contains("size > SmallRequestThreshold || alignment > SmallRequestThreshold;", source);
+
+        // AllocateZeroed<T> leaves the small classes by the same rule, for the block AllocateAligned finds (zeroed
+        // without writing fresh memory).
+        string allocateZeroedOfT = source[source.IndexOf("public T* AllocateZeroed<T>()", StringComparison.Ordinal)..source.IndexOf("private static bool AllocGenIsAboveTheSmallClasses", StringComparison.Ordinal)];
+        Assert.Matches(@"if \(AllocGenIsAboveTheSmallClasses\(\(nuint\)sizeof\(T\), alignment\)\)\s*\{\s*return \(T\*\)AllocGenAllocateAligned\(\(nuint\)sizeof\(T\), alignment, zeroed: true\);", allocateZeroedOfT);
     }
 
     /// <summary>

@@ -1,5 +1,7 @@
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using AllocGen.Memory;
 
 namespace AllocGen.Pools;
 
@@ -13,7 +15,8 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// smallest small class whose block size is a multiple of it (<see cref="AlignedClasses.FindSmall"/>), else the
     /// medium class <see cref="AlignedClasses.FindMedium"/> finds, else the system allocator with that alignment. The
     /// block is then an ordinary block of its class or a large block. Zeroed when <paramref name="zeroed"/> is set: a
-    /// medium block as <see cref="AllocateZeroed"/> zeroes it (fresh memory is not touched), any other is cleared.
+    /// medium or large block as <see cref="AllocateZeroed"/> zeroes it (fresh memory is not touched: a span's zero
+    /// frontier, a fresh mapping where the alignment is at most a page), a small block is cleared.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="alignment"/> is not a power of two.</exception>
     /// <exception cref="OutOfMemoryException">No memory could be obtained; nothing was allocated.</exception>
@@ -30,12 +33,34 @@ public unsafe partial struct PoolHeap<TGeometry>
             return zeroed ? AllocateMediumZeroed(_state, mediumClass, size) : AllocateMediumFrom(_state, mediumClass);
         }
 
-        void* block = sizeClass >= 0 ? AllocateSmall(sizeClass) : AllocateLarge(size, alignment);
+        if (sizeClass < 0)
+        {
+            return zeroed ? AllocateLargeZeroed(size, alignment) : AllocateLarge(size, alignment);
+        }
+
+        void* block = AllocateSmall(sizeClass);
         if (zeroed)
         {
             NativeMemory.Clear(block, size);
         }
 
         return block;
+    }
+
+    /// <summary>
+    /// A zeroed block from the system aligned to the larger of <paramref name="alignment"/> and the heap's alignment,
+    /// recorded (see <see cref="LargeBlockTable.AllocateZeroed"/>: a fresh mapping is not written).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void* AllocateLargeZeroed(nuint size, nuint alignment)
+    {
+        HeapState* s = _state;
+        if (s->Disposed != 0)
+        {
+            ThrowHelper.ObjectDisposed(OwnerName);
+        }
+
+        using var large = new LockedLargeBlocks(s);
+        return large.Table->AllocateZeroed(size, Math.Max(alignment, (nuint)TGeometry.Alignment));
     }
 }

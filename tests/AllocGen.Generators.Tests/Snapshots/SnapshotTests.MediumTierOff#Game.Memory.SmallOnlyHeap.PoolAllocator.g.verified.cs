@@ -126,9 +126,13 @@ unsafe partial class SmallOnlyHeap : global::AllocGen.IAllocator
     }
 
     /// <summary>
-    /// Allocates one zeroed <typeparamref name="T"/>, aligned as <see cref="Allocate{T}"/> aligns it. A type the heap's
-    /// own alignment suffices for goes through <see cref="AllocateZeroed(nuint, nuint)"/>, which leaves fresh memory
-    /// untouched (it is zero already); an over-aligned one is allocated as by Allocate and cleared.
+    /// Allocates one zeroed <typeparamref name="T"/>, aligned as <see cref="Allocate{T}"/> aligns it, without writing
+    /// memory fresh from the OS (it is zero already). A type the heap's own alignment suffices for goes through
+    /// <see cref="AllocateZeroed(nuint, nuint)"/>; an over-aligned one that Allocate would serve above the small classes
+    /// (larger than them or aligned beyond them: a block of the system) through
+    /// <see cref="AllocateAligned"/>'s search, which finds the same block and zeroes it as AllocateZeroed does. Any other
+    /// is a small block (or a small block of the system, for a class set without a multiple of its alignment), allocated
+    /// as by Allocate and cleared.
     /// </summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public T* AllocateZeroed<T>()
@@ -140,10 +144,24 @@ unsafe partial class SmallOnlyHeap : global::AllocGen.IAllocator
             return (T*)AllocateZeroed(1, (nuint)sizeof(T));
         }
 
+        if (AllocGenIsAboveTheSmallClasses((nuint)sizeof(T), alignment))
+        {
+            return (T*)AllocGenAllocateAligned((nuint)sizeof(T), alignment, zeroed: true);
+        }
+
         T* block = Allocate<T>();
         *block = default;
         return block;
     }
+
+    /// <summary>
+    /// Whether a request is beyond every small class, by its size or by its alignment (no small block size is a multiple
+    /// of an alignment above <see cref="SmallRequestThreshold"/>): the one rule by which Allocate&lt;T&gt; and
+    /// AllocateZeroed&lt;T&gt; leave the small classes and the system. A constant for the JIT.
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool AllocGenIsAboveTheSmallClasses(nuint size, nuint alignment) =>
+        size > SmallRequestThreshold || alignment > SmallRequestThreshold;
 
     /// <summary>
     /// Allocates <paramref name="size"/> bytes aligned to <paramref name="alignment"/> (a power of two): from the smallest

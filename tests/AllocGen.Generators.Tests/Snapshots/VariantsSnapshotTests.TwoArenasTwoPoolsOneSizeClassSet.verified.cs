@@ -109,7 +109,7 @@ static partial class HeapVariants
             // PoolSize only, so no larger alignment holds for all of its blocks. A small type no small class can align
             // (a class set without a multiple of its alignment) costs the system its size and alignment, less than a
             // medium block.
-            if (alignment <= PoolSize && (sizeof(T) > SmallRequestThreshold || alignment > SmallRequestThreshold))
+            if (alignment <= PoolSize && AllocGenIsAboveTheSmallClasses((nuint)sizeof(T), alignment))
             {
                 if (sizeof(T) <= 80 && 80 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(0);
                 if (sizeof(T) <= 96 && 96 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(1);
@@ -149,10 +149,13 @@ static partial class HeapVariants
         }
 
         /// <summary>
-        /// Allocates one zeroed <typeparamref name="T"/>, aligned as <see cref="Allocate{T}"/> aligns it. A type the heap's
-        /// own alignment suffices for goes through <see cref="AllocateZeroed(nuint, nuint)"/>, which leaves fresh memory
-        /// untouched (it is zero already), and so does an over-aligned one above the small classes (through the block
-        /// AllocateAligned finds, the one Allocate would use); a smaller over-aligned one is allocated as by Allocate and cleared.
+        /// Allocates one zeroed <typeparamref name="T"/>, aligned as <see cref="Allocate{T}"/> aligns it, without writing
+        /// memory fresh from the OS (it is zero already). A type the heap's own alignment suffices for goes through
+        /// <see cref="AllocateZeroed(nuint, nuint)"/>; an over-aligned one that Allocate would serve above the small classes
+        /// (larger than them or aligned beyond them: a medium block, or a block of the system) through
+        /// <see cref="AllocateAligned"/>'s search, which finds the same block and zeroes it as AllocateZeroed does. Any other
+        /// is a small block (or a small block of the system, for a class set without a multiple of its alignment), allocated
+        /// as by Allocate and cleared.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public T* AllocateZeroed<T>()
@@ -164,7 +167,7 @@ static partial class HeapVariants
                 return (T*)AllocateZeroed(1, (nuint)sizeof(T));
             }
 
-            if (sizeof(T) > SmallRequestThreshold)
+            if (AllocGenIsAboveTheSmallClasses((nuint)sizeof(T), alignment))
             {
                 return (T*)AllocGenAllocateAligned((nuint)sizeof(T), alignment, zeroed: true);
             }
@@ -173,6 +176,15 @@ static partial class HeapVariants
             *block = default;
             return block;
         }
+
+        /// <summary>
+        /// Whether a request is beyond every small class, by its size or by its alignment (no small block size is a multiple
+        /// of an alignment above <see cref="SmallRequestThreshold"/>): the one rule by which Allocate&lt;T&gt; and
+        /// AllocateZeroed&lt;T&gt; leave the small classes for the medium tier and the system. A constant for the JIT.
+        /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static bool AllocGenIsAboveTheSmallClasses(nuint size, nuint alignment) =>
+            size > SmallRequestThreshold || alignment > SmallRequestThreshold;
 
         /// <summary>
         /// Allocates <paramref name="size"/> bytes aligned to <paramref name="alignment"/> (a power of two): from the smallest
@@ -506,7 +518,7 @@ static partial class HeapVariants
             // PoolSize only, so no larger alignment holds for all of its blocks. A small type no small class can align
             // (a class set without a multiple of its alignment) costs the system its size and alignment, less than a
             // medium block.
-            if (alignment <= PoolSize && (sizeof(T) > SmallRequestThreshold || alignment > SmallRequestThreshold))
+            if (alignment <= PoolSize && AllocGenIsAboveTheSmallClasses((nuint)sizeof(T), alignment))
             {
                 if (sizeof(T) <= 80 && 80 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(0);
                 if (sizeof(T) <= 96 && 96 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(1);
@@ -546,10 +558,13 @@ static partial class HeapVariants
         }
 
         /// <summary>
-        /// Allocates one zeroed <typeparamref name="T"/>, aligned as <see cref="Allocate{T}"/> aligns it. A type the heap's
-        /// own alignment suffices for goes through <see cref="AllocateZeroed(nuint, nuint)"/>, which leaves fresh memory
-        /// untouched (it is zero already), and so does an over-aligned one above the small classes (through the block
-        /// AllocateAligned finds, the one Allocate would use); a smaller over-aligned one is allocated as by Allocate and cleared.
+        /// Allocates one zeroed <typeparamref name="T"/>, aligned as <see cref="Allocate{T}"/> aligns it, without writing
+        /// memory fresh from the OS (it is zero already). A type the heap's own alignment suffices for goes through
+        /// <see cref="AllocateZeroed(nuint, nuint)"/>; an over-aligned one that Allocate would serve above the small classes
+        /// (larger than them or aligned beyond them: a medium block, or a block of the system) through
+        /// <see cref="AllocateAligned"/>'s search, which finds the same block and zeroes it as AllocateZeroed does. Any other
+        /// is a small block (or a small block of the system, for a class set without a multiple of its alignment), allocated
+        /// as by Allocate and cleared.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public T* AllocateZeroed<T>()
@@ -561,7 +576,7 @@ static partial class HeapVariants
                 return (T*)AllocateZeroed(1, (nuint)sizeof(T));
             }
 
-            if (sizeof(T) > SmallRequestThreshold)
+            if (AllocGenIsAboveTheSmallClasses((nuint)sizeof(T), alignment))
             {
                 return (T*)AllocGenAllocateAligned((nuint)sizeof(T), alignment, zeroed: true);
             }
@@ -570,6 +585,15 @@ static partial class HeapVariants
             *block = default;
             return block;
         }
+
+        /// <summary>
+        /// Whether a request is beyond every small class, by its size or by its alignment (no small block size is a multiple
+        /// of an alignment above <see cref="SmallRequestThreshold"/>): the one rule by which Allocate&lt;T&gt; and
+        /// AllocateZeroed&lt;T&gt; leave the small classes for the medium tier and the system. A constant for the JIT.
+        /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static bool AllocGenIsAboveTheSmallClasses(nuint size, nuint alignment) =>
+            size > SmallRequestThreshold || alignment > SmallRequestThreshold;
 
         /// <summary>
         /// Allocates <paramref name="size"/> bytes aligned to <paramref name="alignment"/> (a power of two): from the smallest
@@ -903,7 +927,7 @@ static partial class HeapVariants
             // PoolSize only, so no larger alignment holds for all of its blocks. A small type no small class can align
             // (a class set without a multiple of its alignment) costs the system its size and alignment, less than a
             // medium block.
-            if (alignment <= PoolSize && (sizeof(T) > SmallRequestThreshold || alignment > SmallRequestThreshold))
+            if (alignment <= PoolSize && AllocGenIsAboveTheSmallClasses((nuint)sizeof(T), alignment))
             {
                 if (sizeof(T) <= 80 && 80 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(0);
                 if (sizeof(T) <= 96 && 96 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(1);
@@ -951,10 +975,13 @@ static partial class HeapVariants
         }
 
         /// <summary>
-        /// Allocates one zeroed <typeparamref name="T"/>, aligned as <see cref="Allocate{T}"/> aligns it. A type the heap's
-        /// own alignment suffices for goes through <see cref="AllocateZeroed(nuint, nuint)"/>, which leaves fresh memory
-        /// untouched (it is zero already), and so does an over-aligned one above the small classes (through the block
-        /// AllocateAligned finds, the one Allocate would use); a smaller over-aligned one is allocated as by Allocate and cleared.
+        /// Allocates one zeroed <typeparamref name="T"/>, aligned as <see cref="Allocate{T}"/> aligns it, without writing
+        /// memory fresh from the OS (it is zero already). A type the heap's own alignment suffices for goes through
+        /// <see cref="AllocateZeroed(nuint, nuint)"/>; an over-aligned one that Allocate would serve above the small classes
+        /// (larger than them or aligned beyond them: a medium block, or a block of the system) through
+        /// <see cref="AllocateAligned"/>'s search, which finds the same block and zeroes it as AllocateZeroed does. Any other
+        /// is a small block (or a small block of the system, for a class set without a multiple of its alignment), allocated
+        /// as by Allocate and cleared.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public T* AllocateZeroed<T>()
@@ -966,7 +993,7 @@ static partial class HeapVariants
                 return (T*)AllocateZeroed(1, (nuint)sizeof(T));
             }
 
-            if (sizeof(T) > SmallRequestThreshold)
+            if (AllocGenIsAboveTheSmallClasses((nuint)sizeof(T), alignment))
             {
                 return (T*)AllocGenAllocateAligned((nuint)sizeof(T), alignment, zeroed: true);
             }
@@ -975,6 +1002,15 @@ static partial class HeapVariants
             *block = default;
             return block;
         }
+
+        /// <summary>
+        /// Whether a request is beyond every small class, by its size or by its alignment (no small block size is a multiple
+        /// of an alignment above <see cref="SmallRequestThreshold"/>): the one rule by which Allocate&lt;T&gt; and
+        /// AllocateZeroed&lt;T&gt; leave the small classes for the medium tier and the system. A constant for the JIT.
+        /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static bool AllocGenIsAboveTheSmallClasses(nuint size, nuint alignment) =>
+            size > SmallRequestThreshold || alignment > SmallRequestThreshold;
 
         /// <summary>
         /// Allocates <paramref name="size"/> bytes aligned to <paramref name="alignment"/> (a power of two): from the smallest
@@ -1324,7 +1360,7 @@ static partial class HeapVariants
             // PoolSize only, so no larger alignment holds for all of its blocks. A small type no small class can align
             // (a class set without a multiple of its alignment) costs the system its size and alignment, less than a
             // medium block.
-            if (alignment <= PoolSize && (sizeof(T) > SmallRequestThreshold || alignment > SmallRequestThreshold))
+            if (alignment <= PoolSize && AllocGenIsAboveTheSmallClasses((nuint)sizeof(T), alignment))
             {
                 if (sizeof(T) <= 80 && 80 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(0);
                 if (sizeof(T) <= 96 && 96 % alignment == 0) return (T*)_allocGenHeap.AllocateMedium(1);
@@ -1372,10 +1408,13 @@ static partial class HeapVariants
         }
 
         /// <summary>
-        /// Allocates one zeroed <typeparamref name="T"/>, aligned as <see cref="Allocate{T}"/> aligns it. A type the heap's
-        /// own alignment suffices for goes through <see cref="AllocateZeroed(nuint, nuint)"/>, which leaves fresh memory
-        /// untouched (it is zero already), and so does an over-aligned one above the small classes (through the block
-        /// AllocateAligned finds, the one Allocate would use); a smaller over-aligned one is allocated as by Allocate and cleared.
+        /// Allocates one zeroed <typeparamref name="T"/>, aligned as <see cref="Allocate{T}"/> aligns it, without writing
+        /// memory fresh from the OS (it is zero already). A type the heap's own alignment suffices for goes through
+        /// <see cref="AllocateZeroed(nuint, nuint)"/>; an over-aligned one that Allocate would serve above the small classes
+        /// (larger than them or aligned beyond them: a medium block, or a block of the system) through
+        /// <see cref="AllocateAligned"/>'s search, which finds the same block and zeroes it as AllocateZeroed does. Any other
+        /// is a small block (or a small block of the system, for a class set without a multiple of its alignment), allocated
+        /// as by Allocate and cleared.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public T* AllocateZeroed<T>()
@@ -1387,7 +1426,7 @@ static partial class HeapVariants
                 return (T*)AllocateZeroed(1, (nuint)sizeof(T));
             }
 
-            if (sizeof(T) > SmallRequestThreshold)
+            if (AllocGenIsAboveTheSmallClasses((nuint)sizeof(T), alignment))
             {
                 return (T*)AllocGenAllocateAligned((nuint)sizeof(T), alignment, zeroed: true);
             }
@@ -1396,6 +1435,15 @@ static partial class HeapVariants
             *block = default;
             return block;
         }
+
+        /// <summary>
+        /// Whether a request is beyond every small class, by its size or by its alignment (no small block size is a multiple
+        /// of an alignment above <see cref="SmallRequestThreshold"/>): the one rule by which Allocate&lt;T&gt; and
+        /// AllocateZeroed&lt;T&gt; leave the small classes for the medium tier and the system. A constant for the JIT.
+        /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static bool AllocGenIsAboveTheSmallClasses(nuint size, nuint alignment) =>
+            size > SmallRequestThreshold || alignment > SmallRequestThreshold;
 
         /// <summary>
         /// Allocates <paramref name="size"/> bytes aligned to <paramref name="alignment"/> (a power of two): from the smallest

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using AllocGen.Memory;
 using AllocGen.Safe;
 using AllocGen.Stats;
 using Xunit;
@@ -104,6 +105,13 @@ public sealed unsafe class MediumAlignedAllocationTests
     {
         private Vector512<byte> _element;
     }
+
+    /// <summary>128 KiB, alignment 64: above every medium class here, and large enough for a fresh mapping.</summary>
+    [InlineArray(2048)]
+    private struct Wide128K
+    {
+        private Vector512<byte> _element;
+    }
 #pragma warning restore CS0169, CS0649
 
     /// <summary>A heap under test and the geometry the expectations are computed from (its generated constants, or its IPoolGeometry).</summary>
@@ -118,12 +126,13 @@ public sealed unsafe class MediumAlignedAllocationTests
     [Fact]
     public void TheTestTypesHaveTheLayoutsTheTestsNeed()
     {
-        Assert.Equal([1000, 4096, 40 << 10, 992, 4096, 1024, 40 << 10], [sizeof(Plain1000), sizeof(Plain4K), sizeof(Plain40K), sizeof(Vector992), sizeof(Vector4K), sizeof(Wide1K), sizeof(Wide40K)]);
+        Assert.Equal([1000, 4096, 40 << 10, 992, 4096, 1024, 40 << 10, 128 << 10], [sizeof(Plain1000), sizeof(Plain4K), sizeof(Plain40K), sizeof(Vector992), sizeof(Vector4K), sizeof(Wide1K), sizeof(Wide40K), sizeof(Wide128K)]);
         Assert.Equal((nuint)1, TypeLayout.AlignmentOf<Plain40K>());
         Assert.Equal((nuint)32, TypeLayout.AlignmentOf<Vector992>());
         Assert.Equal((nuint)32, TypeLayout.AlignmentOf<Vector4K>());
         Assert.Equal((nuint)64, TypeLayout.AlignmentOf<Wide1K>());
         Assert.Equal((nuint)64, TypeLayout.AlignmentOf<Wide40K>());
+        Assert.Equal((nuint)64, TypeLayout.AlignmentOf<Wide128K>());
     }
 
     /// <summary>
@@ -225,6 +234,45 @@ public sealed unsafe class MediumAlignedAllocationTests
     }
 
     /// <summary>
+    /// The zeroed aligned path where the system serves: an alignment above the pool size, and requests above the medium
+    /// tier (below and from the size a fresh mapping serves). Each comes back zero, aligned and a large block of its
+    /// size, also where the system hands out again the memory of a block just dirtied and freed.
+    /// </summary>
+    [Theory]
+    [InlineData("Runtime.Default.SingleThreaded")]
+    [InlineData("Runtime.Coarse.Locked")]
+    [InlineData("Runtime.Small.SingleThreaded")]
+    public void AllocateAlignedZeroedReturnsZeroedSystemBlocks(string name)
+    {
+        Subject subject = Create(name);
+        var heap = (RuntimeHeap)subject.Heap;
+        using (heap)
+        {
+            nuint poolSize = (nuint)subject.PoolSize;
+            nuint aboveTheTier = (nuint)subject.MediumClasses[^1] + 64;
+            nuint mapped = Math.Max(aboveTheTier, LargeBlockTable.DirectMappingThreshold);
+            (nuint Size, nuint Alignment)[] requests =
+                [(2 * poolSize, 2 * poolSize), (aboveTheTier, 64), (mapped, 128), (1 << 20, 64), (1 << 20, 4 * poolSize)];
+            foreach ((nuint size, nuint alignment) in requests)
+            {
+                string what = $"{name}: AllocateAligned({size}, {alignment}, zeroed)";
+                var dirty = (byte*)heap.AllocateAligned(size, alignment, zeroed: false);
+                new Span<byte>(dirty, (int)size).Fill(0x5C);
+                heap.Free(dirty);
+
+                var zeroed = (byte*)heap.AllocateAligned(size, alignment, zeroed: true);
+                Assert.True((nuint)zeroed % alignment == 0, $"{what} = 0x{(nuint)zeroed:X}, not aligned");
+                Assert.Equal(1, heap.GetStats().LargeBlocks);
+                Assert.Equal(size, heap.UsableSize(zeroed));
+                AssertZero(zeroed, size, what);
+                heap.Free(zeroed);
+            }
+
+            Assert.Equal(0, heap.GetStats().BlocksInUse);
+        }
+    }
+
+    /// <summary>
     /// Allocate&lt;T&gt; of medium-sized types, plain and over-aligned: the class the rule picks (as AllocateAligned picks
     /// at run time), aligned, in the heap's arenas; a Reallocate to its usable size keeps it in place.
     /// </summary>
@@ -268,6 +316,7 @@ public sealed unsafe class MediumAlignedAllocationTests
             CheckZeroed<Wide1K>(subject, 1, () => (nint)heap.AllocateZeroed<Wide1K>());
             CheckZeroed<Vector4K>(subject, 1, () => (nint)heap.AllocateZeroed<Vector4K>());
             CheckZeroed<Wide40K>(subject, 1, () => (nint)heap.AllocateZeroed<Wide40K>());
+            CheckZeroed<Wide128K>(subject, 1, () => (nint)heap.AllocateZeroed<Wide128K>());
             CheckZeroed<Vector256<byte>>(subject, 100, () => Rented<Vector256<byte>>(heap, 100));
             CheckZeroed<Vector512<byte>>(subject, 600, () => Rented<Vector512<byte>>(heap, 600));
             Assert.Equal(0, heap.GetStats().BlocksInUse);
@@ -279,6 +328,100 @@ public sealed unsafe class MediumAlignedAllocationTests
             // The owner is not disposed: the check frees the block itself.
             SpanOwner<T> owner = heap.RentSpan<T>(length, clear: true);
             return (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(owner.Span));
+        }
+    }
+
+    /// <summary>
+    /// AllocateZeroed&lt;T&gt; of an over-aligned type above the small classes takes the block Allocate&lt;T&gt; takes:
+    /// the one Allocate handed out and freed just before (a medium block), or a system block of the type's size.
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(MediumDefaultHeap))]
+    [InlineData(nameof(LockedMediumHeap))]
+    [InlineData(nameof(PerThreadMediumHeap))]
+    [InlineData(nameof(SmallPoolMediumHeap))]
+    public void ZeroedOverAlignedTypesTakeTheBlockAllocateTakes(string name)
+    {
+        Subject subject = Create(name);
+        var heap = (ITypedAllocations)subject.Heap;
+        using (heap)
+        {
+            CheckSameBlock<Vector992>(subject, () => (nint)heap.Allocate<Vector992>(), () => (nint)heap.AllocateZeroed<Vector992>());
+            CheckSameBlock<Wide1K>(subject, () => (nint)heap.Allocate<Wide1K>(), () => (nint)heap.AllocateZeroed<Wide1K>());
+            CheckSameBlock<Vector4K>(subject, () => (nint)heap.Allocate<Vector4K>(), () => (nint)heap.AllocateZeroed<Vector4K>());
+            CheckSameBlock<Wide40K>(subject, () => (nint)heap.Allocate<Wide40K>(), () => (nint)heap.AllocateZeroed<Wide40K>());
+            CheckSameBlock<Wide128K>(subject, () => (nint)heap.Allocate<Wide128K>(), () => (nint)heap.AllocateZeroed<Wide128K>());
+            Assert.Equal(0, heap.GetStats().BlocksInUse);
+        }
+    }
+
+    /// <summary>
+    /// On a fresh heap, zeroed over-aligned medium blocks (the frontier of fresh spans) and a zeroed over-aligned block
+    /// above the medium tier (a fresh mapping) are handed out without writing their pages: allocating them costs (almost)
+    /// no minor page fault, writing them then faults in their pages, which shows the count sees them.
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(MediumDefaultHeap))]
+    [InlineData(nameof(LockedMediumHeap))]
+    [InlineData(nameof(PerThreadMediumHeap))]
+    public void ZeroedOverAlignedTypesAboveTheSmallClassesLeaveFreshMemoryUntouched(string name)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        const int Count = 8;
+        nint* blocks = stackalloc nint[3 * Count + 1];
+
+        // The same calls on another heap first: the code they run and the managed memory they use are faulted in then.
+        using (var warmUp = (ITypedAllocations)Create(name).Heap)
+        {
+            AllocateZeroedInto(warmUp, blocks, Count);
+            WriteEveryBlock(blocks, Count);
+        }
+
+        ZeroedAllocationTests.ThreadMinorFaults();
+        var heap = (ITypedAllocations)Create(name).Heap;
+        using (heap)
+        {
+            long before = ZeroedAllocationTests.ThreadMinorFaults();
+            nuint bytes = AllocateZeroedInto(heap, blocks, Count);
+            long allocating = ZeroedAllocationTests.ThreadMinorFaults() - before;
+            WriteEveryBlock(blocks, Count);
+            long writing = ZeroedAllocationTests.ThreadMinorFaults() - before - allocating;
+
+            // The arena's header table, the heap's state and an arena-map leaf may fault in; the blocks' pages must not.
+            long pages = (long)bytes / Environment.SystemPageSize;
+            Assert.True(allocating <= 8, $"{name}: zeroed over-aligned blocks of {bytes} bytes took {allocating} minor faults");
+            Assert.True(writing >= pages * 3 / 4, $"{name}: writing {pages} pages took only {writing} minor faults");
+            Assert.Equal(1, heap.GetStats().LargeBlocks);
+        }
+
+        // Count blocks of each medium type and one above the tier; the bytes they hold.
+        static nuint AllocateZeroedInto(ITypedAllocations heap, nint* blocks, int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                blocks[i] = (nint)heap.AllocateZeroed<Vector4K>();
+                blocks[count + i] = (nint)heap.AllocateZeroed<Wide1K>();
+                blocks[(2 * count) + i] = (nint)heap.AllocateZeroed<Wide40K>();
+            }
+
+            blocks[3 * count] = (nint)heap.AllocateZeroed<Wide128K>();
+            return (nuint)count * (nuint)(sizeof(Vector4K) + sizeof(Wide1K) + sizeof(Wide40K)) + (nuint)sizeof(Wide128K);
+        }
+
+        static void WriteEveryBlock(nint* blocks, int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                ZeroedAllocationTests.WriteEveryPage((byte*)blocks[i], sizeof(Vector4K));
+                ZeroedAllocationTests.WriteEveryPage((byte*)blocks[count + i], sizeof(Wide1K));
+                ZeroedAllocationTests.WriteEveryPage((byte*)blocks[(2 * count) + i], sizeof(Wide40K));
+            }
+
+            ZeroedAllocationTests.WriteEveryPage((byte*)blocks[3 * count], sizeof(Wide128K));
         }
     }
 
@@ -383,6 +526,32 @@ public sealed unsafe class MediumAlignedAllocationTests
         Assert.True(tier == Tier.System || second == first, $"{what}: the freed block was not handed out again");
         AssertZero(second, size, what + ", reused");
         heap.Free(second);
+    }
+
+    /// <summary>
+    /// The zeroed typed allocation of <typeparamref name="T"/> takes the block the plain one takes: freed, a medium block
+    /// is handed out again to the zeroed request, which clears the dirt left in it; a system block holds the type's size.
+    /// </summary>
+    private static void CheckSameBlock<T>(Subject subject, Func<nint> allocate, Func<nint> allocateZeroed)
+        where T : unmanaged
+    {
+        IAllocator heap = subject.Heap;
+        nuint size = (nuint)sizeof(T);
+        nuint alignment = TypeLayout.AlignmentOf<T>();
+        string what = $"{subject.Name}: AllocateZeroed<{typeof(T).Name}>";
+        var plain = (byte*)allocate();
+        nuint usable = heap.UsableSize(plain);
+        long largeBlocks = heap.GetStats().LargeBlocks;
+        new Span<byte>(plain, (int)size).Fill(0x3C);
+        heap.Free(plain);
+
+        var zeroed = (byte*)allocateZeroed();
+        Assert.True((nuint)zeroed % alignment == 0, $"{what} = 0x{(nuint)zeroed:X}, not aligned to {alignment}");
+        Assert.True(usable == heap.UsableSize(zeroed), $"{what}: UsableSize {heap.UsableSize(zeroed)}, Allocate's block {usable}");
+        Assert.True(largeBlocks == heap.GetStats().LargeBlocks, $"{what}: {heap.GetStats().LargeBlocks} large blocks, Allocate's {largeBlocks}");
+        Assert.True(largeBlocks == 1 || zeroed == plain, $"{what}: not the medium block Allocate handed out and freed");
+        AssertZero(zeroed, size, what);
+        heap.Free(zeroed);
     }
 
     /// <summary>Where a request goes, by the rule: the least small block that holds it and is a multiple of the alignment, else medium one (alignment at most the pool size), else the system.</summary>

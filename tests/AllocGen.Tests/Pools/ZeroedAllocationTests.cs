@@ -194,7 +194,7 @@ public sealed unsafe class ZeroedAllocationTests
         }
     }
 
-    private static void WriteEveryPage(byte* p, int size)
+    internal static void WriteEveryPage(byte* p, int size)
     {
         for (int i = 0; i < size; i += Environment.SystemPageSize)
         {
@@ -243,7 +243,7 @@ public sealed unsafe class ZeroedAllocationTests
     private static bool IsZero(byte* p, nuint size) => new ReadOnlySpan<byte>(p, (int)size).IndexOfAnyExcept((byte)0) < 0;
 
     /// <summary>Minor page faults of the calling thread (getrusage RUSAGE_THREAD), so other threads' faults do not count.</summary>
-    private static long ThreadMinorFaults()
+    internal static long ThreadMinorFaults()
     {
         // struct rusage: two struct timevals (4 longs), then maxrss, ixrss, idrss, isrss, minflt, ...
         long* usage = stackalloc long[18];

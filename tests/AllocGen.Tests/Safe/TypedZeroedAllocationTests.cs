@@ -21,6 +21,20 @@ public sealed unsafe class TypedZeroedAllocationTests
         public long A;
     }
 
+    /// <summary>Size 544, alignment 32: above the small classes of a heap of alignment 8.</summary>
+    [InlineArray(17)]
+    private struct WideLarge
+    {
+        private Vector256<byte> _element;
+    }
+
+    /// <summary>Size 128 KiB, alignment 32: large enough for a fresh mapping.</summary>
+    [InlineArray(4096)]
+    private struct WideHuge
+    {
+        private Vector256<byte> _element;
+    }
+
     [Fact]
     public void ATypeTheHeapAlignsComesZeroedFromRecycledAndFreshBlocks()
     {
@@ -37,6 +51,24 @@ public sealed unsafe class TypedZeroedAllocationTests
         using var heap = new SmallPoolHeap(); // Alignment = 8
         CheckZeroedAfterDirtying<Vector256<byte>>(heap);
         CheckZeroedAfterDirtying<Vector128<byte>>(heap);
+        Assert.Equal(0, heap.GetStats().BlocksInUse);
+    }
+
+    /// <summary>
+    /// With the medium tier off, an over-aligned type above the small classes is a block of the system for Allocate
+    /// and for AllocateZeroed alike (of its size, aligned), zero where the system hands dirtied memory out again.
+    /// </summary>
+    [Fact]
+    public void AnOverAlignedTypeAboveTheSmallClassesComesZeroedFromTheSystemWithoutAMediumTier()
+    {
+        using var heap = new SmallPoolHeap();
+        Assert.Equal(0, SmallPoolHeap.MediumRequestThreshold);
+        CheckZeroedAfterDirtying<WideLarge>(heap);
+        CheckZeroedAfterDirtying<WideHuge>(heap);
+        WideHuge* huge = heap.AllocateZeroed<WideHuge>();
+        Assert.Equal((nuint)sizeof(WideHuge), heap.UsableSize(huge));
+        Assert.Equal(1, heap.GetStats().LargeBlocks);
+        heap.Free(huge);
         Assert.Equal(0, heap.GetStats().BlocksInUse);
     }
 
