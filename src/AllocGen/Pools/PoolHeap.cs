@@ -319,11 +319,11 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
     }
 
     /// <summary>
-    /// For a PerThread heap: <see cref="FreeTo"/>'s fast path taken without knowing the calling thread's heap, when
-    /// the block's pool belongs to a thread heap of <paramref name="group"/> whose token proves the calling thread
-    /// owns it (<paramref name="stackAddress"/>: see <see cref="Threading.ThreadToken"/>). False when it did nothing: the
+    /// For a PerThread heap: <see cref="FreeTo"/> without knowing the calling thread's heap first, when the block's
+    /// pool belongs to a thread heap of <paramref name="group"/> whose token proves the calling thread owns it
+    /// (<paramref name="stackAddress"/>: see <see cref="Threading.ThreadToken"/>). False when it did nothing: the
     /// caller then frees through its own heap, which takes every other case (another thread's block, a large one, a
-    /// list transition, an error).
+    /// block of a pool never carved).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool TryFreeOnOwnerThread(Threading.ThreadGroup* group, void* pointer, nuint stackAddress)
@@ -342,10 +342,16 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
             return false;
         }
 
+        // The calling thread's own heap of the instance (a thread has one per instance): its slow path may run too.
 #if DEBUG
         using var concurrentUse = new ConcurrentUseGuard(s);
 #endif
-        return TryFreeInPoolFast(s, arena, pool, pointer);
+        if (!TryFreeInPoolFast(s, arena, pool, pointer))
+        {
+            FreeSlowOutOfLine(s, pool, (byte*)pointer);
+        }
+
+        return true;
     }
 
     /// <summary>

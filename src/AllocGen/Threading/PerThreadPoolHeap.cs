@@ -154,9 +154,13 @@ public readonly unsafe struct PerThreadPoolHeap<TGeometry> : IThreadPolicyHeap<P
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(void* pointer)
     {
-        // A block of the calling thread's own heap, proved by its stack, is freed without finding that heap first.
-        if (!ThreadTokens.Supported || !PoolHeap<TGeometry>.TryFreeOnOwnerThread(_group, pointer, ThreadToken.CurrentStackAddress()))
+        if (!ThreadTokens.Supported)
         {
+            PoolHeap<TGeometry>.FreeTo(LocalState, pointer);
+        }
+        else if (!PoolHeap<TGeometry>.TryFreeOnOwnerThread(_group, pointer, ThreadToken.CurrentStackAddress()))
+        {
+            // Not a block of the calling thread's own heap (as its stack proves): another thread's, a large one, or an error.
             FreeThroughLocalHeap(pointer);
         }
     }
