@@ -13,6 +13,19 @@ namespace AllocGen.Pools;
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct HeapState
 {
+    /// <summary>
+    /// The thread that owns this thread heap, proved by its stack (<see cref="ThreadTokens.Nobody"/> for a heap of its
+    /// own, a heap without an owner thread, or where tokens are unsupported). Next to <see cref="Group"/>: the PerThread
+    /// free and allocation fast paths read both and nothing else of this line.
+    /// </summary>
+    public ThreadToken* Token;
+
+    /// <summary>
+    /// The instance a thread heap belongs to (its thread heaps free into each other and share the large blocks), or
+    /// null for a heap of its own (SingleThreaded, Locked).
+    /// </summary>
+    public ThreadGroup* Group;
+
     /// <summary>Arenas with at least one free pool, in ascending order of free pools (fullest first).</summary>
     public ArenaObject* UsableArenas;
 
@@ -45,12 +58,6 @@ internal unsafe struct HeapState
 
     /// <summary>In a Debug build of the runtime, the managed id of the thread inside a call on the heap, or 0 (see ConcurrentUseGuard).</summary>
     public int BusyThread;
-
-    /// <summary>
-    /// The instance a thread heap belongs to (its thread heaps free into each other and share the large blocks), or
-    /// null for a heap of its own (SingleThreaded, Locked).
-    /// </summary>
-    public ThreadGroup* Group;
 
     /// <summary>
     /// Held by a thread heap while it changes its list of arenas (maps, releases, adopts one), so that another

@@ -26,11 +26,15 @@ public readonly unsafe struct PerThreadPoolHeap<TGeometry> : IThreadPolicyHeap<P
 
     private readonly long _id;
     private readonly ThreadRegistry<TGeometry> _registry;
+    private readonly ThreadGroup* _group;
+    private readonly HeapState** _byStack;
 
     private PerThreadPoolHeap(long id, ThreadRegistry<TGeometry> registry)
     {
         _id = id;
         _registry = registry;
+        _group = registry.Group;
+        _byStack = registry.StatesByStack;
     }
 
     /// <summary>Creates an instance; each thread's heap is made on that thread's first use.</summary>
@@ -60,16 +64,40 @@ public readonly unsafe struct PerThreadPoolHeap<TGeometry> : IThreadPolicyHeap<P
 
     /// <summary>
     /// The calling thread's heap state for this instance: the allocation and free fast paths work on the pointer
-    /// alone, so no heap value is built (and spilled to the stack) per call.
+    /// alone, so no heap value is built (and spilled to the stack) per call. Found without a thread-static read where
+    /// threads have tokens: the slot of the calling thread's stack address in the instance's table, whose state the
+    /// calling thread owns if its token says so (see <see cref="ThreadToken"/>); elsewhere, and when the slot holds
+    /// another thread's state, through the thread-static cache.
     /// </summary>
     private HeapState* LocalState
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => ThreadHeapCache.t_lastId == _id ? (HeapState*)ThreadHeapCache.t_lastState : LocalStateSlow();
+        get
+        {
+            if (!ThreadTokens.Supported)
+            {
+                return ThreadHeapCache.t_lastId == _id ? (HeapState*)ThreadHeapCache.t_lastState : LocalStateSlow(0);
+            }
+
+            nuint stackAddress = ThreadToken.CurrentStackAddress();
+            HeapState* state = _byStack[ThreadRegistry<TGeometry>.StackSlot(stackAddress)];
+            return state->Token->Owns(stackAddress) ? state : LocalStateSlow(stackAddress);
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private HeapState* LocalStateSlow()
+    private HeapState* LocalStateSlow(nuint stackAddress)
+    {
+        HeapState* state = ThreadHeapCache.t_lastId == _id ? (HeapState*)ThreadHeapCache.t_lastState : LocalStateUncached();
+        if (ThreadTokens.Supported)
+        {
+            _registry.RememberStack(stackAddress, state);
+        }
+
+        return state;
+    }
+
+    private HeapState* LocalStateUncached()
     {
         ThreadHeapCache.ThreadCache[] recent = ThreadHeapCache.t_recent ??= new ThreadHeapCache.ThreadCache[RecentInstances];
         HeapState* state = null;
@@ -124,7 +152,21 @@ public readonly unsafe struct PerThreadPoolHeap<TGeometry> : IThreadPolicyHeap<P
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.Free"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Free(void* pointer) => PoolHeap<TGeometry>.FreeTo(LocalState, pointer);
+    public void Free(void* pointer)
+    {
+        if (!ThreadTokens.Supported)
+        {
+            PoolHeap<TGeometry>.FreeTo(LocalState, pointer);
+        }
+        else if (!PoolHeap<TGeometry>.TryFreeOnOwnerThread(_group, pointer, ThreadToken.CurrentStackAddress()))
+        {
+            // Not a block of the calling thread's own heap (as its stack proves): another thread's, a large one, or an error.
+            FreeThroughLocalHeap(pointer);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FreeThroughLocalHeap(void* pointer) => PoolHeap<TGeometry>.FreeTo(LocalState, pointer);
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateZeroed"/>
     public void* AllocateZeroed(nuint count, nuint size) => Local.AllocateZeroed(count, size);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using AllocGen.Memory;
 using AllocGen.Pools;
@@ -24,6 +25,10 @@ namespace AllocGen.Threading;
 internal sealed unsafe class ThreadRegistry<TGeometry> : NativeMemoryOwner
     where TGeometry : struct, IPoolGeometry
 {
+    /// <summary>Slots of <see cref="StatesByStack"/>: 64 KiB of stack address each, 32 MiB in all before they repeat.</summary>
+    private const int StackSlotCount = 512;
+    private const int StackSlotShift = 16;
+
     private readonly List<Entry> _heaps = new();
     private readonly Stack<nint> _husks = new();
     private readonly ThreadGroup* _group;
@@ -33,12 +38,44 @@ internal sealed unsafe class ThreadRegistry<TGeometry> : NativeMemoryOwner
 
     public ThreadRegistry()
     {
+        // The table first: if it cannot be allocated, nothing else was.
+        StatesByStack = (HeapState**)NativeMemory.Alloc(StackSlotCount, (nuint)sizeof(nint));
+        new Span<nint>(StatesByStack, StackSlotCount).Fill((nint)PoolHeap<TGeometry>.DisposedState);
         _group = (ThreadGroup*)NativeMemory.AllocZeroed((nuint)sizeof(ThreadGroup));
         _self = GCHandle.Alloc(this, GCHandleType.Weak);
         _group->Registry = GCHandle.ToIntPtr(_self);
     }
 
     public bool IsDisposed => _disposed;
+
+    /// <summary>What the instance's thread heaps share.</summary>
+    public ThreadGroup* Group => _group;
+
+    /// <summary>
+    /// A hint for finding the calling thread's heap without a thread-static read: per slot of stack addresses
+    /// (<see cref="StackSlot"/>), the state of a thread whose stack reaches there. A thread takes a state from its
+    /// slot only when the state's token proves the state is its own, so a stale or wrong entry costs a slow path,
+    /// nothing else. Empty slots hold the disposed state, whose token matches no one. Written by
+    /// <see cref="RememberStack"/>, read by any thread, freed with the registry.
+    /// </summary>
+    public HeapState** StatesByStack { get; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static nuint StackSlot(nuint stackAddress) => (stackAddress >> StackSlotShift) & (StackSlotCount - 1);
+
+    /// <summary>
+    /// Records the calling thread's state in the slot of its stack address, unless the slot holds the state of another
+    /// live thread: two threads whose stacks share a slot would otherwise take it from each other at every call.
+    /// </summary>
+    public void RememberStack(nuint stackAddress, HeapState* state)
+    {
+        ref nint slot = ref ((nint*)StatesByStack)[StackSlot(stackAddress)];
+        var current = (HeapState*)Volatile.Read(ref slot);
+        if (state->Token->Owns(stackAddress) && (current == state || !current->Token->IsLive))
+        {
+            Volatile.Write(ref slot, (nint)state);
+        }
+    }
 
     public PoolReusePolicy ReusePolicy
     {
@@ -73,6 +110,7 @@ internal sealed unsafe class ThreadRegistry<TGeometry> : NativeMemoryOwner
     public HeapState* StateOfCurrentThread()
     {
         Thread me = Thread.CurrentThread;
+        ThreadToken* token = ThreadTokens.Current;
         lock (_heaps)
         {
             if (_disposed)
@@ -107,6 +145,9 @@ internal sealed unsafe class ThreadRegistry<TGeometry> : NativeMemoryOwner
                 _heaps.Add(new Entry(me, state));
             }
 
+            // Its blocks are this thread's to free directly from now on; the exited owner's token, if it was one,
+            // matches no one already.
+            ThreadTokens.Assign(state, token);
             AdoptDeadLocked(state);
             return state;
         }
@@ -132,6 +173,7 @@ internal sealed unsafe class ThreadRegistry<TGeometry> : NativeMemoryOwner
             if (entry.State != into && !entry.Thread.IsAlive)
             {
                 PoolHeap<TGeometry>.Adopt(into, entry.State);
+                ThreadTokens.Assign(entry.State, ThreadTokens.Nobody);
                 _heaps.RemoveAt(i);
                 _husks.Push((nint)entry.State);
             }
@@ -187,6 +229,7 @@ internal sealed unsafe class ThreadRegistry<TGeometry> : NativeMemoryOwner
             foreach (Entry entry in _heaps)
             {
                 PoolHeap<TGeometry>.ReleaseThreadHeap(entry.State);
+                ThreadTokens.Assign(entry.State, ThreadTokens.Nobody);
             }
 
             foreach (nint husk in _husks)
@@ -219,6 +262,7 @@ internal sealed unsafe class ThreadRegistry<TGeometry> : NativeMemoryOwner
         _husks.Clear();
         _self.Free();
         NativeMemory.Free(_group);
+        NativeMemory.Free(StatesByStack);
     }
 
     private void ThrowIfDisposed()
