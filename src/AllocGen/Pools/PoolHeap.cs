@@ -424,18 +424,7 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
     }
 
     /// <summary>A zeroed block from the system, recorded (see <see cref="LargeBlockTable.AllocateZeroed"/>).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void* AllocateLargeZeroed(nuint size)
-    {
-        HeapState* s = _state;
-        if (s->Disposed != 0)
-        {
-            ThrowHelper.ObjectDisposed(OwnerName);
-        }
-
-        using var large = new LockedLargeBlocks(s);
-        return large.Table->AllocateZeroed(size, (nuint)TGeometry.Alignment);
-    }
+    private void* AllocateLargeZeroed(nuint size) => AllocateLargeZeroed(size, (nuint)TGeometry.Alignment);
 
     /// <summary>Whether the pointer lies in one of this heap's arenas or is one of its live large blocks.</summary>
     /// <exception cref="ObjectDisposedException">Called after <see cref="Dispose"/>.</exception>
