@@ -15,8 +15,8 @@ internal unsafe struct HeapState
 {
     /// <summary>
     /// The thread that owns this thread heap, proved by its stack (<see cref="ThreadTokens.Nobody"/> for a heap of its
-    /// own, a heap without an owner thread, or where tokens are unsupported). Next to <see cref="Group"/>: the PerThread
-    /// free and allocation fast paths read both and nothing else of this line.
+    /// own, a heap without an owner thread, or where tokens are unsupported). First: every PerThread call reads it
+    /// to find the calling thread's heap.
     /// </summary>
     public ThreadToken* Token;
 

@@ -312,55 +312,6 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
         }
 
         PoolHeader* pool = HeaderOf(pointer);
-        if (pool->Owner != s || !TryFreeInPoolFast(s, arena, pool, pointer))
-        {
-            FreeSlowOutOfLine(s, pool, (byte*)pointer);
-        }
-    }
-
-    /// <summary>
-    /// For a PerThread heap: <see cref="FreeTo"/> without knowing the calling thread's heap first, when the block's
-    /// pool belongs to a thread heap of <paramref name="group"/> whose token proves the calling thread owns it
-    /// (<paramref name="stackAddress"/>: see <see cref="Threading.ThreadToken"/>). False when it did nothing: the
-    /// caller then frees through its own heap, which takes every other case (another thread's block, a large one, a
-    /// block of a pool never carved).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool TryFreeOnOwnerThread(Threading.ThreadGroup* group, void* pointer, nuint stackAddress)
-    {
-        ArenaObject* arena = ArenaMap<TGeometry>.Lookup(pointer);
-        if (arena == null)
-        {
-            return false;
-        }
-
-        // A pool never carved has an all-zero header: no owner.
-        PoolHeader* pool = HeaderOf(pointer);
-        HeapState* s = pool->Owner;
-        if (s == null || s->Group != group || !s->Token->Owns(stackAddress))
-        {
-            return false;
-        }
-
-        // The calling thread's own heap of the instance (a thread has one per instance): its slow path may run too.
-#if DEBUG
-        using var concurrentUse = new ConcurrentUseGuard(s);
-#endif
-        if (!TryFreeInPoolFast(s, arena, pool, pointer))
-        {
-            FreeSlowOutOfLine(s, pool, (byte*)pointer);
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// The common case of a free into one of <paramref name="s"/>'s own pools, done if it applies: false (and nothing
-    /// changed) otherwise, for the slow path.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TryFreeInPoolFast(HeapState* s, ArenaObject* arena, PoolHeader* pool, void* pointer)
-    {
         byte* head = pool->FreeList;
         uint count = pool->Count - 1;
         uint offset = (uint)((nuint)pointer & (PoolSize - 1));
@@ -373,18 +324,19 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
         // into the header table finds an all-zero header there: "full", then rejected by the slow path.
         // Short-circuit tests: each is a predictable compare-and-branch.
         if (head == null
+            || pool->Owner != s
             || (int)count <= 0 && ((int)count < 0 || pool->Retained == 0 || arena != s->IdleArena)
             || (byte*)pointer == head
             || offset >= pool->NextOffset
             || (ulong)offset * magic >= magic)
         {
-            return false;
+            FreeSlowOutOfLine(s, pool, (byte*)pointer);
+            return;
         }
 
         *(byte**)pointer = head;
         pool->FreeList = (byte*)pointer;
         pool->Count = count;
-        return true;
     }
 
     /// <summary>

@@ -26,14 +26,12 @@ public readonly unsafe struct PerThreadPoolHeap<TGeometry> : IThreadPolicyHeap<P
 
     private readonly long _id;
     private readonly ThreadRegistry<TGeometry> _registry;
-    private readonly ThreadGroup* _group;
     private readonly HeapState** _byStack;
 
     private PerThreadPoolHeap(long id, ThreadRegistry<TGeometry> registry)
     {
         _id = id;
         _registry = registry;
-        _group = registry.Group;
         _byStack = registry.StatesByStack;
     }
 
@@ -152,21 +150,7 @@ public readonly unsafe struct PerThreadPoolHeap<TGeometry> : IThreadPolicyHeap<P
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.Free"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Free(void* pointer)
-    {
-        if (!ThreadTokens.Supported)
-        {
-            PoolHeap<TGeometry>.FreeTo(LocalState, pointer);
-        }
-        else if (!PoolHeap<TGeometry>.TryFreeOnOwnerThread(_group, pointer, ThreadToken.CurrentStackAddress()))
-        {
-            // Not a block of the calling thread's own heap (as its stack proves): another thread's, a large one, or an error.
-            FreeThroughLocalHeap(pointer);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void FreeThroughLocalHeap(void* pointer) => PoolHeap<TGeometry>.FreeTo(LocalState, pointer);
+    public void Free(void* pointer) => PoolHeap<TGeometry>.FreeTo(LocalState, pointer);
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateZeroed"/>
     public void* AllocateZeroed(nuint count, nuint size) => Local.AllocateZeroed(count, size);

@@ -48,9 +48,6 @@ internal sealed unsafe class ThreadRegistry<TGeometry> : NativeMemoryOwner
 
     public bool IsDisposed => _disposed;
 
-    /// <summary>What the instance's thread heaps share.</summary>
-    public ThreadGroup* Group => _group;
-
     /// <summary>
     /// A hint for finding the calling thread's heap without a thread-static read: per slot of stack addresses
     /// (<see cref="StackSlot"/>), the state of a thread whose stack reaches there. A thread takes a state from its
