@@ -60,6 +60,9 @@ public readonly unsafe struct PerThreadPoolHeap<TGeometry> : IThreadPolicyHeap<P
     /// <summary>The calling thread's heap for this instance.</summary>
     private PoolHeap<TGeometry> Local => new(LocalState);
 
+    /// <summary>The instance's table of states by stack slot (tests make two threads' stacks collide through it).</summary>
+    internal HeapState** StatesByStack => _byStack;
+
     /// <summary>
     /// The calling thread's heap state for this instance: the allocation and free fast paths work on the pointer
     /// alone, so no heap value is built (and spilled to the stack) per call. Found without a thread-static read where

@@ -162,6 +162,50 @@ public sealed unsafe class ThreadTokenTests(ITestOutputHelper output)
         Assert.True(sameStack > 0, "no freeing thread started on the exited thread's stack");
     }
 
+    /// <summary>
+    /// Two live threads whose stacks fall into the same slot of the instance's table (made so by writing one's state
+    /// into the other's slot): the second never takes the first's state, allocates and frees through its own, and
+    /// leaves the slot to the first.
+    /// </summary>
+    [Fact]
+    public void AThreadWhoseSlotHoldsAnotherLiveThreadsStateUsesItsOwnHeap()
+    {
+        if (!ThreadTokens.Supported)
+        {
+            return;
+        }
+
+        var heap = PerThreadPoolHeap<SmallArenaGeometry256>.Create();
+        void* first = heap.Allocate(32);
+        HeapState* mine = PoolHeap<SmallArenaGeometry256>.HeaderOf(first)->Owner;
+        Assert.True(mine->Token == ThreadTokens.Current, "this thread's heap does not carry its token");
+        PerThreadPoolHeapTests.RunOn(() =>
+        {
+            ref nint slot = ref ((nint*)heap.StatesByStack)[ThreadRegistry<SmallArenaGeometry256>.StackSlot(ThreadToken.CurrentStackAddress())];
+            slot = (nint)mine;
+            var blocks = new nint[1_000];
+            for (int i = 0; i < blocks.Length; i++)
+            {
+                blocks[i] = (nint)heap.Allocate((nuint)(16 + i % 200));
+                HeapState* owner = PoolHeap<SmallArenaGeometry256>.HeaderOf((void*)blocks[i])->Owner;
+                Assert.True(owner != mine, "the second thread allocated from the first thread's heap");
+                Assert.True(owner->Token == ThreadTokens.Current, "the second thread's block is not in its own heap");
+            }
+
+            foreach (nint block in blocks)
+            {
+                heap.Free((void*)block);
+            }
+
+            Assert.True(slot == (nint)mine, "the second thread took the slot from a live thread");
+        });
+
+        Assert.True(mine->Remote.IsEmpty, "the second thread's own blocks went to the first thread's remote stack");
+        heap.Free(first);
+        AllocatorStatsAssert.Empty(heap.GetStats(), maxArenas: 2);
+        heap.Dispose();
+    }
+
     private static bool WaitUntilDead(ThreadToken* token)
     {
         // Thread.Join may return before the C library has run the exiting thread's destructors.
