@@ -71,8 +71,14 @@ internal unsafe struct HeapState
     /// <summary>Blocks other threads freed that turned out not to be live when the owner took them back (not freed again).</summary>
     public long InvalidRemoteFrees;
 
-    /// <summary>Blocks of this heap's pools freed by other threads, waiting to be taken back (on a line of its own).</summary>
+    /// <summary>Blocks of this heap's pools freed by other threads when <see cref="RemoteRing"/> was full, waiting to be taken back (on a line of its own).</summary>
     public RemoteFreeStack Remote;
+
+    /// <summary>
+    /// Blocks of this heap's pools freed by other threads, as an array the owner takes in batches (see
+    /// <see cref="RemoteFreeRing"/>); <see cref="Remote"/> takes what does not fit.
+    /// </summary>
+    public RemoteFreeRing RemoteRing;
 }
 
 /// <summary>The shared stand-in for "no pool": its free list is null, so an allocation from it takes the slow path.</summary>

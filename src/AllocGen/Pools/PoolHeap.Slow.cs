@@ -298,7 +298,16 @@ public unsafe partial struct PoolHeap<TGeometry>
         // arena stay mapped); then handed back with one lock-free push. The owner frees it on its own slow path.
         CheckLivePoolBlock(HeaderOf(pointer), (byte*)pointer);
         var owner = (HeapState*)Volatile.Read(ref *(nint*)&arena->Owner);
-        owner->Remote.Push(pointer);
+        PushRemote(owner, pointer);
+    }
+
+    /// <summary>Hands a block to its owner's remote frees: the ring, or the stack when the ring is full.</summary>
+    private static void PushRemote(HeapState* owner, void* block)
+    {
+        if (!owner->RemoteRing.TryPush(block))
+        {
+            owner->Remote.Push(block);
+        }
     }
 
     /// <summary>Whether an arena belongs to this heap or, for a thread heap, to another thread heap of the same instance.</summary>

@@ -48,6 +48,10 @@ public unsafe partial struct PoolHeap<TGeometry>
         try
         {
             AddArenaStats(s, totals);
+
+            // Under the lock: a block in the ring is read where it lies (not taken), and its arena must stay mapped.
+            var pending = new PendingInRing(totals);
+            s->RemoteRing.ForEachWaiting(ref pending);
         }
         finally
         {
@@ -77,16 +81,26 @@ public unsafe partial struct PoolHeap<TGeometry>
         void* last = first;
         for (void* block = first; block != null; block = RemoteFreeStack.Next(block))
         {
-            int statsClass = ArenaMap<TGeometry>.Lookup(block) != null ? StatsClassOf(HeaderOf(block)) : -1;
-            if (statsClass >= 0)
-            {
-                totals.BlocksInUse[statsClass]--;
-            }
-
+            NotInUse(block, totals);
             last = block;
         }
 
         s->Remote.PushChain(first, last);
+    }
+
+    /// <summary>Each block waiting in a ring is not in use (see <see cref="SubtractPendingRemoteFrees"/>).</summary>
+    private readonly struct PendingInRing(HeapStatsTotals totals) : Threading.IBlockVisitor
+    {
+        public void Visit(void* block) => NotInUse(block, totals);
+    }
+
+    private static void NotInUse(void* block, HeapStatsTotals totals)
+    {
+        int statsClass = ArenaMap<TGeometry>.Lookup(block) != null ? StatsClassOf(HeaderOf(block)) : -1;
+        if (statsClass >= 0)
+        {
+            totals.BlocksInUse[statsClass]--;
+        }
     }
 
     private static void AddArenaStats(HeapState* s, HeapStatsTotals totals)

@@ -48,7 +48,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     private static bool CatchUp(HeapState* s)
     {
         bool changed = false;
-        if (!s->Remote.IsEmpty)
+        if (!s->Remote.IsEmpty || !s->RemoteRing.IsEmpty)
         {
             TakeBackRemoteFrees(s);
             changed = true;
@@ -77,11 +77,32 @@ public unsafe partial struct PoolHeap<TGeometry>
         return changed;
     }
 
-    /// <summary>Frees, into this heap's pools, every block other threads pushed onto its remote stack.</summary>
-    internal static void TakeBackRemoteFrees(HeapState* s) => FreeTakenBack(s, s->Remote.TakeAll());
+    /// <summary>Frees, into this heap's pools, every block other threads handed back to it (its ring and its stack).</summary>
+    internal static void TakeBackRemoteFrees(HeapState* s) => TakeBackFrom(s, s);
 
-    /// <summary>Blocks pushed onto an emptied (adopted) state after its arenas changed owner go to their owners now.</summary>
-    internal static void ForwardRemoteFrees(HeapState* husk, HeapState* into) => FreeTakenBack(into, husk->Remote.TakeAll());
+    /// <summary>Blocks handed to an emptied (adopted) state after its arenas changed owner go to their owners now.</summary>
+    internal static void ForwardRemoteFrees(HeapState* husk, HeapState* into) => TakeBackFrom(husk, into);
+
+    /// <summary>
+    /// Takes everything waiting in <paramref name="from"/>'s ring and stack and frees it through <paramref name="s"/>
+    /// (see <see cref="FreeTakenBack(HeapState*, byte*)"/>). The ring is read a batch at a time, every pointer of the
+    /// batch before any block: the blocks' cache misses overlap.
+    /// </summary>
+    private static void TakeBackFrom(HeapState* from, HeapState* s)
+    {
+        const int Batch = 64;
+        void** blocks = stackalloc void*[Batch];
+        int taken;
+        while ((taken = from->RemoteRing.Take(blocks, Batch)) != 0)
+        {
+            for (int i = 0; i < taken; i++)
+            {
+                FreeTakenBack(s, (byte*)blocks[i]);
+            }
+        }
+
+        FreeTakenBack(s, from->Remote.TakeAll());
+    }
 
     /// <summary>Every block of a chain taken from a remote-free stack, by <paramref name="s"/>'s owner (see the overload).</summary>
     private static void FreeTakenBack(HeapState* s, void* chain)
@@ -106,7 +127,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         {
             if (owner != null && s->Group != null && owner->Group == s->Group)
             {
-                owner->Remote.Push(block);
+                PushRemote(owner, block);
             }
             else
             {
@@ -253,6 +274,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         from->CachedArenaCount = 0;
 
         FreeTakenBack(into, pending);
+        TakeBackFrom(from, into);
     }
 
     /// <summary>
@@ -388,6 +410,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     internal static void ReleaseThreadHeap(HeapState* s)
     {
         s->Remote.TakeAll();
+        s->RemoteRing.Clear();
         LockArenas(s);
         ReleaseArenas(s);
         UnlockArenas(s);

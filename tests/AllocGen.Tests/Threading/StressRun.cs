@@ -219,13 +219,17 @@ internal sealed class StressRun : IDisposable
 
     public void Dispose()
     {
-        // A worker still inside the heap would touch freed memory: then the heap is left to leak.
+        // When the test failed before joining its workers, they are stopped and waited for (bounded) here: a worker
+        // that fails after the cancellation source is gone would crash the test host, which then reports only the
+        // tests that had finished. A worker still inside the heap would touch freed memory: then the heap, and the
+        // source it may still cancel, are left to leak.
+        _stop.Cancel();
+        Join();
         if (_allJoined)
         {
             Heap.Dispose();
+            _stop.Dispose();
         }
-
-        _stop.Dispose();
     }
 
     private void Run(StressWorker worker, Action<StressWorker> body)
