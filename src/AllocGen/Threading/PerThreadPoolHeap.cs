@@ -7,9 +7,10 @@ namespace AllocGen.Threading;
 
 /// <summary>
 /// For generated code only: the runtime half of <c>[PoolAllocator(Threading = ThreadPolicy.PerThread)]</c>. Each thread
-/// that uses an instance allocates from a thread heap of its own for that instance (a complete pool heap), found through
-/// a thread-static cache: no lock and no atomic operation on the allocation fast path or on a free by the same thread.
-/// A block freed by another thread is pushed, lock-free, onto its owner's stack of remote frees; the owner takes them
+/// that uses an instance allocates from a thread heap of its own for that instance (a complete pool heap), found by the
+/// calling thread's stack address (see <see cref="ThreadToken"/>), else through a thread-static cache: no lock and no
+/// atomic operation on the allocation fast path or on a free by the same thread. A block freed by another thread is
+/// handed, lock-free, to its owner's remote frees (<see cref="RemoteFreeRing"/>, then <see cref="RemoteFreeStack"/>); the owner takes them
 /// back when one of its classes runs out of blocks (before it would take a new pool), and in Trim and GetStats. The
 /// heap of a thread that has exited is adopted by a live thread (see <see cref="ThreadRegistry{TGeometry}"/>).
 /// </summary>
