@@ -48,17 +48,13 @@ public unsafe partial struct PoolHeap<TGeometry>
         try
         {
             AddArenaStats(s, totals);
-
-            // Under the lock: a block in the ring is read where it lies (not taken), and its arena must stay mapped.
-            var pending = new PendingInRing(totals);
-            s->RemoteRing.ForEachWaiting(ref pending);
+            SubtractPendingRemoteFrees(s, totals);
         }
         finally
         {
             UnlockArenas(s);
         }
 
-        SubtractPendingRemoteFrees(s, totals);
         totals.ArenasCurrent += (long)s->ArenasCurrent;
         totals.ArenasAllocated += (long)s->ArenasAllocated;
         totals.ArenasReleased += (long)s->ArenasReleased;
@@ -67,11 +63,15 @@ public unsafe partial struct PoolHeap<TGeometry>
 
     /// <summary>
     /// Blocks other threads freed into the heap's pools still count in their pools until the owner takes them back;
-    /// they are not in use. The stack is taken whole (an exchange, safe from any thread: nobody else can reach the
-    /// blocks meanwhile, and their arenas stay mapped since their pools still count them), counted, and pushed back.
+    /// they are not in use. Called under the heap's arena lock. The ring is read where it lies (only the owner takes
+    /// from it): the lock keeps the blocks' arenas mapped meanwhile. The stack is taken whole (an exchange, safe from
+    /// any thread: nobody else can reach the blocks meanwhile), counted, and pushed back.
     /// </summary>
     private static void SubtractPendingRemoteFrees(HeapState* s, HeapStatsTotals totals)
     {
+        var inRing = new PendingInRing(totals);
+        s->RemoteRing.ForEachWaiting(ref inRing);
+
         void* first = s->Remote.TakeAll();
         if (first == null)
         {
@@ -88,7 +88,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         s->Remote.PushChain(first, last);
     }
 
-    /// <summary>Each block waiting in a ring is not in use (see <see cref="SubtractPendingRemoteFrees"/>).</summary>
+    /// <summary>Each block waiting in the ring is not in use (see <see cref="SubtractPendingRemoteFrees"/>).</summary>
     private readonly struct PendingInRing(HeapStatsTotals totals) : Threading.IBlockVisitor
     {
         public void Visit(void* block) => NotInUse(block, totals);
