@@ -14,7 +14,7 @@ namespace AllocGen.Pools;
 internal unsafe struct HeapState
 {
     /// <summary>
-    /// The thread that owns this thread heap, proved by its stack (<see cref="ThreadTokens.Nobody"/> for a heap of its
+    /// The thread that owns this thread heap, proved by its stack (<see cref="ThreadToken.Nobody"/> for a heap of its
     /// own, a heap without an owner thread, or where tokens are unsupported). First: every PerThread call reads it
     /// to find the calling thread's heap.
     /// </summary>

@@ -548,7 +548,7 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
     private static HeapState* CreateState()
     {
         var s = (HeapState*)NativeMemory.AllocZeroed(StateSize);
-        s->Token = Threading.ThreadTokens.Nobody;
+        s->Token = Threading.ThreadToken.Nobody;
         PoolHeader** used = UsedPools(s);
         for (int i = 0; i < TGeometry.ClassCount; i++)
         {

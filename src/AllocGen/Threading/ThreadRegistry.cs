@@ -170,7 +170,7 @@ internal sealed unsafe class ThreadRegistry<TGeometry> : NativeMemoryOwner
             if (entry.State != into && !entry.Thread.IsAlive)
             {
                 PoolHeap<TGeometry>.Adopt(into, entry.State);
-                ThreadTokens.Assign(entry.State, ThreadTokens.Nobody);
+                ThreadTokens.Assign(entry.State, ThreadToken.Nobody);
                 _heaps.RemoveAt(i);
                 _husks.Push((nint)entry.State);
             }
@@ -226,7 +226,7 @@ internal sealed unsafe class ThreadRegistry<TGeometry> : NativeMemoryOwner
             foreach (Entry entry in _heaps)
             {
                 PoolHeap<TGeometry>.ReleaseThreadHeap(entry.State);
-                ThreadTokens.Assign(entry.State, ThreadTokens.Nobody);
+                ThreadTokens.Assign(entry.State, ThreadToken.Nobody);
             }
 
             foreach (nint husk in _husks)

@@ -13,10 +13,17 @@ namespace AllocGen.Threading;
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct ThreadToken
 {
+    /// <summary>
+    /// The token that matches no thread: heap states without an owner thread, and every thread where tokens are not
+    /// supported. Here rather than in <see cref="ThreadTokens"/>, so that every heap state can name it without
+    /// running that class's start-up (loading the thread library, creating a thread-specific key).
+    /// </summary>
+    public static readonly ThreadToken* Nobody = (ThreadToken*)NativeMemory.AllocZeroed((nuint)sizeof(ThreadToken));
+
     /// <summary>The lowest address of the range (the stack grows down to it).</summary>
     public nuint StackLow;
 
-    /// <summary>The length of the range; zero from the thread's exit on (and always, for <see cref="ThreadTokens.Nobody"/>).</summary>
+    /// <summary>The length of the range; zero from the thread's exit on (and always, for <see cref="Nobody"/>).</summary>
     public uint StackSize;
 
     /// <summary>How many heap states name this token as their owner (a dead token is reused only when none does).</summary>

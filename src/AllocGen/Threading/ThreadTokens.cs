@@ -20,7 +20,7 @@ namespace AllocGen.Threading;
 /// at most <see cref="MainThreadDepth"/> below the stack address of its registration.
 /// </para>
 /// <para>
-/// Elsewhere (Windows, macOS), or when a step fails, every thread gets <see cref="Nobody"/>, which matches no one:
+/// Elsewhere (Windows, macOS), or when a step fails, every thread gets <see cref="ThreadToken.Nobody"/>, which matches no one:
 /// the PerThread heap then finds the calling thread's heap through its thread-static cache alone.
 /// </para>
 /// </remarks>
@@ -40,7 +40,6 @@ internal static unsafe class ThreadTokens
 
     private static readonly object s_lock = new();
     private static ThreadToken* s_made;
-    private static int s_madeCount;
     private static uint s_key;
 
     [ThreadStatic]
@@ -53,9 +52,6 @@ internal static unsafe class ThreadTokens
     private static readonly delegate* unmanaged<void*, int> s_destroyAttributes;
     private static readonly delegate* unmanaged<int> s_getPid;
     private static readonly delegate* unmanaged<int> s_getTid;
-
-    /// <summary>The token that matches no thread: heap states without an owner thread, and every thread where tokens are not supported.</summary>
-    public static readonly ThreadToken* Nobody = (ThreadToken*)NativeMemory.AllocZeroed((nuint)sizeof(ThreadToken));
 
     /// <summary>Whether threads get tokens of their own here (a constant for the JIT once initialised).</summary>
     public static readonly bool Supported;
@@ -103,9 +99,24 @@ internal static unsafe class ThreadTokens
     }
 
     /// <summary>Tokens made so far (live, and dead ones kept for reuse).</summary>
-    internal static int MadeCount => Volatile.Read(ref s_madeCount);
+    internal static int MadeCount
+    {
+        get
+        {
+            lock (s_lock)
+            {
+                int count = 0;
+                for (ThreadToken* token = s_made; token != null; token = token->NextMade)
+                {
+                    count++;
+                }
 
-    /// <summary>The calling thread's token, made (or a dead one reused) on its first call; <see cref="Nobody"/> where unsupported.</summary>
+                return count;
+            }
+        }
+    }
+
+    /// <summary>The calling thread's token, made (or a dead one reused) on its first call; <see cref="ThreadToken.Nobody"/> where unsupported.</summary>
     public static ThreadToken* Current => t_token != 0 ? (ThreadToken*)t_token : MakeForCurrentThread();
 
     /// <summary>Makes <paramref name="owner"/> the token of heap state <paramref name="state"/> (under its registry's lock).</summary>
@@ -117,13 +128,13 @@ internal static unsafe class ThreadTokens
             return;
         }
 
-        if (owner != Nobody)
+        if (owner != ThreadToken.Nobody)
         {
             Interlocked.Increment(ref owner->HeapStates);
         }
 
         Volatile.Write(ref *(nint*)&state->Token, (nint)owner);
-        if (old != Nobody && old != null)
+        if (old != ThreadToken.Nobody)
         {
             Interlocked.Decrement(ref old->HeapStates);
         }
@@ -132,7 +143,7 @@ internal static unsafe class ThreadTokens
     private static ThreadToken* MakeForCurrentThread()
     {
         ThreadToken* token = Supported ? TryMake() : null;
-        token = token != null ? token : Nobody;
+        token = token != null ? token : ThreadToken.Nobody;
         t_token = (nint)token;
         return token;
     }
@@ -158,7 +169,6 @@ internal static unsafe class ThreadTokens
                 token = (ThreadToken*)NativeMemory.AllocZeroed((nuint)sizeof(ThreadToken));
                 token->NextMade = s_made;
                 s_made = token;
-                s_madeCount++;
             }
 
             // The low bound first, the size (which makes the token match) last: see ThreadToken.Owns.

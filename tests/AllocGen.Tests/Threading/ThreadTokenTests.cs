@@ -28,7 +28,7 @@ public sealed unsafe class ThreadTokenTests(ITestOutputHelper output)
     {
         if (!ThreadTokens.Supported)
         {
-            Assert.True(ThreadTokens.Current == ThreadTokens.Nobody, "an unsupported platform gave a thread a token");
+            Assert.True(ThreadTokens.Current == ThreadToken.Nobody, "an unsupported platform gave a thread a token");
             return;
         }
 
@@ -49,7 +49,7 @@ public sealed unsafe class ThreadTokenTests(ITestOutputHelper output)
         });
 
         Assert.True((ThreadToken*)other != mine, "two live threads shared a token");
-        Assert.False(ThreadTokens.Nobody->Owns(here), "Nobody owns a stack address");
+        Assert.False(ThreadToken.Nobody->Owns(here), "Nobody owns a stack address");
     }
 
     [Fact]
