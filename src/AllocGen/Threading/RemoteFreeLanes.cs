@@ -22,8 +22,8 @@ internal unsafe struct RemoteFreeLanes
     /// <summary>Producers that get a lane of their own per owner; more use the ring.</summary>
     public const int LaneCount = 4;
 
-    /// <summary>Slots per lane (a power of two): 8 KiB, whose pages are touched only as slots are used.</summary>
-    public const int Capacity = 1024;
+    /// <summary>Slots per lane (a power of two): 32 KiB, whose pages are touched only as slots are used.</summary>
+    public const int Capacity = 4096;
 
     // The producers' names on the second line (read-mostly: written once per lane, when it is claimed), the first
     // left empty so that no other field's writes share it.
