@@ -71,7 +71,7 @@ internal unsafe struct HeapState
     /// <summary>Blocks other threads freed that turned out not to be live when the owner took them back (not freed again).</summary>
     public long InvalidRemoteFrees;
 
-    /// <summary>Blocks of this heap's pools freed by other threads when <see cref="RemoteRing"/> was full, waiting to be taken back (on a line of its own).</summary>
+    /// <summary>Blocks of this heap's pools freed by other threads when <see cref="RemoteLanes"/> and <see cref="RemoteRing"/> were full, waiting to be taken back (on a line of its own).</summary>
     public RemoteFreeStack Remote;
 
     /// <summary>
@@ -79,6 +79,12 @@ internal unsafe struct HeapState
     /// <see cref="RemoteFreeRing"/>); <see cref="Remote"/> takes what does not fit.
     /// </summary>
     public RemoteFreeRing RemoteRing;
+
+    /// <summary>
+    /// Blocks of this heap's pools freed by the first few other thread heaps, one lane each, without a locked
+    /// instruction (see <see cref="RemoteFreeLanes"/>); <see cref="RemoteRing"/> takes the rest.
+    /// </summary>
+    public RemoteFreeLanes RemoteLanes;
 }
 
 /// <summary>The shared stand-in for "no pool": its free list is null, so an allocation from it takes the slow path.</summary>

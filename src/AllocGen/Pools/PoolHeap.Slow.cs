@@ -298,13 +298,16 @@ public unsafe partial struct PoolHeap<TGeometry>
         // arena stay mapped); then handed back with one lock-free push. The owner frees it on its own slow path.
         CheckLivePoolBlock(HeaderOf(pointer), (byte*)pointer);
         var owner = (HeapState*)Volatile.Read(ref *(nint*)&arena->Owner);
-        PushRemote(owner, pointer);
+        PushRemote(owner, pointer, s);
     }
 
-    /// <summary>Hands a block to its owner's remote frees: the ring, or the stack when the ring is full.</summary>
-    private static void PushRemote(HeapState* owner, void* block)
+    /// <summary>
+    /// Hands a block to its owner's remote frees: the lane of <paramref name="producer"/> (the state of the calling
+    /// thread), else the ring, else the stack.
+    /// </summary>
+    private static void PushRemote(HeapState* owner, void* block, HeapState* producer)
     {
-        if (!owner->RemoteRing.TryPush(block))
+        if (!owner->RemoteLanes.TryPush(producer, block) && !owner->RemoteRing.TryPush(block))
         {
             owner->Remote.Push(block);
         }

@@ -63,14 +63,15 @@ public unsafe partial struct PoolHeap<TGeometry>
 
     /// <summary>
     /// Blocks other threads freed into the heap's pools still count in their pools until the owner takes them back;
-    /// they are not in use. Called under the heap's arena lock. The ring is read where it lies (only the owner takes
-    /// from it): the lock keeps the blocks' arenas mapped meanwhile. The stack is taken whole (an exchange, safe from
+    /// they are not in use. Called under the heap's arena lock. The lanes and the ring are read where they lie (only the
+    /// owner takes from them): the lock keeps the blocks' arenas mapped meanwhile. The stack is taken whole (an exchange, safe from
     /// any thread: nobody else can reach the blocks meanwhile), counted, and pushed back.
     /// </summary>
     private static void SubtractPendingRemoteFrees(HeapState* s, HeapStatsTotals totals)
     {
-        var inRing = new PendingInRing(totals);
-        s->RemoteRing.ForEachWaiting(ref inRing);
+        var inPlace = new PendingInPlace(totals);
+        s->RemoteRing.ForEachWaiting(ref inPlace);
+        s->RemoteLanes.ForEachWaiting(ref inPlace);
 
         void* first = s->Remote.TakeAll();
         if (first == null)
@@ -88,8 +89,8 @@ public unsafe partial struct PoolHeap<TGeometry>
         s->Remote.PushChain(first, last);
     }
 
-    /// <summary>Each block waiting in the ring is not in use (see <see cref="SubtractPendingRemoteFrees"/>).</summary>
-    private readonly struct PendingInRing(HeapStatsTotals totals) : Threading.IBlockVisitor
+    /// <summary>Each block waiting in the lanes or the ring is not in use (see <see cref="SubtractPendingRemoteFrees"/>).</summary>
+    private readonly struct PendingInPlace(HeapStatsTotals totals) : Threading.IBlockVisitor
     {
         public void Visit(void* block) => NotInUse(block, totals);
     }

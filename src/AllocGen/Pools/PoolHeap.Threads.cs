@@ -48,7 +48,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     private static bool CatchUp(HeapState* s)
     {
         bool changed = false;
-        if (!s->Remote.IsEmpty || !s->RemoteRing.IsEmpty)
+        if (!s->Remote.IsEmpty || !s->RemoteRing.IsEmpty || !s->RemoteLanes.IsEmpty)
         {
             TakeBackRemoteFrees(s);
             changed = true;
@@ -84,15 +84,23 @@ public unsafe partial struct PoolHeap<TGeometry>
     internal static void ForwardRemoteFrees(HeapState* husk, HeapState* into) => TakeBackFrom(husk, into);
 
     /// <summary>
-    /// Takes everything waiting in <paramref name="from"/>'s ring and stack and frees it through <paramref name="s"/>
-    /// (see <see cref="FreeTakenBack(HeapState*, byte*)"/>). The ring is read a batch at a time, every pointer of the
-    /// batch before any block: the blocks' cache misses overlap.
+    /// Takes everything waiting in <paramref name="from"/>'s lanes, ring and stack and frees it through
+    /// <paramref name="s"/> (see <see cref="FreeTakenBack(HeapState*, byte*)"/>). Lanes and ring are read a batch at a
+    /// time, every pointer of the batch before any block: the blocks' cache misses overlap.
     /// </summary>
     private static void TakeBackFrom(HeapState* from, HeapState* s)
     {
         const int Batch = 64;
         void** blocks = stackalloc void*[Batch];
         int taken;
+        while ((taken = from->RemoteLanes.Take(blocks, Batch)) != 0)
+        {
+            for (int i = 0; i < taken; i++)
+            {
+                FreeTakenBack(s, (byte*)blocks[i]);
+            }
+        }
+
         while ((taken = from->RemoteRing.Take(blocks, Batch)) != 0)
         {
             for (int i = 0; i < taken; i++)
@@ -127,7 +135,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         {
             if (owner != null && s->Group != null && owner->Group == s->Group)
             {
-                PushRemote(owner, block);
+                PushRemote(owner, block, s);
             }
             else
             {
@@ -411,6 +419,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     {
         s->Remote.TakeAll();
         s->RemoteRing.Clear();
+        s->RemoteLanes.Clear();
         LockArenas(s);
         ReleaseArenas(s);
         UnlockArenas(s);

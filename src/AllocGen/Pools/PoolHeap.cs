@@ -280,7 +280,7 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
     private static void FreeSlowOutOfLine(HeapState* s, PoolHeader* pool, byte* block) => new PoolHeap<TGeometry>(s).FreeSlow(pool, block);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void FreeOutsideOwnPoolsOutOfLine(HeapState* s, void* pointer) => new PoolHeap<TGeometry>(s).FreeOutsideOwnPools(pointer, null);
+    private static void FreeOutsideOwnPoolsOutOfLine(HeapState* s, void* pointer, ArenaObject* arena) => new PoolHeap<TGeometry>(s).FreeOutsideOwnPools(pointer, arena);
 
     /// <summary>The frontier block is being handed out: the next never-used block becomes the frontier, if there is one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -298,7 +298,20 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
 
     /// <summary><see cref="Free(void*)"/> on the heap whose state is <paramref name="s"/> (see <see cref="AllocateSmallFrom"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void FreeTo(HeapState* s, void* pointer)
+    internal static void FreeTo(HeapState* s, void* pointer) => FreeTo(s, pointer, ownerBeforeHeader: false);
+
+    /// <summary>
+    /// <see cref="FreeTo(HeapState*, void*)"/> for a thread heap, which also frees other threads' blocks: it tells
+    /// them from its own by their arena's owner before it reads the pool header. The header is the owner's hottest
+    /// line (every allocation and free of the pool writes it), and reading it from another core takes it away from the
+    /// owner, who then fetches it back; the arena's owner changes only when an arena is adopted.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void FreeToThreadHeap(HeapState* s, void* pointer) => FreeTo(s, pointer, ownerBeforeHeader: true);
+
+    // ownerBeforeHeader is a constant at each call, so each caller inlines only its own test.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FreeTo(HeapState* s, void* pointer, bool ownerBeforeHeader)
     {
 #if DEBUG
         using var concurrentUse = new ConcurrentUseGuard(s);
@@ -307,7 +320,13 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
         if (arena == null)
         {
             // A large block, or nobody's.
-            FreeOutsideOwnPoolsOutOfLine(s, pointer);
+            FreeOutsideOwnPoolsOutOfLine(s, pointer, null);
+            return;
+        }
+
+        if (ownerBeforeHeader && arena->Owner != s)
+        {
+            FreeOutsideOwnPoolsOutOfLine(s, pointer, arena);
             return;
         }
 
@@ -324,7 +343,7 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
         // into the header table finds an all-zero header there: "full", then rejected by the slow path.
         // Short-circuit tests: each is a predictable compare-and-branch.
         if (head == null
-            || pool->Owner != s
+            || !ownerBeforeHeader && pool->Owner != s
             || (int)count <= 0 && ((int)count < 0 || pool->Retained == 0 || arena != s->IdleArena)
             || (byte*)pointer == head
             || offset >= pool->NextOffset

@@ -154,7 +154,7 @@ public readonly unsafe struct PerThreadPoolHeap<TGeometry> : IThreadPolicyHeap<P
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.Free"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Free(void* pointer) => PoolHeap<TGeometry>.FreeTo(LocalState, pointer);
+    public void Free(void* pointer) => PoolHeap<TGeometry>.FreeToThreadHeap(LocalState, pointer);
 
     /// <inheritdoc cref="PoolHeap{TGeometry}.AllocateZeroed"/>
     public void* AllocateZeroed(nuint count, nuint size) => Local.AllocateZeroed(count, size);

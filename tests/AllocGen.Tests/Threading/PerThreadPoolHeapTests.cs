@@ -73,6 +73,76 @@ public sealed unsafe class PerThreadPoolHeapTests
         heap.Dispose();
     }
 
+    /// <summary>
+    /// More freeing threads than an owner has lanes, each freeing more than a lane holds, at once: the blocks go into
+    /// the lanes, the ring and the stack, and the owner gets every block back from all three (the owner's statistics
+    /// take them back first; <see cref="BlocksFreedToALiveIdleThreadDoNotCountAsInUse"/> counts them in place).
+    /// </summary>
+    [Fact]
+    public void BlocksFreedByMoreThreadsThanLanesServeTheirOwnerAgain()
+    {
+        var heap = PerThreadPoolHeap<SmallArenaGeometry256>.Create();
+        const int Freers = RemoteFreeLanes.LaneCount + 2;
+        const int PerFreer = RemoteFreeLanes.Capacity + 500;
+        const int Count = Freers * PerFreer;
+        Assert.True(Count > (RemoteFreeLanes.LaneCount * RemoteFreeLanes.Capacity) + RemoteFreeRing.Capacity, "the test no longer reaches the stack");
+        var blocks = new nint[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            blocks[i] = (nint)heap.Allocate((nuint)(16 + (i % 16) * 16));
+            *(int*)blocks[i] = i;
+        }
+
+        long arenasAfterFirstRound = heap.GetStats().ArenasCurrent;
+        using var start = new Barrier(Freers);
+        var freers = new Thread[Freers];
+        var failures = new Exception?[Freers];
+        for (int f = 0; f < Freers; f++)
+        {
+            int me = f;
+            freers[me] = new Thread(() =>
+            {
+                try
+                {
+                    Assert.True(start.SignalAndWait(JoinTimeout));
+                    for (int i = me * PerFreer; i < (me + 1) * PerFreer; i++)
+                    {
+                        Assert.Equal(i, *(int*)blocks[i]);
+                        heap.Free((void*)blocks[i]);
+                    }
+                }
+                catch (Exception e)
+                {
+                    failures[me] = e;
+                }
+            });
+            freers[me].Start();
+        }
+
+        foreach (Thread freer in freers)
+        {
+            Assert.True(freer.Join(JoinTimeout), "a freeing thread did not finish in time");
+        }
+
+        Assert.All(failures, failure => Assert.Null(failure));
+
+        Assert.Equal(0, heap.GetStats().BlocksInUse);
+
+        for (int i = 0; i < Count; i++)
+        {
+            blocks[i] = (nint)heap.Allocate((nuint)(16 + (i % 16) * 16));
+        }
+
+        Assert.True(heap.GetStats().ArenasCurrent <= arenasAfterFirstRound, "remote frees were not reused");
+        foreach (nint block in blocks)
+        {
+            heap.Free((void*)block);
+        }
+
+        AllocatorStatsAssert.Empty(heap.GetStats(), maxArenas: 1);
+        heap.Dispose();
+    }
+
     [Fact]
     public void BlocksFreedToALiveIdleThreadDoNotCountAsInUse()
     {
