@@ -5,31 +5,37 @@ namespace AllocGen.Threading;
 
 /// <summary>
 /// A lock word that can live in native memory (a heap's state): taken with one compare-and-swap when free, and by
-/// spinning, then yielding, then sleeping when another thread holds it. Not reentrant. Uncontended it costs one
+/// yielding the processor, then sleeping, when another thread holds it. Not reentrant. Uncontended it costs one
 /// atomic operation to enter and a plain store to leave, less than a <see cref="Monitor"/>, which needs an object.
 /// </summary>
+/// <remarks>
+/// The word holds 1, not the holder's thread id: reading <see cref="Environment.CurrentManagedThreadId"/> is a
+/// thread-static read, which in .NET 10 on Linux calls the C library's <c>__tls_get_addr</c> (about 2 ns of a Locked
+/// heap's 15 ns allocate + free pair).
+/// </remarks>
 internal struct HeapLock
 {
-    private int _holder;
+    private const int Taken = 1;
 
-    /// <summary>The managed id of the thread holding the lock, or 0.</summary>
-    public readonly int Holder => Volatile.Read(ref Unsafe.AsRef(in _holder));
+    private int _word;
+
+    /// <summary>Whether some thread holds the lock.</summary>
+    public readonly bool IsHeld => Volatile.Read(ref Unsafe.AsRef(in _word)) != 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Enter()
     {
-        int me = Environment.CurrentManagedThreadId;
-        if (Interlocked.CompareExchange(ref _holder, me, 0) != 0)
+        if (Interlocked.CompareExchange(ref _word, Taken, 0) != 0)
         {
-            EnterContended(me);
+            EnterContended();
         }
     }
 
     /// <summary>Takes the lock if it is free, without waiting.</summary>
-    public bool TryEnter() => Interlocked.CompareExchange(ref _holder, Environment.CurrentManagedThreadId, 0) == 0;
+    public bool TryEnter() => Interlocked.CompareExchange(ref _word, Taken, 0) == 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Exit() => Volatile.Write(ref _holder, 0);
+    public void Exit() => Volatile.Write(ref _word, 0);
 
     /// <summary>Takes the lock until the returned scope is disposed (<c>using</c>), also when the body throws.</summary>
     [UnscopedRef]
@@ -51,19 +57,33 @@ internal struct HeapLock
         public void Dispose() => _lock.Exit();
     }
 
+    /// <summary>
+    /// Waits by giving up the processor at once (then, after many tries, by sleeping), never by spinning. What a heap
+    /// does under its lock is short and touches the heap's hot lines: a waiter that spins takes the lock the moment it
+    /// is released, so the lock, and every line the heap touches, change core on nearly every call. A waiter that
+    /// yields lets the holder go on with warm caches for a while. Larson-like, 2 threads, Locked: 36.8 ns per pair
+    /// with <see cref="SpinWait"/> (spinning first), 57 with 10 pauses before it, 25.5 yielding at once.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void EnterContended(int me)
+    private void EnterContended()
     {
-        var spinner = default(SpinWait);
-        while (true)
+        const int YieldsBeforeSleeping = 64;
+        for (int tries = 0; ; tries++)
         {
             // Read before trying again so waiting threads do not keep the line in exclusive state.
-            if (Volatile.Read(ref _holder) == 0 && Interlocked.CompareExchange(ref _holder, me, 0) == 0)
+            if (Volatile.Read(ref _word) == 0 && Interlocked.CompareExchange(ref _word, Taken, 0) == 0)
             {
                 return;
             }
 
-            spinner.SpinOnce(sleep1Threshold: 30);
+            if (tries < YieldsBeforeSleeping)
+            {
+                Thread.Yield();
+            }
+            else
+            {
+                Thread.Sleep(tries < 2 * YieldsBeforeSleeping ? 0 : 1);
+            }
         }
     }
 }

@@ -242,7 +242,7 @@ public sealed unsafe class LockedPoolHeapTests
 
             // Held by this thread, so the call cannot have got past its Enter: it never returns while we hold it.
             Assert.False(returned.Wait(HeldFor), $"{member} returned while another thread held the heap's lock");
-            Assert.Equal(Environment.CurrentManagedThreadId, holder.Heap.Lock.Holder);
+            Assert.True(holder.Heap.Lock.IsHeld);
         }
         finally
         {
@@ -251,7 +251,7 @@ public sealed unsafe class LockedPoolHeapTests
 
         Assert.True(caller.Join(JoinTimeout), $"{member} did not finish once the lock was free");
         Assert.Null(failure);
-        Assert.Equal(0, holder.Heap.Lock.Holder);
+        Assert.False(holder.Heap.Lock.IsHeld);
         if (member != "Dispose")
         {
             if (member != "Free")
@@ -271,9 +271,9 @@ public sealed unsafe class LockedPoolHeapTests
         try
         {
             Assert.Throws<ArgumentException>(() => holder.Heap.Free((void*)foreign));
-            Assert.Equal(0, holder.Heap.Lock.Holder);
+            Assert.False(holder.Heap.Lock.IsHeld);
             Assert.Throws<ArgumentException>(() => holder.Heap.UsableSize((void*)foreign));
-            Assert.Equal(0, holder.Heap.Lock.Holder);
+            Assert.False(holder.Heap.Lock.IsHeld);
         }
         finally
         {
@@ -281,14 +281,14 @@ public sealed unsafe class LockedPoolHeapTests
         }
 
         Assert.Throws<ArgumentOutOfRangeException>(() => holder.Heap.AllocateLarge(100, 3));
-        Assert.Equal(0, holder.Heap.Lock.Holder);
+        Assert.False(holder.Heap.Lock.IsHeld);
         Assert.Throws<ArgumentOutOfRangeException>(() => holder.Heap.ReusePolicy = (PoolReusePolicy)42);
-        Assert.Equal(0, holder.Heap.Lock.Holder);
+        Assert.False(holder.Heap.Lock.IsHeld);
 
         // And the heap still serves, from another thread too (a lock left taken would make this wait forever).
         RunAll(1, _ => holder.Heap.Free(holder.Heap.AllocateSmall(0, 16)));
         holder.Heap.Dispose();
-        Assert.Equal(0, holder.Heap.Lock.Holder);
+        Assert.False(holder.Heap.Lock.IsHeld);
     }
 
     [Fact]
@@ -350,7 +350,7 @@ public sealed unsafe class LockedPoolHeapTests
             }
         });
         Assert.IsType<ObjectDisposedException>(lateCall);
-        Assert.Equal(0, holder.Heap.Lock.Holder);
+        Assert.False(holder.Heap.Lock.IsHeld);
     }
 
     // ---- Helpers -------------------------------------------------------------------------------------------
