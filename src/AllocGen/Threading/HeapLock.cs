@@ -10,8 +10,8 @@ namespace AllocGen.Threading;
 /// </summary>
 /// <remarks>
 /// The word holds 1, not the holder's thread id: reading <see cref="Environment.CurrentManagedThreadId"/> is a
-/// thread-static read, which in .NET 10 on Linux calls the C library's <c>__tls_get_addr</c> (about 2 ns of a Locked
-/// heap's 15 ns allocate + free pair).
+/// thread-static read, which in .NET 10 on Linux calls the C library's <c>__tls_get_addr</c>, a large part of an
+/// uncontended call (docs/benchmarks.md, "Single-producer lanes, the arena-owner test, a yielding lock").
 /// </remarks>
 internal struct HeapLock
 {
@@ -61,8 +61,8 @@ internal struct HeapLock
     /// Waits by giving up the processor at once (then, after many tries, by sleeping), never by spinning. What a heap
     /// does under its lock is short and touches the heap's hot lines: a waiter that spins takes the lock the moment it
     /// is released, so the lock, and every line the heap touches, change core on nearly every call. A waiter that
-    /// yields lets the holder go on with warm caches for a while. Larson-like, 2 threads, Locked: 36.8 ns per pair
-    /// with <see cref="SpinWait"/> (spinning first), 57 with 10 pauses before it, 25.5 yielding at once.
+    /// yields lets the holder go on with warm caches for a while: on the larson-like benchmark, spinning before
+    /// yielding made a Locked heap slower than glibc, and yielding at once made it faster (docs/benchmarks.md).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void EnterContended()
