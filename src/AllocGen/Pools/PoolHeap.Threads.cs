@@ -32,7 +32,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
     }
 
-    /// <summary>A new, empty thread heap of <paramref name="group"/>; freed by the instance (<see cref="NativeMemory.Free"/>).</summary>
+    /// <summary>A new, empty thread heap of <paramref name="group"/>; freed by the instance (<see cref="FreeStateMemory"/>).</summary>
     internal static HeapState* CreateThreadHeapState(ThreadGroup* group)
     {
         ThrowIfGeometryInvalid();

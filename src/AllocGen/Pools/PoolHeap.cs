@@ -535,7 +535,28 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
     {
         ReleaseArenas(s);
         s->Large.ReleaseAll();
-        NativeMemory.Free(s);
+        FreeStateMemory(s);
+    }
+
+    /// <summary>
+    /// Zeroed memory for a heap state: a fresh mapping where the OS gives one, whose pages cost nothing until they are
+    /// touched. Most of a state is its remote-free ring and lanes, which only a PerThread heap uses, slot by slot; from
+    /// the C library's <c>calloc</c>, a state of that size can come from reused heap memory, which calloc must clear,
+    /// page by page.
+    /// </summary>
+    private static void* AllocateStateMemory() => OsPages.CanMapBlocks ? OsPages.MapBlock(StateSize) : NativeMemory.AllocZeroed(StateSize);
+
+    /// <summary>Frees the memory of a state from <see cref="CreateState"/> (or <see cref="Threading.ThreadRegistry{TGeometry}"/>'s thread heaps).</summary>
+    internal static void FreeStateMemory(HeapState* s)
+    {
+        if (OsPages.CanMapBlocks)
+        {
+            OsPages.UnmapBlock(s, StateSize);
+        }
+        else
+        {
+            NativeMemory.Free(s);
+        }
     }
 
     /// <summary>Returns every arena of a heap to the OS, the kept address ranges included, and forgets them in the map.</summary>
@@ -566,7 +587,7 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
 
     private static HeapState* CreateState()
     {
-        var s = (HeapState*)NativeMemory.AllocZeroed(StateSize);
+        var s = (HeapState*)AllocateStateMemory();
         s->Token = Threading.ThreadToken.Nobody;
         PoolHeader** used = UsedPools(s);
         for (int i = 0; i < TGeometry.ClassCount; i++)

@@ -16,7 +16,7 @@ namespace AllocGen.Threading;
 /// state is reused only after its thread exited and its heap was adopted), so one lane never has two writers. Only
 /// the owner takes from the lanes (or, for an adopted state, the thread that forwards what reached it late).
 /// </remarks>
-[StructLayout(LayoutKind.Explicit, Size = LanesOffset + LaneCount * LaneSize)]
+[StructLayout(LayoutKind.Explicit, Size = SlotsOffset + (LaneCount * Capacity * 8))]
 internal unsafe struct RemoteFreeLanes
 {
     /// <summary>Producers that get a lane of their own per owner; more use the ring.</summary>
@@ -26,21 +26,20 @@ internal unsafe struct RemoteFreeLanes
     public const int Capacity = 4096;
 
     // The producers' names on the second line (read-mostly: written once per lane, when it is claimed), the first
-    // left empty so that no other field's writes share it.
+    // left empty so that no other field's writes share it. Then each lane's indices: the owner's read index on a line
+    // of its own, the producer's write index and its copy of the read index on the next. All of them lie together, on
+    // one page, so that looking whether the lanes are empty touches one page; the slots follow, lane after lane.
     private const int ProducersOffset = 64;
-    private const int LanesOffset = 128;
-
-    // Per lane: the owner's read index on a line of its own, the producer's write index and its copy of the read
-    // index on the next, then the slots.
+    private const int IndicesOffset = 128;
+    private const int IndicesSize = 128;
     private const int TailOffset = 64;
-    private const int SlotsOffset = 128;
-    private const int LaneSize = SlotsOffset + Capacity * 8;
+    private const int SlotsOffset = IndicesOffset + (LaneCount * IndicesSize);
 
     [FieldOffset(ProducersOffset)]
     private fixed long _producers[LaneCount];
 
-    [FieldOffset(LanesOffset)]
-    private byte _lanes;
+    [FieldOffset(IndicesOffset)]
+    private byte _indices;
 
     /// <summary>Whether no lane holds a block (plain reads: an append that races with it is seen next time).</summary>
     public readonly bool IsEmpty
@@ -66,12 +65,13 @@ internal unsafe struct RemoteFreeLanes
     /// </summary>
     public bool TryPush(void* producer, void* block)
     {
-        Lane* lane = LaneOf((long)(nint)producer);
-        if (lane == null)
+        int index = LaneOf((long)(nint)producer);
+        if (index < 0)
         {
             return false;
         }
 
+        Lane* lane = LaneAt(index);
         long tail = lane->Tail;
         if (tail - lane->HeadSeen >= Capacity)
         {
@@ -82,7 +82,7 @@ internal unsafe struct RemoteFreeLanes
             }
         }
 
-        lane->Slots[(int)(tail & (Capacity - 1))] = (long)(nint)block;
+        SlotsOf(index)[(int)(tail & (Capacity - 1))] = (long)(nint)block;
         Volatile.Write(ref lane->Tail, tail + 1);
         return true;
     }
@@ -103,7 +103,7 @@ internal unsafe struct RemoteFreeLanes
 
             while (head < tail && taken < max)
             {
-                blocks[taken++] = (void*)(nint)lane->Slots[(int)(head & (Capacity - 1))];
+                blocks[taken++] = (void*)(nint)SlotsOf(i)[(int)(head & (Capacity - 1))];
                 head++;
             }
 
@@ -120,11 +120,12 @@ internal unsafe struct RemoteFreeLanes
         for (int i = 0; i < LaneCount; i++)
         {
             Lane* lane = LaneAt(i);
+            long* slots = SlotsOf(i);
             long head = Volatile.Read(ref lane->Head);
             long tail = Volatile.Read(ref lane->Tail);
             for (long k = head; k < tail && k < head + Capacity; k++)
             {
-                visit.Visit((void*)(nint)Volatile.Read(ref lane->Slots[(int)(k & (Capacity - 1))]));
+                visit.Visit((void*)(nint)Volatile.Read(ref slots[(int)(k & (Capacity - 1))]));
             }
         }
     }
@@ -139,15 +140,15 @@ internal unsafe struct RemoteFreeLanes
         }
     }
 
-    /// <summary>The producer's lane: the one it claimed before, else a free one it claims now, else null.</summary>
-    private Lane* LaneOf(long producer)
+    /// <summary>The index of the producer's lane: the one it claimed before, else a free one it claims now, else -1.</summary>
+    private int LaneOf(long producer)
     {
         for (int i = 0; i < LaneCount; i++)
         {
             long named = Volatile.Read(ref _producers[i]);
             if (named == producer)
             {
-                return LaneAt(i);
+                return i;
             }
 
             if (named == 0)
@@ -158,21 +159,24 @@ internal unsafe struct RemoteFreeLanes
                     long seen = Interlocked.CompareExchange(ref _producers[k], producer, 0);
                     if (seen == 0 || seen == producer)
                     {
-                        return LaneAt(k);
+                        return k;
                     }
                 }
 
-                return null;
+                return -1;
             }
         }
 
-        return null;
+        return -1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private readonly Lane* LaneAt(int i) => (Lane*)((byte*)Unsafe.AsPointer(ref Unsafe.AsRef(in _lanes)) + (i * LaneSize));
+    private readonly Lane* LaneAt(int i) => (Lane*)((byte*)Unsafe.AsPointer(ref Unsafe.AsRef(in _indices)) + (i * IndicesSize));
 
-    [StructLayout(LayoutKind.Explicit, Size = LaneSize)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly long* SlotsOf(int i) => (long*)((byte*)Unsafe.AsPointer(ref Unsafe.AsRef(in _indices)) - IndicesOffset + SlotsOffset + (i * Capacity * 8));
+
+    [StructLayout(LayoutKind.Explicit, Size = IndicesSize)]
     private struct Lane
     {
         /// <summary>The owner's read index.</summary>
@@ -186,8 +190,5 @@ internal unsafe struct RemoteFreeLanes
         /// <summary>The producer's last reading of <see cref="Head"/>, so it reads the owner's line only when the lane looks full.</summary>
         [FieldOffset(TailOffset + 8)]
         public long HeadSeen;
-
-        [FieldOffset(SlotsOffset)]
-        public fixed long Slots[Capacity];
     }
 }

@@ -247,12 +247,12 @@ internal sealed unsafe class ThreadRegistry<TGeometry> : NativeMemoryOwner
         Dispose();
         foreach (Entry entry in _heaps)
         {
-            NativeMemory.Free(entry.State);
+            PoolHeap<TGeometry>.FreeStateMemory(entry.State);
         }
 
         foreach (nint husk in _husks)
         {
-            NativeMemory.Free((void*)husk);
+            PoolHeap<TGeometry>.FreeStateMemory((HeapState*)husk);
         }
 
         _heaps.Clear();
