@@ -95,21 +95,24 @@ public unsafe partial struct PoolHeap<TGeometry>
         int taken;
         while ((taken = from->RemoteLanes.Take(blocks, Batch)) != 0)
         {
-            for (int i = 0; i < taken; i++)
-            {
-                FreeTakenBack(s, (byte*)blocks[i]);
-            }
+            FreeTakenBack(s, blocks, taken);
         }
 
         while ((taken = from->RemoteRing.Take(blocks, Batch)) != 0)
         {
-            for (int i = 0; i < taken; i++)
-            {
-                FreeTakenBack(s, (byte*)blocks[i]);
-            }
+            FreeTakenBack(s, blocks, taken);
         }
 
         FreeTakenBack(s, from->Remote.TakeAll());
+    }
+
+    /// <summary>A batch of blocks taken from a lane or the ring, by <paramref name="s"/>'s owner.</summary>
+    private static void FreeTakenBack(HeapState* s, void** blocks, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            FreeTakenBack(s, (byte*)blocks[i]);
+        }
     }
 
     /// <summary>Every block of a chain taken from a remote-free stack, by <paramref name="s"/>'s owner (see the overload).</summary>
