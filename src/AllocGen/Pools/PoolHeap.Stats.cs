@@ -64,8 +64,8 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>
     /// Blocks other threads freed into the heap's pools still count in their pools until the owner takes them back;
     /// they are not in use. Called under the heap's arena lock. The lanes and the ring are read where they lie (only the
-    /// owner takes from them): the lock keeps the blocks' arenas mapped meanwhile. The stack is taken whole (an exchange, safe from
-    /// any thread: nobody else can reach the blocks meanwhile), counted, and pushed back.
+    /// owner takes from them): the lock keeps the blocks' arenas mapped meanwhile. The stack is taken whole (an
+    /// exchange, safe from any thread: nobody else can reach the blocks meanwhile), counted, and pushed back.
     /// </summary>
     private static void SubtractPendingRemoteFrees(HeapState* s, HeapStatsTotals totals)
     {

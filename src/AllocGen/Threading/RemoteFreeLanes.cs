@@ -157,7 +157,7 @@ internal unsafe struct RemoteFreeLanes
                 for (int k = i; k < LaneCount; k++)
                 {
                     long seen = Interlocked.CompareExchange(ref _producers[k], producer, 0);
-                    if (seen == 0 || seen == producer)
+                    if (seen == 0)
                     {
                         return k;
                     }

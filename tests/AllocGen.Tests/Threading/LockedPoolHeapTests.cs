@@ -152,7 +152,7 @@ public sealed unsafe class LockedPoolHeapTests
             }
         }
 
-        RunAll(Threads, Work);
+        PerThreadPoolHeapTests.RunAll(Threads, Work);
         while (handedOver.TryDequeue(out var left))
         {
             Freeing(left.Block, left.Size);
@@ -200,7 +200,7 @@ public sealed unsafe class LockedPoolHeapTests
             }
         }
 
-        RunAll(2, Hammer);
+        PerThreadPoolHeapTests.RunAll(2, Hammer);
         Assert.Equal(0, caught);
         AllocatorStatsAssert.Empty(heap.GetStats(), maxArenas: 1);
     }
@@ -286,7 +286,7 @@ public sealed unsafe class LockedPoolHeapTests
         Assert.False(holder.Heap.Lock.IsHeld);
 
         // And the heap still serves, from another thread too (a lock left taken would make this wait forever).
-        RunAll(1, _ => holder.Heap.Free(holder.Heap.AllocateSmall(0, 16)));
+        PerThreadPoolHeapTests.RunAll(1, _ => holder.Heap.Free(holder.Heap.AllocateSmall(0, 16)));
         holder.Heap.Dispose();
         Assert.False(holder.Heap.Lock.IsHeld);
     }
@@ -296,10 +296,10 @@ public sealed unsafe class LockedPoolHeapTests
     {
         var heap = new LockedSmallHeap();
         void* block = heap.Allocate(48);
-        RunAll(1, _ => heap.Dispose());
+        PerThreadPoolHeapTests.RunAll(1, _ => heap.Dispose());
 
         // Twice each, from two threads: the first throw must leave the lock free for the second.
-        RunAll(2, _ =>
+        PerThreadPoolHeapTests.RunAll(2, _ =>
         {
             for (int i = 0; i < 2; i++)
             {
@@ -338,7 +338,7 @@ public sealed unsafe class LockedPoolHeapTests
         Assert.True(disposer.Join(JoinTimeout));
         Assert.True(holder.Heap.IsDisposed);
 
-        RunAll(1, _ =>
+        PerThreadPoolHeapTests.RunAll(1, _ =>
         {
             try
             {
@@ -380,32 +380,6 @@ public sealed unsafe class LockedPoolHeapTests
     }
 
     /// <summary>Runs <paramref name="work"/> on <paramref name="count"/> new threads (argument: the thread's index) and rethrows the first failure.</summary>
-    private static void RunAll(int count, Action<int> work)
-    {
-        var failures = new ConcurrentQueue<Exception>();
-        var threads = Enumerable.Range(0, count).Select(i => new Thread(() =>
-        {
-            try
-            {
-                work(i);
-            }
-            catch (Exception e)
-            {
-                failures.Enqueue(e);
-            }
-        })).ToList();
-        threads.ForEach(t => t.Start());
-        foreach (Thread thread in threads)
-        {
-            Assert.True(thread.Join(JoinTimeout), "a thread did not finish in time");
-        }
-
-        if (failures.TryDequeue(out Exception? failure))
-        {
-            throw new Xunit.Sdk.XunitException("a thread failed: " + failure);
-        }
-    }
-
     /// <summary>The first byte of a block's pattern: from its address and size, so a block another owner wrote is seen.</summary>
     private static byte Seed(byte* block, nuint size) => (byte)(((nuint)block >> 4) ^ size);
 

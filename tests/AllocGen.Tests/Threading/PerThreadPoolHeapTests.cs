@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AllocGen.Pools;
 using AllocGen.Threading;
 using Xunit;
@@ -13,54 +14,60 @@ public sealed unsafe class PerThreadPoolHeapTests
     private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Runs <paramref name="action"/> on a thread of its own and waits for it (bounded); its exception fails the test.</summary>
-    internal static void RunOn(Action action)
+    internal static void RunOn(Action action) => RunAll(1, _ => action());
+
+    /// <summary>
+    /// Runs <paramref name="work"/>(0 .. <paramref name="count"/> - 1) on threads of their own, all at once, and waits
+    /// for them (bounded); an exception on any of them fails the test.
+    /// </summary>
+    internal static void RunAll(int count, Action<int> work)
     {
-        Exception? failure = null;
-        var thread = new Thread(() =>
+        var failures = new ConcurrentQueue<Exception>();
+        var threads = Enumerable.Range(0, count).Select(i => new Thread(() =>
         {
             try
             {
-                action();
+                work(i);
             }
             catch (Exception e)
             {
-                failure = e;
+                failures.Enqueue(e);
             }
-        });
-        thread.Start();
-        Assert.True(thread.Join(JoinTimeout), "the thread did not finish in time");
-        if (failure is not null)
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        foreach (Thread thread in threads)
         {
-            throw new Xunit.Sdk.XunitException("the thread failed: " + failure);
+            Assert.True(thread.Join(JoinTimeout), "a thread did not finish in time");
+        }
+
+        if (failures.TryDequeue(out Exception? failure))
+        {
+            throw new Xunit.Sdk.XunitException("a thread failed: " + failure);
         }
     }
 
-    [Fact]
-    public void BlocksFreedByAnotherThreadServeTheirOwnerAgain()
+    /// <summary>Fills <paramref name="blocks"/> with small blocks of 16 sizes, each holding its index.</summary>
+    private static void AllocateNumbered(PerThreadPoolHeap<SmallArenaGeometry256> heap, nint[] blocks)
     {
-        var heap = PerThreadPoolHeap<SmallArenaGeometry256>.Create();
-        const int Count = 5_000;
-        var blocks = new nint[Count];
-        for (int i = 0; i < Count; i++)
+        for (int i = 0; i < blocks.Length; i++)
         {
-            blocks[i] = (nint)heap.Allocate((nuint)(16 + (i % 16) * 16));
+            blocks[i] = (nint)heap.Allocate(NumberedSize(i));
             *(int*)blocks[i] = i;
         }
+    }
 
-        long arenasAfterFirstRound = heap.GetStats().ArenasCurrent;
-        RunOn(() =>
-        {
-            for (int i = 0; i < Count; i++)
-            {
-                Assert.Equal(i, *(int*)blocks[i]);
-                heap.Free((void*)blocks[i]);
-            }
-        });
+    private static nuint NumberedSize(int i) => (nuint)(16 + (i % 16) * 16);
 
-        // The owner takes the blocks back before it would take a new pool: a second round needs no new arena.
-        for (int i = 0; i < Count; i++)
+    /// <summary>
+    /// After every block of <paramref name="blocks"/> was freed by other threads: the owner (the calling thread) takes
+    /// them back before it would take a new pool, so a second round needs no new arena, and freeing it leaves the heap
+    /// empty. Disposes the heap.
+    /// </summary>
+    private static void AssertASecondRoundReusesThem(PerThreadPoolHeap<SmallArenaGeometry256> heap, nint[] blocks, long arenasAfterFirstRound)
+    {
+        for (int i = 0; i < blocks.Length; i++)
         {
-            blocks[i] = (nint)heap.Allocate((nuint)(16 + (i % 16) * 16));
+            blocks[i] = (nint)heap.Allocate(NumberedSize(i));
         }
 
         Assert.True(heap.GetStats().ArenasCurrent <= arenasAfterFirstRound, "remote frees were not reused");
@@ -71,6 +78,26 @@ public sealed unsafe class PerThreadPoolHeapTests
 
         AllocatorStatsAssert.Empty(heap.GetStats(), maxArenas: 1);
         heap.Dispose();
+    }
+
+    [Fact]
+    public void BlocksFreedByAnotherThreadServeTheirOwnerAgain()
+    {
+        var heap = PerThreadPoolHeap<SmallArenaGeometry256>.Create();
+        const int Count = 5_000;
+        var blocks = new nint[Count];
+        AllocateNumbered(heap, blocks);
+        long arenasAfterFirstRound = heap.GetStats().ArenasCurrent;
+        RunOn(() =>
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                Assert.Equal(i, *(int*)blocks[i]);
+                heap.Free((void*)blocks[i]);
+            }
+        });
+
+        AssertASecondRoundReusesThem(heap, blocks, arenasAfterFirstRound);
     }
 
     /// <summary>
@@ -87,60 +114,21 @@ public sealed unsafe class PerThreadPoolHeapTests
         const int Count = Freers * PerFreer;
         Assert.True(Count > (RemoteFreeLanes.LaneCount * RemoteFreeLanes.Capacity) + RemoteFreeRing.Capacity, "the test no longer reaches the stack");
         var blocks = new nint[Count];
-        for (int i = 0; i < Count; i++)
-        {
-            blocks[i] = (nint)heap.Allocate((nuint)(16 + (i % 16) * 16));
-            *(int*)blocks[i] = i;
-        }
-
+        AllocateNumbered(heap, blocks);
         long arenasAfterFirstRound = heap.GetStats().ArenasCurrent;
         using var start = new Barrier(Freers);
-        var freers = new Thread[Freers];
-        var failures = new Exception?[Freers];
-        for (int f = 0; f < Freers; f++)
+        RunAll(Freers, me =>
         {
-            int me = f;
-            freers[me] = new Thread(() =>
+            Assert.True(start.SignalAndWait(JoinTimeout));
+            for (int i = me * PerFreer; i < (me + 1) * PerFreer; i++)
             {
-                try
-                {
-                    Assert.True(start.SignalAndWait(JoinTimeout));
-                    for (int i = me * PerFreer; i < (me + 1) * PerFreer; i++)
-                    {
-                        Assert.Equal(i, *(int*)blocks[i]);
-                        heap.Free((void*)blocks[i]);
-                    }
-                }
-                catch (Exception e)
-                {
-                    failures[me] = e;
-                }
-            });
-            freers[me].Start();
-        }
-
-        foreach (Thread freer in freers)
-        {
-            Assert.True(freer.Join(JoinTimeout), "a freeing thread did not finish in time");
-        }
-
-        Assert.All(failures, failure => Assert.Null(failure));
+                Assert.Equal(i, *(int*)blocks[i]);
+                heap.Free((void*)blocks[i]);
+            }
+        });
 
         Assert.Equal(0, heap.GetStats().BlocksInUse);
-
-        for (int i = 0; i < Count; i++)
-        {
-            blocks[i] = (nint)heap.Allocate((nuint)(16 + (i % 16) * 16));
-        }
-
-        Assert.True(heap.GetStats().ArenasCurrent <= arenasAfterFirstRound, "remote frees were not reused");
-        foreach (nint block in blocks)
-        {
-            heap.Free((void*)block);
-        }
-
-        AllocatorStatsAssert.Empty(heap.GetStats(), maxArenas: 1);
-        heap.Dispose();
+        AssertASecondRoundReusesThem(heap, blocks, arenasAfterFirstRound);
     }
 
     [Fact]
