@@ -125,13 +125,8 @@ public unsafe partial struct PoolHeap<TGeometry>
         UsedSpanTails(s)[mediumClass] = span;
     }
 
-    /// <summary>Whether a pool of an arena is free: never carved, or empty and in its arena's free-pool list.</summary>
-    /// <remarks>
-    /// An empty pool is in a class's list only while it is retained (or for the moment between taking a pool and
-    /// allocating from it, when no span is carved), and a span's pools read as holding blocks.
-    /// </remarks>
-    private static bool IsFreePool(ArenaObject* arena, PoolHeader* pool) =>
-        pool >= arena->FreshPools || (pool->Count == 0 && pool->Retained == 0 && !pool->IsSpan);
+    /// <summary>Whether a pool of an arena is free: never carved, or empty and in its arena's free-pool list (its bit in the <see cref="FreePoolMap"/>).</summary>
+    private static bool IsFreePool(ArenaObject* arena, PoolHeader* pool) => FreePoolMap.IsSet(FreeMapOf(arena), SlotOf(arena, pool));
 
     /// <summary>
     /// Index (in the header table) of the start of the shortest run of free pools that holds <paramref name="pools"/>
@@ -140,41 +135,10 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// </summary>
     private static int FindFreeRun(ArenaObject* arena, int pools)
     {
-        var headers = (PoolHeader*)arena->Address;
-        int best = -1;
-        int bestLength = int.MaxValue;
-        int longest = 0;
-        int run = 0;
-        for (int i = HeaderPoolsPerArena; i <= PoolSlotsPerArena; i++)
-        {
-            PoolHeader* pool = headers + i;
-            if (i < PoolSlotsPerArena && pool >= arena->FreshPools)
-            {
-                // Every pool from here on is never carved, so free: one run to the arena's end.
-                run += PoolSlotsPerArena - i;
-                i = PoolSlotsPerArena;
-            }
-
-            if (i < PoolSlotsPerArena && IsFreePool(arena, pool))
-            {
-                run++;
-                continue;
-            }
-
-            longest = Math.Max(longest, run);
-            if (run >= pools && run < bestLength)
-            {
-                best = i - run;
-                bestLength = run;
-                if (run == pools)
-                {
-                    break;
-                }
-            }
-
-            run = 0;
-        }
-
+#if DEBUG
+        CheckFreePoolMap(arena);
+#endif
+        int best = FreePoolMap.FindShortestRun(FreeMapOf(arena), PoolSlotsPerArena, pools, out int longest);
         if (best < 0)
         {
             arena->FreeRunBound = (uint)longest;
@@ -182,6 +146,24 @@ public unsafe partial struct PoolHeap<TGeometry>
 
         return best;
     }
+
+#if DEBUG
+    /// <summary>Throws if an arena's <see cref="FreePoolMap"/> disagrees with its headers (Debug builds, on the owner's span search).</summary>
+    private static void CheckFreePoolMap(ArenaObject* arena)
+    {
+        var headers = (PoolHeader*)arena->Address;
+        for (int slot = 0; slot < PoolSlotsPerArena; slot++)
+        {
+            PoolHeader* pool = headers + slot;
+            bool free = slot >= HeaderPoolsPerArena
+                && (pool >= arena->FreshPools || (pool->Count == 0 && pool->Retained == 0 && !pool->IsSpan));
+            if (free != FreePoolMap.IsSet(FreeMapOf(arena), slot))
+            {
+                throw new InvalidOperationException($"The free-pool map of the arena at 0x{(nuint)arena->Address:X} says pool {slot} is {(free ? "not " : "")}free; its header says otherwise.");
+            }
+        }
+    }
+#endif
 
     /// <summary>
     /// Makes the free pools <paramref name="first"/>..+<paramref name="pools"/> of an arena a span of a medium class:
@@ -198,6 +180,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         {
             if (pool >= arena->FreshPools)
             {
+                FreePoolMap.Clear(FreeMapOf(arena), SlotOf(arena, pool));
                 zero &= arena->FreshPoolsZero;
             }
             else
@@ -283,6 +266,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>Takes a pool out of its arena's (doubly linked) free-pool list.</summary>
     private static void UnlinkFreePool(ArenaObject* arena, PoolHeader* pool)
     {
+        FreePoolMap.Clear(FreeMapOf(arena), SlotOf(arena, pool));
         if (pool->PrevPool != null)
         {
             pool->PrevPool->NextPool = pool->NextPool;

@@ -79,6 +79,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         else
         {
             pool = arena->FreshPools++;
+            FreePoolMap.Clear(FreeMapOf(arena), SlotOf(arena, pool));
             pool->SizeClass = PoolHeader.NoClass;
             pool->Retained = 0;
             pool->ZeroFrontier = arena->FreshPoolsZero;
@@ -202,6 +203,17 @@ public unsafe partial struct PoolHeap<TGeometry>
 
     /// <summary>The descriptor of the arena holding a pool (arenas are size-aligned, the map knows their base).</summary>
     private static ArenaObject* ArenaOf(HeapState* s, PoolHeader* pool) => ArenaMap<TGeometry>.Lookup(pool);
+
+    /// <summary>Bytes of an arena's descriptor: the <see cref="ArenaObject"/> and its <see cref="FreePoolMap"/> right after it.</summary>
+    private static nuint ArenaObjectSize => (nuint)sizeof(ArenaObject) + ((nuint)FreePoolMap.WordsFor(PoolSlotsPerArena) * sizeof(ulong));
+
+    /// <summary>The <see cref="FreePoolMap"/> of an arena: one bit per pool slot, set while the pool is free.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong* FreeMapOf(ArenaObject* arena) => (ulong*)(arena + 1);
+
+    /// <summary>The index of a pool's header in its arena's table.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SlotOf(ArenaObject* arena, PoolHeader* pool) => (int)(pool - (PoolHeader*)arena->Address);
 
     /// <summary>Whether a pool lies in an arena (by address: the empty-pool stand-in lies in none).</summary>
     private static bool IsIn(PoolHeader* pool, ArenaObject* arena) => ((nuint)pool & ~(ArenaSize - 1)) == (nuint)arena->Address;
@@ -547,6 +559,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         // Doubly linked, so that carving a span takes pools out of the middle (see CarveSpan).
         ArenaObject* arena = ArenaOf(s, pool);
         arena->FreeRunBound = (uint)PoolsPerArena;
+        FreePoolMap.Set(FreeMapOf(arena), SlotOf(arena, pool));
         pool->PrevPool = null;
         pool->NextPool = arena->FreePools;
         if (arena->FreePools != null)
@@ -731,7 +744,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
 
         // The descriptor first: if it cannot be had, no mapping is left behind; if the mapping fails, the descriptor goes.
-        arena = (ArenaObject*)NativeMemory.AllocZeroed((nuint)sizeof(ArenaObject));
+        arena = (ArenaObject*)NativeMemory.AllocZeroed(ArenaObjectSize);
         try
         {
             arena->Address = OsPages.AllocateAligned(ArenaSize);
@@ -753,6 +766,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         arena->FreshPools = (PoolHeader*)memory + HeaderPoolsPerArena;
         arena->FreePoolCount = (uint)PoolsPerArena;
         arena->FreeRunBound = (uint)PoolsPerArena;
+        FreePoolMap.Reset(FreeMapOf(arena), FreePoolMap.WordsFor(PoolSlotsPerArena), HeaderPoolsPerArena, PoolSlotsPerArena);
         arena->Owner = s;
         try
         {
