@@ -51,6 +51,14 @@ internal unsafe struct ArenaObject
     /// </summary>
     public uint FreeRunBound;
 
+    /// <summary>
+    /// 1 while the arena serves long spans only (see <c>PoolHeap.LongSpanPools</c>): pools and short spans are taken
+    /// from other arenas, so that the runs long spans leave when they go are not cut up by blocks that stay. An arena
+    /// with every pool free serves either kind (and the kind that takes it sets this). An idle arena keeps its kind:
+    /// the one-idle-arena rule bounds what that keeps.
+    /// </summary>
+    public uint ServesLongSpans;
+
     /// <summary>For a released arena whose address range is kept: when it was released (ms), or -1 once its pages went back to the OS.</summary>
     public long ReleasedAt;
 }

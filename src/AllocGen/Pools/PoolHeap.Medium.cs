@@ -101,13 +101,15 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
 
         int pools = TGeometry.MediumSpanPools(mediumClass);
+        uint isLong = pools >= LongSpanPools ? 1u : 0u;
 
-        // The fullest arena with a long enough run of free pools, so that nearly empty arenas get a chance to drain.
+        // The fullest arena of the span's kind with a long enough run of free pools, so that nearly empty arenas get a
+        // chance to drain.
         ArenaObject* arena = s->UsableArenas;
         int first = -1;
         for (; arena != null; arena = arena->NextUsable)
         {
-            if (arena->FreeRunBound >= (uint)pools && (first = FindFreeRun(arena, pools)) >= 0)
+            if (Serves(arena, isLong) && arena->FreeRunBound >= (uint)pools && (first = FindFreeRun(arena, pools)) >= 0)
             {
                 break;
             }
@@ -119,6 +121,8 @@ public unsafe partial struct PoolHeap<TGeometry>
             InsertUsable(s, arena);
             first = HeaderPoolsPerArena;
         }
+
+        arena->ServesLongSpans = isLong;
 
         PoolHeader* span = CarveSpan(s, arena, first, pools, mediumClass);
         UsedSpans(s)[mediumClass] = span;
@@ -198,13 +202,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             arena->FreshPools = end;
         }
 
-        RemoveUsable(s, arena);
-        arena->FreePoolCount -= (uint)pools;
-        if (arena->FreePoolCount != 0)
-        {
-            InsertUsable(s, arena);
-        }
-
+        TakeFreePoolsOf(s, arena, pools);
         uint blockSize = (uint)TGeometry.MediumBlockSize(mediumClass);
         *head = default;
         head->FreeList = PoolBase(head);
@@ -224,6 +222,50 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
 
         return head;
+    }
+
+    /// <summary>
+    /// Spans of this many pools or more are long: they are carved only from arenas that serve long spans, and pools and
+    /// shorter spans only from the others. A long span that goes leaves a run that the next long span can take; among
+    /// pools, which stay much longer, it would leave holes that only pools fill. On the mixed-sizes workload with
+    /// spans of up to 16 pools, this took the bytes committed from 1.56 to 1.28 times the live bytes.
+    /// </summary>
+    internal const int LongSpanPools = 4;
+
+    /// <summary>
+    /// Whether an arena may give pools to long spans (<paramref name="longSpans"/> 1) or to pools and short spans (0):
+    /// it serves that kind, or every pool of it is free.
+    /// </summary>
+    private static bool Serves(ArenaObject* arena, uint longSpans) =>
+        arena->ServesLongSpans == longSpans || arena->FreePoolCount == (uint)PoolsPerArena;
+
+    /// <summary>The fullest usable arena from <paramref name="from"/> on that serves pools, or a new arena.</summary>
+    private static ArenaObject* FullestArenaForPools(HeapState* s, ArenaObject* from)
+    {
+        ArenaObject* arena = from;
+        while (arena != null && !Serves(arena, longSpans: 0))
+        {
+            arena = arena->NextUsable;
+        }
+
+        if (arena == null)
+        {
+            arena = NewArena(s);
+            InsertUsable(s, arena);
+        }
+
+        return arena;
+    }
+
+    /// <summary>Counts <paramref name="pools"/> of an arena's free pools as taken, moving it to its place in the usable list.</summary>
+    private static void TakeFreePoolsOf(HeapState* s, ArenaObject* arena, int pools)
+    {
+        RemoveUsable(s, arena);
+        arena->FreePoolCount -= (uint)pools;
+        if (arena->FreePoolCount != 0)
+        {
+            InsertUsable(s, arena);
+        }
     }
 
     /// <summary>How many free pools a class looking for one looks at to find one that splits no run (see <see cref="TakeFreePool"/>).</summary>

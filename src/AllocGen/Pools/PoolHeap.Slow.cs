@@ -49,34 +49,41 @@ public unsafe partial struct PoolHeap<TGeometry>
             last[arena->FreePoolCount] = arena;
         }
 
-        // The head has the fewest free pools; taking one keeps the order, only the fingers move.
-        uint free = arena->FreePoolCount;
-        if (last[free] == arena)
+        if (!Serves(arena, longSpans: 0))
         {
-            last[free] = null;
-        }
-
-        arena->FreePoolCount = free - 1;
-        if (free - 1 == 0)
-        {
-            s->UsableArenas = arena->NextUsable;
-            if (arena->NextUsable != null)
-            {
-                arena->NextUsable->PrevUsable = null;
-            }
-
-            arena->NextUsable = null;
-        }
-        else if (last[free - 1] == null)
-        {
-            last[free - 1] = arena;
-        }
-
-        PoolHeader* pool = TakeFreePool(arena);
-        if (pool != null)
-        {
+            // The fullest arena that serves pools, out of its place in the usable list and back in at its new one.
+            arena = FullestArenaForPools(s, arena);
+            TakeFreePoolsOf(s, arena, 1);
         }
         else
+        {
+            // The head has the fewest free pools; taking one keeps the order, only the fingers move.
+            uint free = arena->FreePoolCount;
+            if (last[free] == arena)
+            {
+                last[free] = null;
+            }
+
+            arena->FreePoolCount = free - 1;
+            if (free - 1 == 0)
+            {
+                s->UsableArenas = arena->NextUsable;
+                if (arena->NextUsable != null)
+                {
+                    arena->NextUsable->PrevUsable = null;
+                }
+
+                arena->NextUsable = null;
+            }
+            else if (last[free - 1] == null)
+            {
+                last[free - 1] = arena;
+            }
+        }
+
+        arena->ServesLongSpans = 0;
+        PoolHeader* pool = TakeFreePool(arena);
+        if (pool == null)
         {
             pool = arena->FreshPools++;
             FreePoolMap.Clear(FreeMapOf(arena), SlotOf(arena, pool));

@@ -26,7 +26,10 @@ public unsafe class MediumSmokeTests
             var blocks = new List<nint>();
             for (int i = 0; i < 40; i++)
             {
-                var p = (byte*)heap.AllocateMedium(DefaultTierGeometry.MediumClassOf((nuint)(5000 + (i % 4) * 3000)));
+                // Short spans only, which share arenas with pools (long ones keep arenas of their own, see LongSpanPools).
+                int mediumClass = DefaultTierGeometry.MediumClassOf((nuint)(5000 + (i % 3) * 3000));
+                Assert.True(DefaultTierGeometry.MediumSpanPools(mediumClass) < PoolHeap<DefaultTierGeometry>.LongSpanPools);
+                var p = (byte*)heap.AllocateMedium(mediumClass);
                 new Span<byte>(p, 5000).Fill(7);
                 blocks.Add((nint)p);
             }

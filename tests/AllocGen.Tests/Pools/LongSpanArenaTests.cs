@@ -1,0 +1,115 @@
+using AllocGen.Pools;
+using Xunit;
+
+namespace AllocGen.Tests.Pools;
+
+/// <summary>
+/// Spans of <see cref="PoolHeap{TGeometry}.LongSpanPools"/> pools or more keep arenas of their own (1 MiB arenas of
+/// 63 pools, <see cref="DefaultTierGeometry"/>: an 80 KiB block is a span of 5 pools, a 640-byte block one of 1).
+/// </summary>
+public sealed unsafe class LongSpanArenaTests
+{
+    private const nuint LongBlock = 80 << 10;
+    private const nuint ShortBlock = 600;
+
+    private static int LongClass => DefaultTierGeometry.MediumClassOf(LongBlock);
+
+    private static int ShortClass => DefaultTierGeometry.MediumClassOf(ShortBlock);
+
+    [Fact]
+    public void TheGeometryHasBothKindsOfSpan()
+    {
+        Assert.True(DefaultTierGeometry.MediumSpanPools(LongClass) >= PoolHeap<DefaultTierGeometry>.LongSpanPools);
+        Assert.True(DefaultTierGeometry.MediumSpanPools(ShortClass) < PoolHeap<DefaultTierGeometry>.LongSpanPools);
+    }
+
+    [Fact]
+    public void LongSpansTakeAnArenaOfTheirOwnWhileShortSpansSharePools()
+    {
+        using var heap = new Heap();
+        nint small = heap.Small(0);
+        nint shortSpan = heap.Medium(ShortClass);
+        nint longSpan = heap.Medium(LongClass);
+        nint secondLong = heap.Medium(LongClass);
+
+        Assert.Equal(ArenaOf(small), ArenaOf(shortSpan));
+        Assert.NotEqual(ArenaOf(small), ArenaOf(longSpan));
+        Assert.Equal(ArenaOf(longSpan), ArenaOf(secondLong));
+        Assert.Equal(2, heap.Value.GetStats().ArenasCurrent);
+    }
+
+    [Fact]
+    public void AnArenaWhoseLongSpansAllWentIsTheOneIdleArenaAndGoesWhenAnotherIs()
+    {
+        using var heap = new Heap();
+        nint[] spans = [heap.Medium(LongClass), heap.Medium(LongClass), heap.Medium(LongClass)];
+        nint longArena = ArenaOf(spans[0]);
+        foreach (nint span in spans)
+        {
+            heap.Value.Free((void*)span);
+        }
+
+        // Kept as the idle arena (with its class's retained span), but not given to pools.
+        Assert.Equal(1, heap.Value.GetStats().ArenasCurrent);
+        nint small = heap.Small(3);
+        Assert.NotEqual(longArena, ArenaOf(small));
+
+        // The small block's arena goes idle in turn: the heap keeps one idle arena, so the older one goes.
+        heap.Value.Free((void*)small);
+        AllocGen.Stats.AllocatorStats stats = heap.Value.GetStats();
+        Assert.Equal(1, stats.ArenasCurrent);
+        Assert.Equal(1, stats.ArenasReleased);
+        Assert.False(heap.Value.Owns((void*)spans[0]));
+    }
+
+    [Fact]
+    public void PoolsLeaveTheHolesOfGoneLongSpansToTheNextLongSpans()
+    {
+        using var heap = new Heap();
+
+        // Twelve spans of 5 pools fill 60 of the arena's 63 pools; every other one goes, leaving six holes of 5.
+        var spans = new List<nint>();
+        for (int i = 0; i < 12; i++)
+        {
+            spans.Add(heap.Medium(LongClass));
+        }
+
+        nint longArena = ArenaOf(spans[0]);
+        Assert.All(spans, span => Assert.Equal(longArena, ArenaOf(span)));
+        for (int i = 0; i < spans.Count; i += 2)
+        {
+            heap.Value.Free((void*)spans[i]);
+        }
+
+        // A pool for each of the 32 small classes: none of them in the holes.
+        var smalls = new List<nint>();
+        for (int c = 0; c < DefaultTierGeometry.ClassCount; c++)
+        {
+            smalls.Add(heap.Small(c));
+        }
+
+        Assert.All(smalls, small => Assert.NotEqual(longArena, ArenaOf(small)));
+
+        // So six new long spans fit where the old ones were, and no third arena is mapped.
+        for (int i = 0; i < 6; i++)
+        {
+            Assert.Equal(longArena, ArenaOf(heap.Medium(LongClass)));
+        }
+
+        Assert.Equal(2, heap.Value.GetStats().ArenasCurrent);
+    }
+
+    private static nint ArenaOf(nint block) => block & ~(((nint)1 << DefaultTierGeometry.ArenaShift) - 1);
+
+    /// <summary>A heap of <see cref="DefaultTierGeometry"/>, disposed (with every block) at the end.</summary>
+    private sealed class Heap : IDisposable
+    {
+        public PoolHeap<DefaultTierGeometry> Value = PoolHeap<DefaultTierGeometry>.Create();
+
+        public nint Small(int sizeClass) => (nint)Value.AllocateSmall(sizeClass);
+
+        public nint Medium(int mediumClass) => (nint)Value.AllocateMedium(mediumClass);
+
+        public void Dispose() => Value.Dispose();
+    }
+}
