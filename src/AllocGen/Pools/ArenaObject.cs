@@ -22,9 +22,6 @@ internal unsafe struct ArenaObject
     /// <summary>Header of the next never-carved pool (high-water mark), in the table at the start of the arena.</summary>
     public PoolHeader* FreshPools;
 
-    /// <summary>Empty pools carved earlier, linked through <see cref="PoolHeader.NextPool"/>.</summary>
-    public PoolHeader* FreePools;
-
     /// <summary>Neighbours in the heap's usable-arena list, kept in ascending order of <see cref="FreePoolCount"/>.</summary>
     public ArenaObject* NextUsable, PrevUsable;
 

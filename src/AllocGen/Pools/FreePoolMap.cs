@@ -65,6 +65,27 @@ internal static unsafe class FreePoolMap
         return best;
     }
 
+    /// <summary>
+    /// The first slot in <paramref name="from"/>..<paramref name="limit"/>-1 whose bit is set and whose neighbours'
+    /// bits are clear (the slots at <paramref name="from"/>-1 and <paramref name="limit"/> count as they are in the
+    /// map of <paramref name="slots"/> slots), or <paramref name="limit"/>.
+    /// </summary>
+    public static int FirstIsolated(ulong* map, int from, int limit, int slots)
+    {
+        for (int slot = NextSet(map, from, limit); slot < limit;)
+        {
+            int end = NextClear(map, slot, slots);
+            if (end == slot + 1 && (slot == 0 || !IsSet(map, slot - 1)))
+            {
+                return slot;
+            }
+
+            slot = NextSet(map, end, limit);
+        }
+
+        return limit;
+    }
+
     /// <summary>The first slot at or after <paramref name="from"/> whose bit is set, or <paramref name="limit"/>.</summary>
     public static int NextSet(ulong* map, int from, int limit) => Next(map, from, limit, flip: 0);
 

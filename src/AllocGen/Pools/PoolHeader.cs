@@ -11,8 +11,8 @@ namespace AllocGen.Pools;
 /// </summary>
 /// <remarks>
 /// Invariant: a pool in its class's used list always has a non-null <see cref="FreeList"/>; a full pool has a null
-/// one and is in no list; an empty pool (<see cref="Count"/> 0) sits in its arena's free-pool list and keeps its
-/// class, so reusing it for the same class needs no re-initialisation.
+/// one and is in no list; an empty pool (<see cref="Count"/> 0) is free in its arena's <see cref="FreePoolMap"/> and
+/// keeps its class, so reusing it for the same class needs no re-initialisation.
 /// <para>
 /// The header is one 64-byte cache line, padded (the generator relies on that size, a test checks it): only the
 /// fields the fast paths and their slow halves use live here, so that state touched from elsewhere (such as frees
@@ -25,7 +25,7 @@ internal unsafe struct PoolHeader
     /// <summary>Head of the free-block list; null when the pool is full.</summary>
     public byte* FreeList;
 
-    /// <summary>Next pool of the same class (used list), or next empty pool of the arena (free-pool list).</summary>
+    /// <summary>Next pool of the same class (used list); free pools are in no list (see <see cref="FreePoolMap"/>).</summary>
     public PoolHeader* NextPool;
 
     /// <summary>Previous pool in the used list.</summary>

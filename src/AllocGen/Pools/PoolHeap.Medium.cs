@@ -129,7 +129,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         UsedSpanTails(s)[mediumClass] = span;
     }
 
-    /// <summary>Whether a pool of an arena is free: never carved, or empty and in its arena's free-pool list (its bit in the <see cref="FreePoolMap"/>).</summary>
+    /// <summary>Whether a pool of an arena is free: never carved, or empty and given back to its arena (its bit in the <see cref="FreePoolMap"/>).</summary>
     private static bool IsFreePool(ArenaObject* arena, PoolHeader* pool) => FreePoolMap.IsSet(FreeMapOf(arena), SlotOf(arena, pool));
 
     /// <summary>
@@ -171,8 +171,8 @@ public unsafe partial struct PoolHeap<TGeometry>
 
     /// <summary>
     /// Makes the free pools <paramref name="first"/>..+<paramref name="pools"/> of an arena a span of a medium class:
-    /// out of the arena's free-pool list (the never-carved ones are carved), the arena's place in the usable list
-    /// moved for its fewer free pools, the headers laid out. The span is zero from its start if every pool was.
+    /// marked taken in the arena's free-pool map (the never-carved ones are carved), the arena's place in the usable
+    /// list moved for its fewer free pools, the headers laid out. The span is zero from its start if every pool was.
     /// </summary>
     private static PoolHeader* CarveSpan(HeapState* s, ArenaObject* arena, int first, int pools, int mediumClass)
     {
@@ -182,14 +182,13 @@ public unsafe partial struct PoolHeap<TGeometry>
         uint zero = 1;
         for (PoolHeader* pool = head; pool < end; pool++)
         {
+            FreePoolMap.Clear(FreeMapOf(arena), SlotOf(arena, pool));
             if (pool >= arena->FreshPools)
             {
-                FreePoolMap.Clear(FreeMapOf(arena), SlotOf(arena, pool));
                 zero &= arena->FreshPoolsZero;
             }
             else
             {
-                UnlinkFreePool(arena, pool);
 
                 // A pool is zero past its frontier; one that never handed out a block (or forgot its class when its
                 // pages went back) is zero from its start.
@@ -268,63 +267,28 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
     }
 
-    /// <summary>How many free pools a class looking for one looks at to find one that splits no run (see <see cref="TakeFreePool"/>).</summary>
-    private const int FreePoolsTried = 8;
-
     /// <summary>
-    /// A free pool for a small class, out of the arena's list, or null when the list is empty. Spans need runs of free
-    /// pools next to each other; a small class that took a pool from the middle of a run (a span's pools just given
-    /// back are at the head of the list) would leave the next span nowhere to go. So the first of the first few
-    /// pools whose neighbours are not free is taken, else the head.
+    /// A free pool for a small class, or null when the arena has no carved free pool (its never-carved ones are taken
+    /// in order, by the caller). Spans need runs of free pools next to each other, so a pool with no free neighbour
+    /// is taken first (the lowest such), else the lowest free pool; without a medium tier, the lowest.
     /// </summary>
     private static PoolHeader* TakeFreePool(ArenaObject* arena)
     {
-        PoolHeader* pool = arena->FreePools;
-        if (pool == null)
+        ulong* map = FreeMapOf(arena);
+        int carved = SlotOf(arena, arena->FreshPools);
+        int slot = TGeometry.MediumClassCount != 0 ? FreePoolMap.FirstIsolated(map, HeaderPoolsPerArena, carved, PoolSlotsPerArena) : carved;
+        if (slot >= carved)
+        {
+            slot = FreePoolMap.NextSet(map, HeaderPoolsPerArena, carved);
+        }
+
+        if (slot >= carved)
         {
             return null;
         }
 
-        if (TGeometry.MediumClassCount != 0)
-        {
-            var headers = (PoolHeader*)arena->Address;
-            PoolHeader* candidate = pool;
-            for (int i = 0; i < FreePoolsTried && candidate != null; i++, candidate = candidate->NextPool)
-            {
-                bool freeBelow = candidate - 1 >= headers + HeaderPoolsPerArena && IsFreePool(arena, candidate - 1);
-                bool freeAbove = candidate + 1 < headers + PoolSlotsPerArena && IsFreePool(arena, candidate + 1);
-                if (!freeBelow && !freeAbove)
-                {
-                    pool = candidate;
-                    break;
-                }
-            }
-        }
-
-        UnlinkFreePool(arena, pool);
-        return pool;
-    }
-
-    /// <summary>Takes a pool out of its arena's (doubly linked) free-pool list.</summary>
-    private static void UnlinkFreePool(ArenaObject* arena, PoolHeader* pool)
-    {
-        FreePoolMap.Clear(FreeMapOf(arena), SlotOf(arena, pool));
-        if (pool->PrevPool != null)
-        {
-            pool->PrevPool->NextPool = pool->NextPool;
-        }
-        else
-        {
-            arena->FreePools = pool->NextPool;
-        }
-
-        if (pool->NextPool != null)
-        {
-            pool->NextPool->PrevPool = pool->PrevPool;
-        }
-
-        pool->NextPool = null;
-        pool->PrevPool = null;
+        FreePoolMap.Clear(map, slot);
+        return (PoolHeader*)arena->Address + slot;
     }
 
     /// <summary>Takes an arena out of the usable list, moving the finger of its free-pool count if it pointed at it.</summary>
@@ -496,7 +460,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     }
 
     /// <summary>
-    /// Puts the pools of an empty span (in no list, not retained) on its arena's free-pool list as pools that serve no
+    /// Gives the pools of an empty span (in no list, not retained) back to its arena as free pools that serve no
     /// class (<see cref="PoolHeader.FormerSpanPool"/>). A pool the span's frontier never reached is still as zero as
     /// the span was.
     /// </summary>

@@ -560,21 +560,14 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
     }
 
-    /// <summary>Puts an empty pool on its arena's free list; the arena moves right in the usable list.</summary>
+    /// <summary>Marks an empty pool free in its arena's <see cref="FreePoolMap"/>; the arena moves right in the usable list.</summary>
     private static void GivePoolBack(HeapState* s, PoolHeader* pool)
     {
-        // Doubly linked, so that carving a span takes pools out of the middle (see CarveSpan).
         ArenaObject* arena = ArenaOf(s, pool);
         arena->FreeRunBound = (uint)PoolsPerArena;
         FreePoolMap.Set(FreeMapOf(arena), SlotOf(arena, pool));
         pool->PrevPool = null;
-        pool->NextPool = arena->FreePools;
-        if (arena->FreePools != null)
-        {
-            arena->FreePools->PrevPool = pool;
-        }
-
-        arena->FreePools = pool;
+        pool->NextPool = null;
 
         ArenaObject** last = LastArenaWith(s);
         uint old = arena->FreePoolCount;

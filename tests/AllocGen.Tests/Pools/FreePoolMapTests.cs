@@ -44,6 +44,20 @@ public sealed unsafe class FreePoolMapTests
         });
     }
 
+    [Fact]
+    public void TheFirstIsolatedSlotIsTheOneAPlainScanFinds()
+    {
+        Gen.Select(Maps, Gen.Int[0, 299], Gen.Int[0, 299]).Sample((free, a, b) =>
+        {
+            int from = Math.Min(a, b) % free.Length, limit = Math.Max(a, b) % (free.Length + 1);
+            ulong* map = stackalloc ulong[FreePoolMap.WordsFor(free.Length)];
+            Fill(map, free);
+            int expected = Enumerable.Range(from, Math.Max(0, limit - from))
+                .FirstOrDefault(i => free[i] && (i == 0 || !free[i - 1]) && (i + 1 == free.Length || !free[i + 1]), limit);
+            Assert.Equal(expected, FreePoolMap.FirstIsolated(map, from, limit, free.Length));
+        });
+    }
+
     [Theory]
     [InlineData(64, 1, 64)]
     [InlineData(256, 4, 256)]
