@@ -201,7 +201,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             arena->FreshPools = end;
         }
 
-        TakeFreePoolsOf(s, arena, pools);
+        ChangeFreePools(s, arena, -pools);
         uint blockSize = (uint)TGeometry.MediumBlockSize(mediumClass);
         *head = default;
         head->FreeList = PoolBase(head);
@@ -256,11 +256,14 @@ public unsafe partial struct PoolHeap<TGeometry>
         return arena;
     }
 
-    /// <summary>Counts <paramref name="pools"/> of an arena's free pools as taken, moving it to its place in the usable list.</summary>
-    private static void TakeFreePoolsOf(HeapState* s, ArenaObject* arena, int pools)
+    /// <summary>
+    /// Changes an arena's count of free pools by <paramref name="change"/> (pools taken: negative; given back:
+    /// positive), moving it to its place in the usable list (in none when it has no free pool).
+    /// </summary>
+    private static void ChangeFreePools(HeapState* s, ArenaObject* arena, int change)
     {
         RemoveUsable(s, arena);
-        arena->FreePoolCount -= (uint)pools;
+        arena->FreePoolCount = (uint)((int)arena->FreePoolCount + change);
         if (arena->FreePoolCount != 0)
         {
             InsertUsable(s, arena);
@@ -469,14 +472,21 @@ public unsafe partial struct PoolHeap<TGeometry>
         int pools = TGeometry.MediumSpanPools(MediumClassOfSpan(span));
         uint reached = span->SpanFrontier;
         uint zero = span->ZeroFrontier;
+        ArenaObject* arena = ArenaOf(s, span);
+        ulong* map = FreeMapOf(arena);
+        int first = SlotOf(arena, span);
         for (int i = 0; i < pools; i++)
         {
             PoolHeader* pool = span + i;
             *pool = default;
             pool->SizeClass = PoolHeader.FormerSpanPool;
             pool->ZeroFrontier = zero != 0 && reached <= ((uint)i << TGeometry.PoolShift) ? 1u : 0u;
-            GivePoolBack(s, pool);
+            FreePoolMap.Set(map, first + i);
         }
+
+        // All at once: one move in the usable list, not one per pool.
+        arena->FreeRunBound = (uint)PoolsPerArena;
+        ChangeFreePools(s, arena, pools);
     }
 
     /// <summary>Takes the retained (only, empty) span of a medium class out of its list and gives its pools back.</summary>

@@ -53,7 +53,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         {
             // The fullest arena that serves pools, out of its place in the usable list and back in at its new one.
             arena = FullestArenaForPools(s, arena);
-            TakeFreePoolsOf(s, arena, 1);
+            ChangeFreePools(s, arena, -1);
         }
         else
         {
