@@ -4,9 +4,9 @@ using System.Runtime.CompilerServices;
 namespace AllocGen.Pools;
 
 /// <summary>
-/// One bit per pool slot of an arena, set while the pool is free (never carved, or empty in the arena's free-pool
-/// list). A span needs a run of free pools next to each other; found in the bits, the search reads a few words of the
-/// arena's descriptor instead of one cache line of the header table per pool.
+/// One bit per pool slot of an arena, set while the pool is free (never carved, or empty and given back to the arena):
+/// the only record of which pools are free. A span needs a run of free pools next to each other; found in the bits,
+/// the search reads a few words of the arena's descriptor instead of one cache line of the header table per pool.
 /// </summary>
 /// <remarks>The map of an arena lies right after its <see cref="ArenaObject"/> (see <c>PoolHeap.FreeMapOf</c>).</remarks>
 internal static unsafe class FreePoolMap

@@ -129,9 +129,6 @@ public unsafe partial struct PoolHeap<TGeometry>
         UsedSpanTails(s)[mediumClass] = span;
     }
 
-    /// <summary>Whether a pool of an arena is free: never carved, or empty and given back to its arena (its bit in the <see cref="FreePoolMap"/>).</summary>
-    private static bool IsFreePool(ArenaObject* arena, PoolHeader* pool) => FreePoolMap.IsSet(FreeMapOf(arena), SlotOf(arena, pool));
-
     /// <summary>
     /// Index (in the header table) of the start of the shortest run of free pools that holds <paramref name="pools"/>
     /// (best fit, so that long runs stay for long spans; the never-carved pools at the end count as one run), or -1.
@@ -189,7 +186,6 @@ public unsafe partial struct PoolHeap<TGeometry>
             }
             else
             {
-
                 // A pool is zero past its frontier; one that never handed out a block (or forgot its class when its
                 // pages went back) is zero from its start.
                 zero &= pool->ZeroFrontier != 0 && (pool->NextOffset == 0 || pool->SizeClass == PoolHeader.NoClass) ? 1u : 0u;
@@ -226,8 +222,7 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>
     /// Spans of this many pools or more are long: they are carved only from arenas that serve long spans, and pools and
     /// shorter spans only from the others. A long span that goes leaves a run that the next long span can take; among
-    /// pools, which stay much longer, it would leave holes that only pools fill. On the mixed-sizes workload with
-    /// spans of up to 16 pools, this took the bytes committed from 1.56 to 1.28 times the live bytes.
+    /// pools, which stay much longer, it would leave holes that only pools fill (measured in docs/medium-tier.md).
     /// </summary>
     internal const int LongSpanPools = 4;
 
