@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace AllocGen.Pools;
 
@@ -56,6 +57,15 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
 
         span->FreeList = next;
+
+        // The class's next allocation reads the next block's link, and that block was freed long ago (a medium class is
+        // asked for far less often than a small one), so it is out of the cache: start the load now, where it overlaps
+        // with the caller's work. A prefetch never faults, so a never-used block's page stays untouched.
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(next);
+        }
+
         if (next == null)
         {
             // Full: out of its class's list until its first free brings it back.
