@@ -243,12 +243,25 @@ public unsafe partial struct PoolHeap<TGeometry>
     private static bool Serves(ArenaObject* arena, uint longSpans) =>
         arena->ServesLongSpans == longSpans || arena->FreePoolCount == (uint)PoolsPerArena;
 
-    /// <summary>The fullest usable arena from <paramref name="from"/> on that serves pools, or a new arena.</summary>
+    /// <summary>Long-span arenas a pool's search for an arena passes at most (see <see cref="FullestArenaForPools"/>).</summary>
+    internal const int LongSpanArenasPassed = 64;
+
+    /// <summary>
+    /// The fullest usable arena from <paramref name="from"/> (the head of the usable list) on that serves pools, or a
+    /// new arena when the list holds none. So that taking a pool stays cheap in a heap with many long-span arenas, the
+    /// search passes at most <see cref="LongSpanArenasPassed"/> of them; past that, the fullest arena of all serves
+    /// pools from then on (the caller marks it so).
+    /// </summary>
     private static ArenaObject* FullestArenaForPools(HeapState* s, ArenaObject* from)
     {
         ArenaObject* arena = from;
-        while (arena != null && !Serves(arena, longSpans: 0))
+        for (int passed = 0; arena != null && !Serves(arena, longSpans: 0); passed++)
         {
+            if (passed == LongSpanArenasPassed)
+            {
+                return from;
+            }
+
             arena = arena->NextUsable;
         }
 

@@ -99,6 +99,43 @@ public sealed unsafe class LongSpanArenaTests
         Assert.Equal(2, heap.Value.GetStats().ArenasCurrent);
     }
 
+    [Fact]
+    public void APoolsSearchPassesAFewLongSpanArenasAtMostThenTakesTheFullest()
+    {
+        using var heap = new Heap();
+
+        // Arenas of twelve 5-pool spans each (three pools free): more of them than a pool's search passes.
+        int arenas = PoolHeap<DefaultTierGeometry>.LongSpanArenasPassed + 2;
+        var longArenas = new HashSet<nint>();
+        for (int i = 0; i < arenas * 12; i++)
+        {
+            longArenas.Add(ArenaOf(heap.Medium(LongClass)));
+        }
+
+        Assert.Equal(arenas, longArenas.Count);
+
+        // No new arena for the pool: it comes from one of the long-span arenas, which serves pools from then on.
+        nint small = heap.Small(0);
+        Assert.Contains(ArenaOf(small), longArenas);
+        Assert.Equal(arenas, heap.Value.GetStats().ArenasCurrent);
+    }
+
+    [Fact]
+    public void APoolsSearchPassesFewerLongSpanArenasToReachAPoolArena()
+    {
+        using var heap = new Heap();
+        nint poolArena = ArenaOf(heap.Small(0));
+        int arenas = PoolHeap<DefaultTierGeometry>.LongSpanArenasPassed - 1;
+        for (int i = 0; i < arenas * 12; i++)
+        {
+            heap.Medium(LongClass);
+        }
+
+        // The long-span arenas (three free pools each) come first in the usable list; the pool arena is found behind them.
+        Assert.Equal(poolArena, ArenaOf(heap.Small(1)));
+        Assert.Equal(arenas + 1, heap.Value.GetStats().ArenasCurrent);
+    }
+
     private static nint ArenaOf(nint block) => block & ~(((nint)1 << DefaultTierGeometry.ArenaShift) - 1);
 
     /// <summary>A heap of <see cref="DefaultTierGeometry"/>, disposed (with every block) at the end.</summary>
