@@ -58,9 +58,10 @@ public unsafe partial struct PoolHeap<TGeometry>
 
         span->FreeList = next;
 
-        // The class's next allocation reads the next block's link, and that block was freed long ago (a medium class is
-        // asked for far less often than a small one), so it is out of the cache: start the load now, where it overlaps
-        // with the caller's work. A prefetch never faults, so a never-used block's page stays untouched.
+        // The class's next allocation reads the next block's link. A block on a span's free list was usually freed long
+        // ago (a medium class is asked for far less often than a small one), so it is out of the cache: start the load
+        // now, where it overlaps with the caller's work. When the next block is the never-used frontier, the prefetch
+        // is wasted but harmless: it never faults, so that page stays untouched.
         if (Sse.IsSupported)
         {
             Sse.Prefetch0(next);
