@@ -26,8 +26,11 @@ internal unsafe struct HeapState
     /// </summary>
     public ThreadGroup* Group;
 
-    /// <summary>Arenas with at least one free pool, in ascending order of free pools (fullest first).</summary>
+    /// <summary>Arenas that serve pools and short spans with at least one free pool, in ascending order of free pools (fullest first).</summary>
     public ArenaObject* UsableArenas;
+
+    /// <summary>The same for the arenas that serve long spans (see <c>PoolHeap.LongSpanPools</c>).</summary>
+    public ArenaObject* LongSpanArenas;
 
     /// <summary>Every arena of the heap.</summary>
     public ArenaObject* AllArenas;

@@ -111,16 +111,20 @@ public unsafe partial struct PoolHeap<TGeometry>
             return;
         }
 
+#if DEBUG
+        CheckUsableLists(s);
+#endif
+
         int pools = TGeometry.MediumSpanPools(mediumClass);
-        uint isLong = pools >= LongSpanPools ? 1u : 0u;
+        uint kind = pools >= LongSpanPools ? LongSpanKind : PoolKind;
 
         // The fullest arena of the span's kind with a long enough run of free pools, so that nearly empty arenas get a
-        // chance to drain.
-        ArenaObject* arena = s->UsableArenas;
+        // chance to drain; else a wholly free arena of the other kind; else a new one.
+        ArenaObject* arena = UsableHead(s, kind);
         int first = -1;
         for (; arena != null; arena = arena->NextUsable)
         {
-            if (Serves(arena, isLong) && arena->FreeRunBound >= (uint)pools && (first = FindFreeRun(arena, pools)) >= 0)
+            if (arena->FreeRunBound >= (uint)pools && (first = FindFreeRun(arena, pools)) >= 0)
             {
                 break;
             }
@@ -128,12 +132,19 @@ public unsafe partial struct PoolHeap<TGeometry>
 
         if (arena == null)
         {
-            arena = NewArena(s);
-            InsertUsable(s, arena);
+            arena = WhollyFreeArena(s, kind ^ 1);
+            if (arena != null)
+            {
+                ChangeKind(s, arena, kind);
+            }
+            else
+            {
+                arena = NewArena(s, kind);
+                InsertUsable(s, arena);
+            }
+
             first = HeaderPoolsPerArena;
         }
-
-        arena->ServesLongSpans = isLong;
 
         PoolHeader* span = CarveSpan(s, arena, first, pools, mediumClass);
         UsedSpans(s)[mediumClass] = span;
@@ -238,58 +249,6 @@ public unsafe partial struct PoolHeap<TGeometry>
     internal const int LongSpanPools = 4;
 
     /// <summary>
-    /// Whether an arena may give pools to long spans (<paramref name="longSpans"/> 1) or to pools and short spans (0):
-    /// it serves that kind, or every pool of it is free.
-    /// </summary>
-    private static bool Serves(ArenaObject* arena, uint longSpans) =>
-        arena->ServesLongSpans == longSpans || arena->FreePoolCount == (uint)PoolsPerArena;
-
-    /// <summary>Long-span arenas a pool's search for an arena passes at most (see <see cref="FullestArenaForPools"/>).</summary>
-    internal const int LongSpanArenasPassed = 64;
-
-    /// <summary>
-    /// The fullest usable arena from <paramref name="from"/> (the head of the usable list) on that serves pools, or a
-    /// new arena when the list holds none. So that taking a pool stays cheap in a heap with many long-span arenas, the
-    /// search passes at most <see cref="LongSpanArenasPassed"/> of them; past that, the fullest arena of all serves
-    /// pools from then on (the caller marks it so).
-    /// </summary>
-    private static ArenaObject* FullestArenaForPools(HeapState* s, ArenaObject* from)
-    {
-        ArenaObject* arena = from;
-        for (int passed = 0; arena != null && !Serves(arena, longSpans: 0); passed++)
-        {
-            if (passed == LongSpanArenasPassed)
-            {
-                return from;
-            }
-
-            arena = arena->NextUsable;
-        }
-
-        if (arena == null)
-        {
-            arena = NewArena(s);
-            InsertUsable(s, arena);
-        }
-
-        return arena;
-    }
-
-    /// <summary>
-    /// Changes an arena's count of free pools by <paramref name="change"/> (pools taken: negative; given back:
-    /// positive), moving it to its place in the usable list (in none when it has no free pool).
-    /// </summary>
-    private static void ChangeFreePools(HeapState* s, ArenaObject* arena, int change)
-    {
-        RemoveUsable(s, arena);
-        arena->FreePoolCount = (uint)((int)arena->FreePoolCount + change);
-        if (arena->FreePoolCount != 0)
-        {
-            InsertUsable(s, arena);
-        }
-    }
-
-    /// <summary>
     /// A free pool for a small class, or null when the arena has no carved free pool (its never-carved ones are taken
     /// in order, by the caller). Spans need runs of free pools next to each other, so a pool with no free neighbour
     /// is taken first (the lowest such), else the lowest free pool; without a medium tier, the lowest.
@@ -311,23 +270,6 @@ public unsafe partial struct PoolHeap<TGeometry>
 
         FreePoolMap.Clear(map, slot);
         return (PoolHeader*)arena->Address + slot;
-    }
-
-    /// <summary>Takes an arena out of the usable list, moving the finger of its free-pool count if it pointed at it.</summary>
-    private static void RemoveUsable(HeapState* s, ArenaObject* arena)
-    {
-        ArenaObject** last = LastArenaWith(s);
-        uint free = arena->FreePoolCount;
-        if (last[free] == arena)
-        {
-            ArenaObject* prev = arena->PrevUsable;
-            last[free] = prev != null && prev->FreePoolCount == free ? prev : null;
-        }
-
-        if (free != 0)
-        {
-            UnlinkUsable(s, arena);
-        }
     }
 
     /// <summary>

@@ -40,48 +40,27 @@ public unsafe partial struct PoolHeap<TGeometry>
             return;
         }
 
-        ArenaObject** last = LastArenaWith(s);
+#if DEBUG
+        CheckUsableLists(s);
+#endif
+
+        // The fullest arena that serves pools; else a wholly free one that served long spans; else a new one.
         ArenaObject* arena = s->UsableArenas;
         if (arena == null)
         {
-            arena = NewArena(s);
-            s->UsableArenas = arena;
-            last[arena->FreePoolCount] = arena;
-        }
-
-        if (!Serves(arena, longSpans: 0))
-        {
-            // The fullest arena that serves pools, out of its place in the usable list and back in at its new one.
-            arena = FullestArenaForPools(s, arena);
-            ChangeFreePools(s, arena, -1);
-        }
-        else
-        {
-            // The head has the fewest free pools; taking one keeps the order, only the fingers move.
-            uint free = arena->FreePoolCount;
-            if (last[free] == arena)
+            arena = WhollyFreeArena(s, LongSpanKind);
+            if (arena != null)
             {
-                last[free] = null;
+                ChangeKind(s, arena, PoolKind);
             }
-
-            arena->FreePoolCount = free - 1;
-            if (free - 1 == 0)
+            else
             {
-                s->UsableArenas = arena->NextUsable;
-                if (arena->NextUsable != null)
-                {
-                    arena->NextUsable->PrevUsable = null;
-                }
-
-                arena->NextUsable = null;
-            }
-            else if (last[free - 1] == null)
-            {
-                last[free - 1] = arena;
+                arena = NewArena(s, PoolKind);
+                InsertUsable(s, arena);
             }
         }
 
-        arena->ServesLongSpans = 0;
+        TakeOnePool(s, arena);
         PoolHeader* pool = TakeFreePool(arena);
         if (pool == null)
         {
@@ -560,7 +539,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
     }
 
-    /// <summary>Marks an empty pool free in its arena's <see cref="FreePoolMap"/>; the arena moves right in the usable list.</summary>
+    /// <summary>Marks an empty pool free in its arena's <see cref="FreePoolMap"/>; the arena moves right in its usable list.</summary>
     private static void GivePoolBack(HeapState* s, PoolHeader* pool)
     {
         ArenaObject* arena = ArenaOf(s, pool);
@@ -568,69 +547,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         FreePoolMap.Set(FreeMapOf(arena), SlotOf(arena, pool));
         pool->PrevPool = null;
         pool->NextPool = null;
-
-        ArenaObject** last = LastArenaWith(s);
-        uint old = arena->FreePoolCount;
-        uint free = old + 1;
-        arena->FreePoolCount = free;
-
-        if (old == 0)
-        {
-            // It was full and in no list; with one free pool it is the new head.
-            arena->PrevUsable = null;
-            arena->NextUsable = s->UsableArenas;
-            if (s->UsableArenas != null)
-            {
-                s->UsableArenas->PrevUsable = arena;
-            }
-
-            s->UsableArenas = arena;
-        }
-        else if (last[old] == arena)
-        {
-            // Already the rightmost with the old count, so the order holds; only the finger moves left.
-            ArenaObject* prev = arena->PrevUsable;
-            last[old] = prev != null && prev->FreePoolCount == old ? prev : null;
-        }
-        else
-        {
-            // Move it right behind the last arena that had its old count.
-            ArenaObject* target = last[old];
-            UnlinkUsable(s, arena);
-            arena->PrevUsable = target;
-            arena->NextUsable = target->NextUsable;
-            if (target->NextUsable != null)
-            {
-                target->NextUsable->PrevUsable = arena;
-            }
-
-            target->NextUsable = arena;
-        }
-
-        if (last[free] == null)
-        {
-            last[free] = arena;
-        }
-    }
-
-    private static void UnlinkUsable(HeapState* s, ArenaObject* arena)
-    {
-        if (arena->PrevUsable != null)
-        {
-            arena->PrevUsable->NextUsable = arena->NextUsable;
-        }
-        else
-        {
-            s->UsableArenas = arena->NextUsable;
-        }
-
-        if (arena->NextUsable != null)
-        {
-            arena->NextUsable->PrevUsable = arena->PrevUsable;
-        }
-
-        arena->PrevUsable = null;
-        arena->NextUsable = null;
+        AddOneFreePool(s, arena);
     }
 
     /// <summary>Returns a wholly free arena to the OS.</summary>
@@ -759,10 +676,12 @@ public unsafe partial struct PoolHeap<TGeometry>
         return arena;
     }
 
-    private static ArenaObject* NewArena(HeapState* s)
+    /// <summary>A new (or kept) arena of a kind, mapped and in the heap's list of all arenas; in no usable list yet.</summary>
+    private static ArenaObject* NewArena(HeapState* s, uint kind)
     {
         ArenaObject* arena = TakeArena(s);
         byte* memory = arena->Address;
+        arena->ServesLongSpans = kind;
         arena->FreshPools = (PoolHeader*)memory + HeaderPoolsPerArena;
         arena->FreePoolCount = (uint)PoolsPerArena;
         arena->FreeRunBound = (uint)PoolsPerArena;

@@ -68,7 +68,7 @@ public unsafe partial struct PoolHeap<TGeometry>
             changed = true;
         }
 
-        if (s->UsableArenas == null)
+        if (s->UsableArenas == null && s->LongSpanArenas == null)
         {
             ThreadRegistry<TGeometry>.Of(group)?.AdoptDeadThreads(s);
             changed = true;
@@ -224,15 +224,17 @@ public unsafe partial struct PoolHeap<TGeometry>
         UnlockArenas(into);
         UnlockArenas(from);
 
-        for (ArenaObject* arena = from->UsableArenas; arena != null;)
+        for (uint kind = PoolKind; kind <= LongSpanKind; kind++)
         {
-            ArenaObject* next = arena->NextUsable;
-            InsertUsable(into, arena);
-            arena = next;
+            for (ArenaObject* arena = UsableHead(from, kind); arena != null;)
+            {
+                ArenaObject* next = arena->NextUsable;
+                InsertUsable(into, arena);
+                arena = next;
+            }
         }
 
-        from->UsableArenas = null;
-        new Span<nint>(LastArenaWith(from), PoolsPerArena + 1).Clear();
+        ClearUsableLists(from);
 
         into->ArenasCurrent += from->ArenasCurrent;
         into->ArenasAllocated += from->ArenasAllocated;
@@ -375,43 +377,6 @@ public unsafe partial struct PoolHeap<TGeometry>
         ownTail = tail;
     }
 
-    /// <summary>Inserts an arena with free pools into the usable list at its place in ascending order of free pools.</summary>
-    private static void InsertUsable(HeapState* s, ArenaObject* arena)
-    {
-        uint free = arena->FreePoolCount;
-        ArenaObject** last = LastArenaWith(s);
-        ArenaObject* after = null;
-        for (uint k = free; k >= 1 && after == null; k--)
-        {
-            after = last[k];
-        }
-
-        if (after == null)
-        {
-            arena->PrevUsable = null;
-            arena->NextUsable = s->UsableArenas;
-            if (s->UsableArenas != null)
-            {
-                s->UsableArenas->PrevUsable = arena;
-            }
-
-            s->UsableArenas = arena;
-        }
-        else
-        {
-            arena->PrevUsable = after;
-            arena->NextUsable = after->NextUsable;
-            if (after->NextUsable != null)
-            {
-                after->NextUsable->PrevUsable = arena;
-            }
-
-            after->NextUsable = arena;
-        }
-
-        last[free] = arena;
-    }
-
     /// <summary>
     /// Dispose of a PerThread instance: returns the thread heap's arenas to the OS and turns its state into a disposed
     /// one (no pools, <see cref="HeapState.Disposed"/> set), so a thread that still has it cached throws
@@ -437,8 +402,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         new Span<nint>(UsedSpans(s), TGeometry.MediumClassCount).Clear();
         new Span<nint>(UsedSpanTails(s), TGeometry.MediumClassCount).Clear();
 
-        new Span<nint>(LastArenaWith(s), PoolsPerArena + 1).Clear();
-        s->UsableArenas = null;
+        ClearUsableLists(s);
         s->IdleArena = null;
         s->CachedArenaCount = 0;
         s->ArenasCurrent = 0;

@@ -125,7 +125,7 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
     private static int UsedSpansOffset
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => LastArenaOffset + ((PoolsPerArena + 1) * sizeof(void*));
+        get => LastArenaOffset + (2 * (PoolsPerArena + 1) * sizeof(void*));
     }
 
     private static int UsedSpanTailsOffset
@@ -150,9 +150,9 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
     /// <summary>Last span of each medium class's list (null when the class has none).</summary>
     private static PoolHeader** UsedSpanTails(HeapState* s) => (PoolHeader**)((byte*)(s + 1) + UsedSpanTailsOffset);
 
-    /// <summary>For each free-pool count, the last usable arena with that many free pools (CPython's nfp2lasta).</summary>
+    /// <summary>The fingers of both usable lists: for each kind, the last usable arena with each free-pool count (CPython's nfp2lasta).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ArenaObject** LastArenaWith(HeapState* s) => (ArenaObject**)((byte*)(s + 1) + LastArenaOffset);
+    private static ArenaObject** ArenaFingers(HeapState* s) => (ArenaObject**)((byte*)(s + 1) + LastArenaOffset);
 
     /// <summary>The first rule the geometry breaks, or null; checked once per geometry, by <see cref="Create"/> only.</summary>
     private static readonly string? s_geometryError = GeometryValidator.FindError<TGeometry>();

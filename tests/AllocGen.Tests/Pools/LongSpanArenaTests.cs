@@ -100,12 +100,14 @@ public sealed unsafe class LongSpanArenaTests
     }
 
     [Fact]
-    public void APoolsSearchPassesAFewLongSpanArenasAtMostThenTakesTheFullest()
+    public void APoolComesFromThePoolArenaBehindAnyNumberOfLongSpanArenas()
     {
         using var heap = new Heap();
+        nint poolArena = ArenaOf(heap.Small(0));
 
-        // Arenas of twelve 5-pool spans each (three pools free): more of them than a pool's search passes.
-        int arenas = PoolHeap<DefaultTierGeometry>.LongSpanArenasPassed + 2;
+        // A hundred arenas of twelve 5-pool spans each (three pools free): fuller than the pool arena, and none of
+        // them serves pools, however many there are.
+        const int arenas = 100;
         var longArenas = new HashSet<nint>();
         for (int i = 0; i < arenas * 12; i++)
         {
@@ -113,27 +115,84 @@ public sealed unsafe class LongSpanArenaTests
         }
 
         Assert.Equal(arenas, longArenas.Count);
+        Assert.DoesNotContain(poolArena, longArenas);
+        for (int c = 1; c < DefaultTierGeometry.ClassCount; c++)
+        {
+            Assert.Equal(poolArena, ArenaOf(heap.Small(c)));
+        }
 
-        // No new arena for the pool: it comes from one of the long-span arenas, which serves pools from then on.
-        nint small = heap.Small(0);
-        Assert.Contains(ArenaOf(small), longArenas);
-        Assert.Equal(arenas, heap.Value.GetStats().ArenasCurrent);
+        Assert.Equal(arenas + 1, heap.Value.GetStats().ArenasCurrent);
     }
 
     [Fact]
-    public void APoolsSearchPassesFewerLongSpanArenasToReachAPoolArena()
+    public void APoolTakesAWhollyFreeLongSpanArenaBeforeAnArenaIsMapped()
     {
         using var heap = new Heap();
-        nint poolArena = ArenaOf(heap.Small(0));
-        int arenas = PoolHeap<DefaultTierGeometry>.LongSpanArenasPassed - 1;
-        for (int i = 0; i < arenas * 12; i++)
+
+        // A long class whose spans hold two blocks or more fills the first long-span arena, and its next block starts a
+        // second one. That span, half used, stays in the class's list, so the emptied spans of the first arena are
+        // not retained: when all their blocks go, the first arena has every pool free (the idle arena).
+        int longClass = Enumerable.Range(0, DefaultTierGeometry.MediumClassCount).First(m =>
+            DefaultTierGeometry.MediumSpanPools(m) >= PoolHeap<DefaultTierGeometry>.LongSpanPools
+            && PoolHeap<DefaultTierGeometry>.BlocksPerSpan(m) >= 2);
+        var blocks = new List<nint> { heap.Medium(longClass) };
+        nint emptied = ArenaOf(blocks[0]);
+        nint next;
+        while (ArenaOf(next = heap.Medium(longClass)) == emptied)
         {
-            heap.Medium(LongClass);
+            blocks.Add(next);
         }
 
-        // The long-span arenas (three free pools each) come first in the usable list; the pool arena is found behind them.
-        Assert.Equal(poolArena, ArenaOf(heap.Small(1)));
-        Assert.Equal(arenas + 1, heap.Value.GetStats().ArenasCurrent);
+        foreach (nint block in blocks)
+        {
+            heap.Value.Free((void*)block);
+        }
+
+        Assert.Equal(2, heap.Value.GetStats().ArenasCurrent);
+
+        // No arena serves pools yet: the wholly free one does from now on, rather than a new one.
+        nint small = heap.Small(0);
+        Assert.Equal(emptied, ArenaOf(small));
+        Assert.Equal(2, heap.Value.GetStats().ArenasCurrent);
+
+        // A span of another long class goes to the long-span arena that is left.
+        int otherLong = DefaultTierGeometry.MediumClassOf(LongBlock);
+        Assert.NotEqual(longClass, otherLong);
+        Assert.Equal(ArenaOf(next), ArenaOf(heap.Medium(otherLong)));
+    }
+
+    [Fact]
+    public void ALongSpanTakesAWhollyFreePoolArenaBeforeAnArenaIsMapped()
+    {
+        using var heap = new Heap();
+
+        // One class fills a pool arena with pools and starts a second arena; the first arena's blocks all go. The class
+        // keeps its pool in the second arena, so none of the first arena's pools is retained: it has every pool free.
+        int sizeClass = DefaultTierGeometry.ClassCount - 1;
+        int blocksPerArena = PoolHeap<DefaultTierGeometry>.PoolsPerArena * PoolHeap<DefaultTierGeometry>.BlocksPerPool(sizeClass);
+        var blocks = new List<nint>();
+        for (int i = 0; i <= blocksPerArena; i++)
+        {
+            blocks.Add(heap.Small(sizeClass));
+        }
+
+        nint emptied = ArenaOf(blocks[0]);
+        Assert.All(blocks.Take(blocksPerArena), block => Assert.Equal(emptied, ArenaOf(block)));
+        Assert.NotEqual(emptied, ArenaOf(blocks[blocksPerArena]));
+        foreach (nint block in blocks.Take(blocksPerArena))
+        {
+            heap.Value.Free((void*)block);
+        }
+
+        Assert.Equal(2, heap.Value.GetStats().ArenasCurrent);
+
+        // No arena serves long spans yet: the wholly free one does from now on, rather than a new one.
+        nint longSpan = heap.Medium(LongClass);
+        Assert.Equal(emptied, ArenaOf(longSpan));
+        Assert.Equal(2, heap.Value.GetStats().ArenasCurrent);
+
+        // And it no longer serves pools: a new small class's pool goes to the other arena.
+        Assert.Equal(ArenaOf(blocks[blocksPerArena]), ArenaOf(heap.Small(0)));
     }
 
     private static nint ArenaOf(nint block) => block & ~(((nint)1 << DefaultTierGeometry.ArenaShift) - 1);
