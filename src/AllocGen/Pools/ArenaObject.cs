@@ -22,7 +22,7 @@ internal unsafe struct ArenaObject
     /// <summary>Header of the next never-carved pool (high-water mark), in the table at the start of the arena.</summary>
     public PoolHeader* FreshPools;
 
-    /// <summary>Neighbours in the heap's usable-arena list, kept in ascending order of <see cref="FreePoolCount"/>.</summary>
+    /// <summary>Neighbours in the heap's usable-arena list of the arena's kind (<see cref="ServesLongSpans"/>), kept in ascending order of <see cref="FreePoolCount"/>.</summary>
     public ArenaObject* NextUsable, PrevUsable;
 
     /// <summary>Neighbours in the list of every arena of the heap (statistics, disposal).</summary>
@@ -50,9 +50,9 @@ internal unsafe struct ArenaObject
 
     /// <summary>
     /// 1 while the arena serves long spans only (see <c>PoolHeap.LongSpanPools</c>): pools and short spans are taken
-    /// from other arenas, so that the runs long spans leave when they go are not cut up by blocks that stay. An arena
-    /// with every pool free serves either kind (and the kind that takes it sets this). An idle arena keeps its kind:
-    /// the one-idle-arena rule bounds what that keeps.
+    /// from other arenas, so that the runs long spans leave when they go are not cut up by blocks that stay. It picks
+    /// the arena's usable list. An arena with every pool free changes kind when the other kind has no arena to offer.
+    /// An idle arena keeps its kind: the one-idle-arena rule bounds what that keeps.
     /// </summary>
     public uint ServesLongSpans;
 

@@ -7,7 +7,8 @@ namespace AllocGen.Pools;
 
 // The cold half: new pools, full and empty pools, arenas. Arena bookkeeping follows CPython's obmalloc: usable
 // arenas are kept in ascending order of free pools so new pools come from the fullest arena and nearly empty ones
-// get a chance to drain; "last arena with n free pools" fingers keep every reordering O(1).
+// get a chance to drain; "last arena with n free pools" fingers keep every reordering O(1). There is one such list
+// per arena kind (pools and short spans; long spans): see PoolHeap.UsableArenas.cs.
 //
 // Unlike CPython, the last pool of a class is retained when it empties (as mimalloc retires pages lazily): a class
 // that drains and refills then keeps its pool instead of handing it back and taking one again on every cycle. The
