@@ -132,17 +132,8 @@ public unsafe partial struct PoolHeap<TGeometry>
 
         if (arena == null)
         {
-            arena = WhollyFreeArena(s, kind ^ 1);
-            if (arena != null)
-            {
-                ChangeKind(s, arena, kind);
-            }
-            else
-            {
-                arena = NewArena(s, kind);
-                InsertUsable(s, arena);
-            }
-
+            // Every pool of it is free: the run starts at its first pool.
+            arena = WhollyFreeOrNewArena(s, kind);
             first = HeaderPoolsPerArena;
         }
 

@@ -49,16 +49,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         ArenaObject* arena = s->UsableArenas;
         if (arena == null)
         {
-            arena = WhollyFreeArena(s, LongSpanKind);
-            if (arena != null)
-            {
-                ChangeKind(s, arena, PoolKind);
-            }
-            else
-            {
-                arena = NewArena(s, PoolKind);
-                InsertUsable(s, arena);
-            }
+            arena = WhollyFreeOrNewArena(s, PoolKind);
         }
 
         TakeOnePool(s, arena);

@@ -13,6 +13,9 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>Kind of an arena that serves long spans (<see cref="ArenaObject.ServesLongSpans"/> 1).</summary>
     private const uint LongSpanKind = 1;
 
+    /// <summary>How many kinds, so how many usable lists and finger arrays a heap state holds.</summary>
+    private const int ArenaKinds = 2;
+
     /// <summary>Head of the usable list of a kind: its fullest arena, or null.</summary>
     private static ref ArenaObject* UsableHead(HeapState* s, uint kind) =>
         ref kind == LongSpanKind ? ref s->LongSpanArenas : ref s->UsableArenas;
@@ -26,20 +29,30 @@ public unsafe partial struct PoolHeap<TGeometry>
     /// <summary>Forgets both usable lists (the arenas stay as they are): for a state whose arenas went or moved.</summary>
     private static void ClearUsableLists(HeapState* s)
     {
-        new Span<nint>(ArenaFingers(s), 2 * (PoolsPerArena + 1)).Clear();
+        new Span<nint>(ArenaFingers(s), ArenaKinds * (PoolsPerArena + 1)).Clear();
         s->UsableArenas = null;
         s->LongSpanArenas = null;
     }
 
     /// <summary>
-    /// Makes an arena of the other kind serve <paramref name="kind"/>: out of its list, into the other. Only for an
-    /// arena with every pool free, which nothing of its old kind holds.
+    /// An arena for <paramref name="kind"/> when its own list has none to offer: the last wholly free arena of the other
+    /// kind, which changes kind (nothing of its old kind is in it), else a new arena; in the kind's list either way.
     /// </summary>
-    private static void ChangeKind(HeapState* s, ArenaObject* arena, uint kind)
+    private static ArenaObject* WhollyFreeOrNewArena(HeapState* s, uint kind)
     {
-        RemoveUsable(s, arena);
-        arena->ServesLongSpans = kind;
+        ArenaObject* arena = WhollyFreeArena(s, kind ^ 1);
+        if (arena != null)
+        {
+            RemoveUsable(s, arena);
+            arena->ServesLongSpans = kind;
+        }
+        else
+        {
+            arena = NewArena(s, kind);
+        }
+
         InsertUsable(s, arena);
+        return arena;
     }
 
     /// <summary>
@@ -61,37 +74,28 @@ public unsafe partial struct PoolHeap<TGeometry>
     {
         uint free = arena->FreePoolCount;
         ArenaObject** last = LastArenaWith(s, arena->ServesLongSpans);
-        ref ArenaObject* head = ref UsableHead(s, arena->ServesLongSpans);
         ArenaObject* after = null;
         for (uint k = free; k >= 1 && after == null; k--)
         {
             after = last[k];
         }
 
-        if (after == null)
-        {
-            arena->PrevUsable = null;
-            arena->NextUsable = head;
-            if (head != null)
-            {
-                head->PrevUsable = arena;
-            }
-
-            head = arena;
-        }
-        else
-        {
-            arena->PrevUsable = after;
-            arena->NextUsable = after->NextUsable;
-            if (after->NextUsable != null)
-            {
-                after->NextUsable->PrevUsable = arena;
-            }
-
-            after->NextUsable = arena;
-        }
-
+        LinkAfter(s, arena, after);
         last[free] = arena;
+    }
+
+    /// <summary>Links an arena in no list into its kind's usable list right after <paramref name="after"/> (null: at the head).</summary>
+    private static void LinkAfter(HeapState* s, ArenaObject* arena, ArenaObject* after)
+    {
+        ref ArenaObject* next = ref after != null ? ref after->NextUsable : ref UsableHead(s, arena->ServesLongSpans);
+        arena->PrevUsable = after;
+        arena->NextUsable = next;
+        if (next != null)
+        {
+            next->PrevUsable = arena;
+        }
+
+        next = arena;
     }
 
     /// <summary>Takes an arena out of its kind's usable list, moving the finger of its free-pool count if it pointed at it.</summary>
@@ -144,7 +148,6 @@ public unsafe partial struct PoolHeap<TGeometry>
     private static void AddOneFreePool(HeapState* s, ArenaObject* arena)
     {
         ArenaObject** last = LastArenaWith(s, arena->ServesLongSpans);
-        ref ArenaObject* head = ref UsableHead(s, arena->ServesLongSpans);
         uint old = arena->FreePoolCount;
         uint free = old + 1;
         arena->FreePoolCount = free;
@@ -152,14 +155,7 @@ public unsafe partial struct PoolHeap<TGeometry>
         if (old == 0)
         {
             // It was full and in no list; with one free pool it is the new head.
-            arena->PrevUsable = null;
-            arena->NextUsable = head;
-            if (head != null)
-            {
-                head->PrevUsable = arena;
-            }
-
-            head = arena;
+            LinkAfter(s, arena, null);
         }
         else if (last[old] == arena)
         {
@@ -170,16 +166,8 @@ public unsafe partial struct PoolHeap<TGeometry>
         else
         {
             // Move it right behind the last arena that had its old count.
-            ArenaObject* target = last[old];
             UnlinkUsable(s, arena);
-            arena->PrevUsable = target;
-            arena->NextUsable = target->NextUsable;
-            if (target->NextUsable != null)
-            {
-                target->NextUsable->PrevUsable = arena;
-            }
-
-            target->NextUsable = arena;
+            LinkAfter(s, arena, last[old]);
         }
 
         if (last[free] == null)

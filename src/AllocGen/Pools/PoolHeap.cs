@@ -125,7 +125,7 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
     private static int UsedSpansOffset
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => LastArenaOffset + (2 * (PoolsPerArena + 1) * sizeof(void*));
+        get => LastArenaOffset + (ArenaKinds * (PoolsPerArena + 1) * sizeof(void*));
     }
 
     private static int UsedSpanTailsOffset
