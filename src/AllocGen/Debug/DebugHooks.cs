@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using AllocGen.Memory;
 
 namespace AllocGen;
 
@@ -114,7 +115,7 @@ public sealed unsafe class DebugHooks
             // Always move, so that a stale pointer to the old block is caught like any freed one.
             DebugAllocator layer = record.Layer;
             byte* user = NewBlock(layer, layer.HeaderSize, newSize, layer.InnerAlignment);
-            Buffer.MemoryCopy(pointer, user, newSize, Math.Min(newSize, record.Size));
+            BlockCopy.Copy(pointer, user, Math.Min(newSize, record.Size));
             Retire((byte*)pointer, record);
             moved = user;
             return HookedLookup.Done;

@@ -136,7 +136,7 @@ internal unsafe struct LargeBlockTable
         {
             // Shrunk below the mapping threshold: back to the system allocator, which wastes no page on it.
             moved = alignment == 0 ? SystemHeap.Alloc(newSize) : SystemHeap.AlignedAlloc(newSize, alignment);
-            Buffer.MemoryCopy(pointer, moved, newSize, newSize);
+            BlockCopy.Copy(pointer, moved, newSize);
             OsPages.UnmapBlock(pointer, entry.Size);
             mapped = false;
         }

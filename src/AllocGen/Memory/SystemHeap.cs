@@ -45,7 +45,7 @@ internal static unsafe class SystemHeap
         CallsCLibraryDirectly = true;
     }
 
-    private static bool TryLoadCLibrary(out nint library)
+    internal static bool TryLoadCLibrary(out nint library)
     {
         library = 0;
         string[] names = OperatingSystem.IsLinux() ? ["libc.so.6", "libc.so"]
@@ -114,7 +114,7 @@ internal static unsafe class SystemHeap
         }
 
         void* moved = AlignedAlloc(newSize, alignment);
-        Buffer.MemoryCopy(block, moved, newSize, Math.Min(oldSize, newSize));
+        BlockCopy.Copy(block, moved, Math.Min(oldSize, newSize));
         s_free(block);
         return moved;
     }

@@ -458,7 +458,7 @@ public unsafe partial struct PoolHeap<TGeometry> : Threading.IThreadPolicyHeap<P
         }
 
         void* block = Allocate(newSize);
-        Buffer.MemoryCopy(pointer, block, newSize, Math.Min(oldSize, newSize));
+        BlockCopy.Copy(pointer, block, Math.Min(oldSize, newSize));
         if (pool != null && pool->Owner == _state)
         {
             // Checked live above (and the allocation cannot have changed that): no second check, no second map lookup.
