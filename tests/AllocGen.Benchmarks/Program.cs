@@ -13,6 +13,7 @@ using BenchmarkDotNet.Running;
 //   --render <results> <md> <svg> [--memory-md file.md] [--threads-memory-md file.md]   docs page + chart from the CSV results
 //   --render-threads <results> <md> [--threads-memory-md file.md]   the docs page's "Threads" section alone
 //   --chart <results> <svg>       the SVG chart alone
+//   --loop <workload> <allocator> [seconds] [Property=Value ...]   one kernel back to back in this process (A/B runs, perf)
 return Cli.Run(args);
 
 namespace AllocGen.Benchmarks
@@ -31,6 +32,8 @@ namespace AllocGen.Benchmarks
                 {
                     case "--peers":
                         return PrintPeers();
+                    case "--loop":
+                        return Loop.KernelLoop.Run(rest.Skip(1).ToList());
                     case "--memory":
                         return MemoryReport.RunAll(OptionValue(rest, "--out"));
                     case "--memory-mixed":

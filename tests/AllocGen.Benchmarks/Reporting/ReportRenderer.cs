@@ -37,6 +37,8 @@ public static class ReportRenderer
         sb.AppendLine("through a function pointer), mimalloc, jemalloc and tcmalloc (Debian's libraries, called through unmanaged function pointers),");
         sb.AppendLine("and two managed context rows (`ArrayPool<byte>.Shared`, `new byte[n]` as `NewArray`). Times are per operation (one allocate + free;");
         sb.AppendLine("for Realloc one 16 B to 4 KiB chain). Source, workloads and how to run: [tests/AllocGen.Benchmarks](../tests/AllocGen.Benchmarks/README.md).");
+        sb.AppendLine("Figures marked *kernel loop* in the hand-written sections come from `--loop` (one benchmark's kernel back to back in one");
+        sb.AppendLine("process, two builds run alternately; [how](../tests/AllocGen.Benchmarks/README.md#kernel-loop---loop)).");
         sb.AppendLine();
 
         var machine = MachineBlock(resultsDir);
