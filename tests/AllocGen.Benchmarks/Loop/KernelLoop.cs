@@ -11,7 +11,8 @@ namespace AllocGen.Benchmarks.Loop;
 /// <c>--loop &lt;workload&gt; &lt;allocator&gt; [seconds] [Property=Value ...]</c>: runs one benchmark's kernel back to back
 /// in this process for a few seconds (after a warm-up) and prints, over the invocations, the median, minimum, mean, 90th
 /// and 99th percentile of the time per op, the process's CPU time per op (every thread's, over every op) and its minor
-/// page faults per 1,000 ops. The "kernel loop" figures of docs/benchmarks.md come from it.
+/// page faults per 1,000 ops, and, where the allocator counts them, the bytes it holds and hands out at the end. The
+/// "kernel loop" figures of docs/benchmarks.md come from it.
 /// </summary>
 /// <remarks>
 /// It is for A/B comparisons on a noisy machine: two builds run alternately, a few seconds each, compared by their
@@ -101,9 +102,12 @@ internal static class KernelLoop
             TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
             long faults = MinorFaults() - faults0;
             times.Sort();
+            var (reserved, inUse) = instance.OwnCounters();
+            string own = reserved < 0 ? "" : string.Create(CultureInfo.InvariantCulture,
+                $"  own: reserved {reserved / 1048576.0:F2} MiB, in use {(inUse < 0 ? "-" : (inUse / 1048576.0).ToString("F2", CultureInfo.InvariantCulture))} MiB");
             string faultsPerKop = faults0 < 0 ? "-" : (faults * 1000.0 / ops).ToString("F2", CultureInfo.InvariantCulture);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{ShortName(workload)} {allocator}{string.Concat(settings.Select(s => " " + s))}: median {Percentile(times, 0.5):F2} ns  min {times[0]:F2}  mean {times.Average():F2}  p90 {Percentile(times, 0.9):F2}  p99 {Percentile(times, 0.99):F2}  cpu {cpu.TotalNanoseconds / ops:F2}  faults/kop {faultsPerKop}  ({times.Count} invocations of {opsPerInvoke} ops)"));
+                $"{ShortName(workload)} {allocator}{string.Concat(settings.Select(s => " " + s))}: median {Percentile(times, 0.5):F2} ns  min {times[0]:F2}  mean {times.Average():F2}  p90 {Percentile(times, 0.9):F2}  p99 {Percentile(times, 0.99):F2}  cpu {cpu.TotalNanoseconds / ops:F2}  faults/kop {faultsPerKop}  ({times.Count} invocations of {opsPerInvoke} ops){own}"));
         }
         finally
         {

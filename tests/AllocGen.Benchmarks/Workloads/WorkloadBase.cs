@@ -158,7 +158,7 @@ public abstract partial class WorkloadBase
     /// What the current row's allocator says it took from the OS and hands out, or -1 where it
     /// cannot tell (then only the process RSS says).
     /// </summary>
-    protected (long Reserved, long InUse) OwnCounters()
+    protected internal (long Reserved, long InUse) OwnCounters()
     {
         long reserved = -1, inUse = -1;
         if (Allocator is Allocator.AllocGen or Allocator.AllocGenCompact)
