@@ -25,8 +25,11 @@ namespace AllocGen.Memory;
 /// </remarks>
 internal static unsafe class BlockCopy
 {
-    /// <summary>The longest copy made without the GC transition: a few microseconds at memory speed.</summary>
-    internal const nuint MaxDirectBytes = 64 * 1024;
+    /// <summary>
+    /// The longest copy made without the GC transition: about a microsecond at memory speed. Above 2 KiB .NET's copy
+    /// calls the C library too, with the transition, whose cost is small next to such a copy.
+    /// </summary>
+    internal const nuint MaxDirectBytes = 16 * 1024;
 
     private static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<void*, void*, nuint, void*> s_memcpy;
 

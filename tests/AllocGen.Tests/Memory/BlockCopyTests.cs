@@ -14,7 +14,7 @@ public sealed unsafe class BlockCopyTests
     }
 
     /// <summary>
-    /// Every length up to 600 bytes, and lengths around the 64 KiB switch to .NET's copy, at several offsets: the
+    /// Every length up to 600 bytes, and lengths around the switch to .NET's copy, at several offsets: the
     /// destination gets the source's bytes, the source is unchanged, and no byte around the destination is written.
     /// </summary>
     [Theory]
