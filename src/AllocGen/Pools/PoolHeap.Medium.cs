@@ -416,8 +416,8 @@ public unsafe partial struct PoolHeap<TGeometry>
 
     /// <summary>
     /// Gives the pools of an empty span (in no list, not retained) back to its arena as free pools that serve no
-    /// class (<see cref="PoolHeader.FormerSpanPool"/>). A pool the span's frontier never reached is still as zero as
-    /// the span was.
+    /// class (<see cref="PoolHeader.FormerSpanPool"/>), each header cleared, its list links included. A pool the span's
+    /// frontier never reached is still as zero as the span was.
     /// </summary>
     private static void GiveSpanBack(HeapState* s, PoolHeader* span)
     {
@@ -447,8 +447,6 @@ public unsafe partial struct PoolHeap<TGeometry>
         PoolHeader* span = UsedSpans(s)[mediumClass];
         UsedSpans(s)[mediumClass] = null;
         UsedSpanTails(s)[mediumClass] = null;
-        span->NextPool = null;
-        span->PrevPool = null;
         UnretainSpan(s, span);
         GiveSpanBack(s, span);
     }

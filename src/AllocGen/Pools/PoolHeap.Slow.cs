@@ -255,7 +255,6 @@ public unsafe partial struct PoolHeap<TGeometry>
         PoolHeader* pool = UsedPools(s)[sizeClass];
         UsedPools(s)[sizeClass] = EmptyPool.Instance;
         UsedTails(s)[sizeClass] = null;
-        pool->NextPool = null;
         Unretain(s, pool);
         GivePoolBack(s, pool);
     }
@@ -531,7 +530,10 @@ public unsafe partial struct PoolHeap<TGeometry>
         }
     }
 
-    /// <summary>Marks an empty pool free in its arena's <see cref="FreePoolMap"/>; the arena moves right in its usable list.</summary>
+    /// <summary>
+    /// Marks an empty pool free in its arena's <see cref="FreePoolMap"/> and clears its list links (a free pool is in
+    /// no list); the arena moves right in its usable list.
+    /// </summary>
     private static void GivePoolBack(HeapState* s, PoolHeader* pool)
     {
         ArenaObject* arena = ArenaOf(s, pool);

@@ -186,7 +186,6 @@ public unsafe partial struct PoolHeap<TGeometry>
             if (head->Count == 0)
             {
                 // The retained empty pool of a class (its only pool): back to its arena, still the dead heap's.
-                head->NextPool = null;
                 GivePoolBack(from, head);
                 continue;
             }
@@ -312,7 +311,6 @@ public unsafe partial struct PoolHeap<TGeometry>
             UnretainSpan(from, head);
             if (head->Count == 0)
             {
-                head->NextPool = null;
                 GiveSpanBack(from, head);
                 continue;
             }
