@@ -186,16 +186,7 @@ internal static class KernelLoop
 
     private static int RelaunchWithTunable(IReadOnlyList<string> args)
     {
-        var psi = new ProcessStartInfo { UseShellExecute = false };
-        var processPath = Environment.ProcessPath ?? "dotnet";
-        psi.FileName = processPath;
-        if (Path.GetFileNameWithoutExtension(processPath).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-            psi.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
-        psi.ArgumentList.Add("--loop");
-        foreach (var arg in args)
-            psi.ArgumentList.Add(arg);
-        psi.Environment[NativePeer.TlsTunableName] = NativePeer.TlsTunableValue;
-        using var process = Process.Start(psi)!;
+        using var process = Process.Start(SelfProcess.StartInfo(args.Prepend("--loop")))!;
         process.WaitForExit();
         return process.ExitCode;
     }

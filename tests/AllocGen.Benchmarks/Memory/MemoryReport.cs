@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 using AllocGen.Benchmarks.Peers;
 using AllocGen.Benchmarks.Workloads;
@@ -143,22 +142,9 @@ public static class MemoryReport
     /// <summary>Runs one child process and returns the fields of its result line, or why there is none.</summary>
     private static (string[]? Fields, string? Skipped) RunChildRaw(Allocator allocator, string? scenario)
     {
-        var psi = new ProcessStartInfo
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        var processPath = Environment.ProcessPath ?? "dotnet";
-        psi.FileName = processPath;
-        if (Path.GetFileNameWithoutExtension(processPath).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-            psi.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
-        psi.ArgumentList.Add(ChildFlag);
-        psi.ArgumentList.Add(allocator.ToString());
-        if (scenario is not null)
-            psi.ArgumentList.Add(scenario);
-        // jemalloc needs this from process start; set it for every child so all run alike.
-        psi.Environment[NativePeer.TlsTunableName] = NativePeer.TlsTunableValue;
+        var psi = SelfProcess.StartInfo(scenario is null ? [ChildFlag, allocator.ToString()] : [ChildFlag, allocator.ToString(), scenario]);
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
         // The producer/consumer scenario samples the RSS while it runs: code compiled once, fully optimized, so no
         // tier-1 recompilation in the background adds JIT memory to what is measured in the middle of the run.
         if (scenario == ProducerConsumerScenario)
